@@ -1,0 +1,90 @@
+import hashlib
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from lianxin.accounts.roles import ROLE_PERMISSIONS, Perm, Role
+from lianxin.regions.models import Region
+
+
+class User(AbstractUser):
+    """An account. What it may see and do comes from its role assignments, each over a region."""
+
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("手机号", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = "账号"
+        verbose_name_plural = "账号"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @cached_property
+    def grants(self) -> list[tuple[str, str]]:
+        """(role, region path) of every assignment, read once per request."""
+        return list(self.role_assignments.values_list("role", "region__path"))
+
+    def scope_paths(self, perm: Perm = Perm.VIEW_REGISTRY) -> list[str]:
+        """The region paths where this user holds `perm`, without paths already covered by another."""
+        paths = sorted({path for role, path in self.grants if perm in ROLE_PERMISSIONS[role]})
+        minimal: list[str] = []
+        for path in paths:  # sorted, so an ancestor comes before its descendants
+            if not any(path.startswith(kept) for kept in minimal):
+                minimal.append(path)
+        return minimal
+
+    def has_perm_in(self, perm: Perm, region_path: str) -> bool:
+        if not self.is_active:
+            return False
+        if self.is_superuser:
+            return True
+        return any(region_path.startswith(path) for path in self.scope_paths(perm))
+
+    def has_perm_anywhere(self, perm: Perm) -> bool:
+        return self.is_active and (self.is_superuser or bool(self.scope_paths(perm)))
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(User, verbose_name="账号", on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField("角色", max_length=32, choices=Role.choices)
+    region = models.ForeignKey(Region, verbose_name="管辖区划", on_delete=models.PROTECT)
+    granted_by = models.ForeignKey(
+        User, verbose_name="授权人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("授权时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "角色授权"
+        verbose_name_plural = "角色授权"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "region"], name="role_assignment_unique"),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="role_assignment_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.region}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its SHA-256 is stored; the token itself is shown once."""
+
+    user = models.ForeignKey(User, verbose_name="账号", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("用途", max_length=100, blank=True)
+    prefix = models.CharField("前缀", max_length=8)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "接口令牌"
+        verbose_name_plural = "接口令牌"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()

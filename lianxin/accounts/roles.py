@@ -1,0 +1,72 @@
+"""Roles and what each may do. A role is granted over a region and covers everything below it.
+
+This table is the single source of the permission rules; docs/permissions.md is generated from it
+(`lianxin permissions_table`).
+"""
+
+from enum import StrEnum
+
+from django.db import models
+
+from lianxin.regions.models import RegionLevel
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "系统管理员"
+    CITY_STAFF = "city_staff", "市人大工作人员"
+    COUNTY_STAFF = "county_staff", "县人大工作人员"
+    TOWNSHIP_STAFF = "township_staff", "乡镇人大工作人员"
+    PLACE_STAFF = "place_staff", "家站室联络员"
+    DEPUTY = "deputy", "人大代表"
+    GRID_WORKER = "grid_worker", "网格员"
+    UNIT_HANDLER = "unit_handler", "承办单位经办人"
+
+
+class Perm(StrEnum):
+    VIEW_REGISTRY = "view_registry"  # regions, grids, deputies' public profiles, groups, places
+    VIEW_CONTACTS = "view_contacts"  # deputies' and grid workers' phone, ID number, address
+    MANAGE_REGISTRY = "manage_registry"  # edit and import deputies, grids, groups, places, pairings
+    MANAGE_ROSTER = "manage_roster"  # edit a place's duty roster
+    MANAGE_ACCOUNTS = "manage_accounts"  # grant roles, create accounts
+    USE_BACKOFFICE = "use_backoffice"  # log in to the staff back office
+
+
+PERM_LABELS = {
+    Perm.VIEW_REGISTRY: "查看代表、网格、家站室",
+    Perm.VIEW_CONTACTS: "查看联系方式等个人信息",
+    Perm.MANAGE_REGISTRY: "维护与导入组织数据",
+    Perm.MANAGE_ROSTER: "编排接待排班",
+    Perm.MANAGE_ACCOUNTS: "管理账号与授权",
+    Perm.USE_BACKOFFICE: "进入管理后台",
+}
+
+_STAFF = {
+    Perm.VIEW_REGISTRY,
+    Perm.VIEW_CONTACTS,
+    Perm.MANAGE_REGISTRY,
+    Perm.MANAGE_ROSTER,
+    Perm.USE_BACKOFFICE,
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    Role.ADMIN: frozenset(Perm),
+    Role.CITY_STAFF: frozenset(_STAFF),
+    Role.COUNTY_STAFF: frozenset(_STAFF),
+    Role.TOWNSHIP_STAFF: frozenset(_STAFF),
+    Role.PLACE_STAFF: frozenset({Perm.VIEW_REGISTRY, Perm.VIEW_CONTACTS, Perm.MANAGE_ROSTER, Perm.USE_BACKOFFICE}),
+    Role.DEPUTY: frozenset({Perm.VIEW_REGISTRY}),
+    Role.GRID_WORKER: frozenset({Perm.VIEW_REGISTRY}),
+    Role.UNIT_HANDLER: frozenset({Perm.VIEW_REGISTRY}),
+}
+
+# The levels of region each role may be granted over; a grant elsewhere is refused.
+ROLE_REGION_LEVELS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset(RegionLevel.values),
+    Role.CITY_STAFF: frozenset({RegionLevel.PREFECTURE}),
+    Role.COUNTY_STAFF: frozenset({RegionLevel.COUNTY}),
+    Role.TOWNSHIP_STAFF: frozenset({RegionLevel.TOWNSHIP}),
+    Role.PLACE_STAFF: frozenset({RegionLevel.TOWNSHIP, RegionLevel.VILLAGE}),
+    Role.DEPUTY: frozenset(RegionLevel.values),
+    Role.GRID_WORKER: frozenset({RegionLevel.VILLAGE}),
+    Role.UNIT_HANDLER: frozenset({RegionLevel.PREFECTURE, RegionLevel.COUNTY, RegionLevel.TOWNSHIP}),
+}

@@ -1,0 +1,70 @@
+"""Shared fixtures: a small real region tree and the named personas of STYLE.md.
+
+德清县 (county) ├ 武康街道 (township) ─ 居仁社区 (village)
+               └ 乾元镇 (township)  ─ 城东村 (village)
+The personas' regions are chosen so that 乾元镇 is "outside" for township staff of 武康街道.
+"""
+
+from types import SimpleNamespace
+
+import pytest
+
+from lianxin.accounts.models import User
+from lianxin.accounts.roles import Role
+from lianxin.accounts.services import role_grant
+from lianxin.regions.models import Region, RegionLevel
+
+
+def _region(code: str, name: str, level: str, parent: Region | None) -> Region:
+    path = f"{parent.path if parent else ''}{code}/"
+    return Region.objects.create(code=code, name=name, level=level, parent=parent, path=path)
+
+
+@pytest.fixture
+def regions(db) -> SimpleNamespace:
+    zhejiang = _region("330000000000", "浙江省", RegionLevel.PROVINCE, None)
+    huzhou = _region("330500000000", "湖州市", RegionLevel.PREFECTURE, zhejiang)
+    deqing = _region("330521000000", "德清县", RegionLevel.COUNTY, huzhou)
+    wukang = _region("330521001000", "武康街道", RegionLevel.TOWNSHIP, deqing)
+    jueren = _region("330521001001", "居仁社区居委会", RegionLevel.VILLAGE, wukang)
+    qianyuan = _region("330521101000", "乾元镇", RegionLevel.TOWNSHIP, deqing)
+    chengdong = _region("330521101001", "城东村委会", RegionLevel.VILLAGE, qianyuan)
+    anji = _region("330523000000", "安吉县", RegionLevel.COUNTY, huzhou)
+    return SimpleNamespace(
+        zhejiang=zhejiang,
+        huzhou=huzhou,
+        deqing=deqing,
+        wukang=wukang,
+        jueren=jueren,
+        qianyuan=qianyuan,
+        chengdong=chengdong,
+        anji=anji,
+    )
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username: str, role: str | None = None, region: Region | None = None, **fields) -> User:
+        user = User.objects.create_user(username=username, password="pw-for-tests-only", **fields)
+        if role is not None:
+            role_grant(actor=None, user=user, role=role, region=region)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def personas(regions, make_user) -> SimpleNamespace:
+    """One user per role, inside 德清/武康; `outsider` is township staff of 乾元镇."""
+    return SimpleNamespace(
+        admin=make_user("admin", Role.ADMIN, regions.deqing),
+        city_staff=make_user("city_staff", Role.CITY_STAFF, regions.huzhou),
+        county_staff=make_user("county_staff", Role.COUNTY_STAFF, regions.deqing),
+        township_staff=make_user("township_staff", Role.TOWNSHIP_STAFF, regions.wukang),
+        place_staff=make_user("place_staff", Role.PLACE_STAFF, regions.jueren),
+        deputy=make_user("deputy", Role.DEPUTY, regions.wukang),
+        grid_worker=make_user("grid_worker", Role.GRID_WORKER, regions.jueren),
+        unit_handler=make_user("unit_handler", Role.UNIT_HANDLER, regions.deqing),
+        outsider=make_user("outsider", Role.TOWNSHIP_STAFF, regions.qianyuan),
+        no_role=make_user("no_role"),
+    )
