@@ -5,6 +5,8 @@
 The personas' regions are chosen so that 乾元镇 is "outside" for township staff of 武康街道.
 """
 
+import os
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -68,3 +70,13 @@ def personas(regions, make_user) -> SimpleNamespace:
         outsider=make_user("outsider", Role.TOWNSHIP_STAFF, regions.qianyuan),
         no_role=make_user("no_role"),
     )
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data beside the project (real data that tests read and never copy), or $LIANXIN_SHARED_DATA."""
+    path = Path(os.getenv("LIANXIN_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+    assert path.is_dir(), (
+        f"shared data not found at {path}: clone the project beside ../shared or set LIANXIN_SHARED_DATA"
+    )
+    return path
