@@ -80,3 +80,9 @@ def shared_data() -> Path:
         f"shared data not found at {path}: clone the project beside ../shared or set LIANXIN_SHARED_DATA"
     )
     return path
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness costs ~0.3 s per persona; tests don't need it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

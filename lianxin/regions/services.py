@@ -152,6 +152,29 @@ def _polygon_geometry(polygon: dict[str, Any]):
 OVERLAP_TOLERANCE = 1e-10
 
 
+def grid_check(*, region: Region, polygon: dict[str, Any] | None, exclude: Grid | None = None, lock: bool = False):
+    """Raise DomainError unless a grid with this polygon may stand under `region`; return the geometry."""
+    if region.level != RegionLevel.VILLAGE:
+        raise DomainError("grid_region_not_village", "所属村/社区: 网格只能设在村或社区之下", field="region")
+    if not polygon:
+        return None
+    geometry = _polygon_geometry(polygon)
+    min_lng, min_lat, max_lng, max_lat = geometry.bounds
+    neighbours = Grid.objects.filter(
+        min_lat__lte=max_lat, max_lat__gte=min_lat, min_lng__lte=max_lng, max_lng__gte=min_lng
+    )
+    if lock:
+        neighbours = neighbours.select_for_update()
+    if exclude is not None and exclude.pk is not None:
+        neighbours = neighbours.exclude(pk=exclude.pk)
+    for other in neighbours:
+        if geometry.intersection(shape(other.polygon)).area > OVERLAP_TOLERANCE:
+            raise DomainError(
+                "grid_polygon_overlap", f"网格边界: 与网格“{other.name}”({other.code})重叠", field="polygon"
+            )
+    return geometry
+
+
 def grid_save(
     *,
     actor: Any,
@@ -165,25 +188,11 @@ def grid_save(
     grid: Grid | None = None,
 ) -> Grid:
     """Create or update a grid. Its polygon may not overlap another grid's: a point lies in at most one."""
-    if region.level != RegionLevel.VILLAGE:
-        raise DomainError("grid_region_not_village", "所属村/社区: 网格只能设在村或社区之下", field="region")
-    geometry = _polygon_geometry(polygon) if polygon else None
     with transaction.atomic():
-        if geometry is not None:
-            min_lng, min_lat, max_lng, max_lat = geometry.bounds
-            neighbours = Grid.objects.select_for_update().filter(
-                min_lat__lte=max_lat, max_lat__gte=min_lat, min_lng__lte=max_lng, max_lng__gte=min_lng
-            )
-            if grid is not None:
-                neighbours = neighbours.exclude(pk=grid.pk)
-            for other in neighbours:
-                if geometry.intersection(shape(other.polygon)).area > OVERLAP_TOLERANCE:
-                    raise DomainError(
-                        "grid_polygon_overlap", f"网格边界: 与网格“{other.name}”({other.code})重叠", field="polygon"
-                    )
-        creating = grid is None
+        geometry = grid_check(region=region, polygon=polygon, exclude=grid, lock=True)
         if grid is None:
             grid = Grid()
+        creating = grid.pk is None
         before = {f: getattr(grid, f) for f in ("code", "name", "kind", "households", "population", "region_id")}
         grid.region, grid.code, grid.name, grid.kind = region, code, name, kind
         grid.households, grid.population, grid.polygon = households, population, polygon

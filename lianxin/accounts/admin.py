@@ -1,0 +1,110 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import Http404
+
+from lianxin.accounts.models import ApiToken, RoleAssignment, User
+from lianxin.accounts.roles import Perm
+from lianxin.accounts.services import role_grant, role_revoke
+from lianxin.core.errors import DomainError
+from lianxin.core.scoping import region_scope_q
+from lianxin.regions.models import Region
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    fk_name = "user"
+    fields = ["role", "region", "granted_by", "created_at"]
+    readonly_fields = ["granted_by", "created_at"]
+    extra = 0
+    autocomplete_fields = ["region"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(region_scope_q(request.user, "region__path", Perm.MANAGE_ACCOUNTS))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "region":
+            kwargs["queryset"] = Region.objects.filter(region_scope_q(request.user, "path", Perm.MANAGE_ACCOUNTS))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm_anywhere(Perm.MANAGE_ACCOUNTS)
+
+    has_add_permission = has_change_permission = has_delete_permission = lambda self, request, obj=None: (
+        request.user.has_perm_anywhere(Perm.MANAGE_ACCOUNTS)
+    )
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Accounts are managed by administrators, within their region: a user is in scope when one of their
+    roles lies in the administrator's region (a new account has no role until it is granted one here)."""
+
+    list_display = ["username", "display_name", "phone", "is_active", "last_login"]
+    search_fields = ["username", "display_name", "phone"]
+    list_filter = ["is_active", "role_assignments__role"]
+    inlines = [RoleAssignmentInline]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        ("个人信息", {"fields": ["display_name", "phone", "email"]}),
+        ("状态", {"fields": ["is_active", "last_login", "date_joined"]}),
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        in_scope = RoleAssignment.objects.filter(region_scope_q(request.user, "region__path", Perm.MANAGE_ACCOUNTS))
+        return queryset.filter(pk__in=in_scope.values("user_id"))
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404("未找到该对象，或不在您的管辖范围内")
+        return obj
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.has_perm_anywhere(Perm.MANAGE_ACCOUNTS)
+
+    has_view_permission = has_add_permission = has_change_permission = lambda self, request, obj=None: (
+        request.user.has_perm_anywhere(Perm.MANAGE_ACCOUNTS)
+    )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # deactivate instead: audit rows keep pointing at the account
+
+    def save_formset(self, request, form, formset, change):
+        """Grants and revocations go through the services (level rules, audit rows)."""
+        formset.save(commit=False)
+        for assignment in formset.deleted_objects:
+            role_revoke(actor=request.user, assignment=assignment)
+        for assignment in formset.new_objects:
+            try:
+                role_grant(actor=request.user, user=form.instance, role=assignment.role, region=assignment.region)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are created with `lianxin create_api_token USERNAME`; here they can be seen and revoked."""
+
+    list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["user", "prefix", "name", "created_at", "last_used_at"]
+
+    def get_queryset(self, request):
+        users = UserAdmin(User, self.admin_site).get_queryset(request)
+        return super().get_queryset(request).filter(user__in=users)
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.has_perm_anywhere(Perm.MANAGE_ACCOUNTS)
+
+    has_view_permission = has_change_permission = lambda self, request, obj=None: request.user.has_perm_anywhere(
+        Perm.MANAGE_ACCOUNTS
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,151 @@
+"""The base of every back-office page: region scope, role permissions and audit rows.
+
+- The list starts from `Model.objects.visible_to(user)`; an object outside the scope is a 404, exactly as if it
+  did not exist (Django's admin would otherwise redirect with a message that leaks its existence).
+- Each admin says which permission it needs to change objects (`manage_perm`) and where an object lives
+  (`region_paths(obj)`); a user may change an object when they hold the permission over one of those paths.
+- Choices for foreign keys are limited to what the user may see.
+- Saving and deleting go through lianxin.core.services so that every change leaves an audit row.
+"""
+
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from lianxin.accounts.roles import Perm
+from lianxin.core.services import object_delete, object_save
+
+
+class ScopedModelAdmin(admin.ModelAdmin):
+    manage_perm: Perm = Perm.MANAGE_REGISTRY
+    # Registry records are retired (status, is_active), not deleted; pairing rows may be deleted.
+    allow_delete = False
+
+    def region_paths(self, obj: Any) -> list[str]:
+        return [obj.region.path]
+
+    # --- scope -------------------------------------------------------------------------------------------
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404("未找到该对象，或不在您的管辖范围内")
+        return obj
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        manager = db_field.related_model._default_manager
+        if hasattr(manager, "visible_to") and "queryset" not in kwargs:
+            kwargs["queryset"] = manager.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        manager = db_field.related_model._default_manager
+        if hasattr(manager, "visible_to") and "queryset" not in kwargs:
+            kwargs["queryset"] = manager.visible_to(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    # --- permissions --------------------------------------------------------------------------------------
+    def _may(self, request, perm: Perm, obj: Any = None) -> bool:
+        user = request.user
+        if obj is None:
+            return user.has_perm_anywhere(perm)
+        return any(user.has_perm_in(perm, path) for path in self.region_paths(obj))
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.has_perm_anywhere(Perm.VIEW_REGISTRY)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._may(request, Perm.VIEW_REGISTRY, obj)
+
+    def has_add_permission(self, request) -> bool:
+        return self._may(request, self.manage_perm)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._may(request, self.manage_perm, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self.allow_delete and self._may(request, self.manage_perm, obj)
+
+    # --- writes -------------------------------------------------------------------------------------------
+    def save_model(self, request, obj, form, change):
+        # Checked again on the new state: an object may not be moved to a region outside the user's scope.
+        if not self._may(request, self.manage_perm, obj):
+            raise PermissionDenied("所选区划不在您的管辖范围内")
+        before = dict(form.initial) if change else {}
+        fields = [f.name for f in obj._meta.concrete_fields if f.name in form.changed_data or not change]
+        object_save(
+            actor=request.user,
+            obj=obj,
+            before=_initial_values(obj, before, fields),
+            fields=fields,
+            region_path=self.region_paths(obj)[0] if self.region_paths(obj) else "",
+        )
+
+    def save_formset(self, request, form, formset, change):
+        """Inline rows are written one by one through the services, each with its audit row."""
+        region_path = (self.region_paths(form.instance) or [""])[0]
+        formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            object_delete(actor=request.user, obj=obj, region_path=region_path)
+        for obj in formset.new_objects:
+            fields = [f.name for f in obj._meta.concrete_fields]
+            object_save(actor=request.user, obj=obj, before={}, fields=fields, region_path=region_path)
+        for obj, changed in formset.changed_objects:
+            inline_form = next(f for f in formset.forms if f.instance is obj)
+            before = _initial_values(obj, inline_form.initial, changed)
+            object_save(actor=request.user, obj=obj, before=before, fields=changed, region_path=region_path)
+        formset.save_m2m()
+
+    def delete_model(self, request, obj):
+        object_delete(actor=request.user, obj=obj, region_path=(self.region_paths(obj) or [""])[0])
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+def _initial_values(obj: Any, initial: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    """Form initial data keys foreign keys by field name with the pk as value; compare like with like."""
+    out = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        value = initial.get(name)
+        out[name] = (
+            field.related_model._default_manager.filter(pk=value).first() if field.is_relation and value else value
+        )
+    return out
+
+
+class ScopedInline(admin.TabularInline):
+    """Inline rows follow the permissions of the page they sit on."""
+
+    extra = 0
+    allow_delete = True
+
+    def _parent_may(self, request, obj) -> bool:
+        parent = self.admin_site._registry.get(self.parent_model)
+        if parent is None:
+            return False
+        return parent.has_change_permission(request, obj) if obj is not None else parent.has_add_permission(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm_anywhere(Perm.VIEW_REGISTRY)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._parent_may(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._parent_may(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self.allow_delete and self._parent_may(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        manager = db_field.related_model._default_manager
+        if hasattr(manager, "visible_to") and "queryset" not in kwargs:
+            kwargs["queryset"] = manager.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

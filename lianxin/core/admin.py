@@ -1,0 +1,42 @@
+from django.contrib import admin
+
+from lianxin.accounts.roles import Perm
+from lianxin.core.models import AuditEvent
+from lianxin.core.scoping import region_scope_q
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: audit rows are append-only. Staff see the events of their region."""
+
+    list_display = ["created_at", "actor", "action", "object_repr", "note"]
+    list_filter = ["action"]
+    search_fields = ["object_repr", "action", "actor__username"]
+    list_select_related = ["actor"]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(region_scope_q(request.user, "region_path", Perm.MANAGE_REGISTRY))
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.has_perm_anywhere(Perm.MANAGE_REGISTRY)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm_anywhere(Perm.MANAGE_REGISTRY)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            from django.http import Http404
+
+            raise Http404("未找到该对象，或不在您的管辖范围内")
+        return obj

@@ -1,0 +1,180 @@
+from django.contrib import admin
+
+from lianxin.accounts.roles import Perm
+from lianxin.backoffice.scoped_admin import ScopedInline, ScopedModelAdmin
+from lianxin.core.services import object_save
+from lianxin.deputies.models import (
+    Deputy,
+    DeputyGroup,
+    DutyShift,
+    GridAssignment,
+    GridWorker,
+    GridWorkerPairing,
+    GroupGridPairing,
+    Household,
+    Mandate,
+    MentorPairing,
+    StandingMemberLink,
+)
+
+
+class MandateInline(ScopedInline):
+    model = Mandate
+    fields = ["level", "congress_region", "term", "district_name", "district_region", "status",
+              "is_standing_committee", "started_on", "ended_on"]  # fmt: skip
+    allow_delete = False
+
+
+class GridAssignmentInline(ScopedInline):
+    model = GridAssignment
+    fields = ["grid", "basis"]
+    autocomplete_fields = ["grid"]
+
+
+class WorkerPairingInline(ScopedInline):
+    model = GridWorkerPairing
+    fields = ["grid_worker"]
+    autocomplete_fields = ["grid_worker"]
+
+
+def deputy_region_paths(deputy: Deputy) -> list[str]:
+    """A deputy belongs to the congresses that elected them and to their electoral districts."""
+    paths = []
+    for mandate in deputy.mandates.all():
+        paths.append(mandate.congress_region.path)
+        if mandate.district_region is not None:
+            paths.append(mandate.district_region.path)
+    return paths
+
+
+@admin.register(Deputy)
+class DeputyAdmin(ScopedModelAdmin):
+    list_display = ["name", "gender", "levels", "occupation", "employer", "phone", "public_code"]
+    list_filter = ["mandates__level", "mandates__status", "gender"]
+    search_fields = ["name", "occupation", "employer", "phone", "id_number"]
+    readonly_fields = ["public_code", "public_url"]
+    inlines = [MandateInline, GridAssignmentInline, WorkerPairingInline]
+    fieldsets = [
+        ("基本信息", {"fields": ["name", "gender", "ethnicity", "birth_date", "political_affiliation", "education"]}),
+        ("履职公开信息", {"fields": ["occupation", "employer", "specialties", "bio", "photo"]}),
+        ("居住地", {"fields": ["residence_region", "residence_lat", "residence_lng"]}),
+        ("联系方式（仅工作人员可见）", {"fields": ["id_number", "phone", "address", "user"]}),
+        ("二维码", {"fields": ["public_code", "public_url"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("mandates__congress_region", "mandates__district_region")
+
+    def region_paths(self, obj):
+        return deputy_region_paths(obj) if obj.pk else []
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # A new deputy has no mandate yet: any manager may create one, and the mandate inline fixes the region.
+        if obj is not None and obj.pk and not obj.mandates.exists():
+            return request.user.has_perm_anywhere(Perm.MANAGE_REGISTRY)
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if obj.pk is None:  # no mandate yet, so no region to check; the mandate inline's choices are scoped
+            fields = [f.name for f in obj._meta.concrete_fields]
+            object_save(actor=request.user, obj=obj, before={}, fields=fields)
+            return
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="层级")
+    def levels(self, obj) -> str:
+        return "、".join(m.get_level_display() for m in obj.mandates.all())
+
+    @admin.display(description="公开地址")
+    def public_url(self, obj) -> str:
+        return obj.public_url if obj.pk else "—"
+
+
+@admin.register(DeputyGroup)
+class DeputyGroupAdmin(ScopedModelAdmin):
+    list_display = ["name", "kind", "region", "leader", "liaison_name", "place"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    list_select_related = ["region", "leader", "place"]
+    autocomplete_fields = ["leader", "members", "place"]
+
+
+@admin.register(GridWorker)
+class GridWorkerAdmin(ScopedModelAdmin):
+    list_display = ["name", "grid", "phone", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "phone", "grid__name", "grid__code"]
+    list_select_related = ["grid"]
+    autocomplete_fields = ["grid"]
+    inlines = [WorkerPairingInline]
+
+    def region_paths(self, obj):
+        return [obj.grid.region.path]
+
+
+class PairingAdmin(ScopedModelAdmin):
+    allow_delete = True
+
+
+@admin.register(GridWorkerPairing)
+class GridWorkerPairingAdmin(PairingAdmin):
+    list_display = ["deputy", "grid_worker"]
+    autocomplete_fields = ["deputy", "grid_worker"]
+    search_fields = ["deputy__name", "grid_worker__name"]
+
+    def region_paths(self, obj):
+        return [obj.grid_worker.grid.region.path]
+
+
+@admin.register(MentorPairing)
+class MentorPairingAdmin(PairingAdmin):
+    list_display = ["upper", "lower"]
+    autocomplete_fields = ["upper", "lower"]
+    search_fields = ["upper__name", "lower__name"]
+
+    def region_paths(self, obj):
+        return deputy_region_paths(obj.lower)
+
+
+@admin.register(GroupGridPairing)
+class GroupGridPairingAdmin(PairingAdmin):
+    list_display = ["group", "grid"]
+    autocomplete_fields = ["group", "grid"]
+    search_fields = ["group__name", "grid__name"]
+
+    def region_paths(self, obj):
+        return [obj.grid.region.path]
+
+
+@admin.register(Household)
+class HouseholdAdmin(PairingAdmin):
+    list_display = ["head_name", "address", "members", "grid"]
+    search_fields = ["head_name", "address"]
+    autocomplete_fields = ["grid", "deputies"]
+
+    def region_paths(self, obj):
+        return [obj.grid.region.path]
+
+
+@admin.register(StandingMemberLink)
+class StandingMemberLinkAdmin(PairingAdmin):
+    list_display = ["member", "deputy", "place", "household"]
+    autocomplete_fields = ["member", "deputy", "place", "household"]
+    search_fields = ["member__name"]
+
+    def region_paths(self, obj):
+        return deputy_region_paths(obj.member)
+
+
+@admin.register(DutyShift)
+class DutyShiftAdmin(PairingAdmin):
+    manage_perm = Perm.MANAGE_ROSTER
+    list_display = ["date", "start_time", "end_time", "place", "deputy", "note"]
+    list_filter = ["date", "place__kind"]
+    search_fields = ["place__name", "deputy__name"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["place", "deputy"]
+    list_select_related = ["place", "deputy"]
+
+    def region_paths(self, obj):
+        return [obj.place.region.path]

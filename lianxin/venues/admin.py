@@ -1,0 +1,50 @@
+from django.contrib import admin
+
+from lianxin.accounts.roles import Perm
+from lianxin.backoffice.scoped_admin import ScopedInline, ScopedModelAdmin
+from lianxin.deputies.models import DutyShift
+from lianxin.venues.models import Place
+
+
+class DutyShiftInline(ScopedInline):
+    model = DutyShift
+    fields = ["date", "start_time", "end_time", "deputy", "note"]
+    autocomplete_fields = ["deputy"]
+
+    def _parent_may(self, request, obj) -> bool:
+        # Place staff edit the roster of their places without being allowed to edit the place itself.
+        if obj is None:
+            return request.user.has_perm_anywhere(Perm.MANAGE_ROSTER)
+        return request.user.has_perm_in(Perm.MANAGE_ROSTER, obj.region.path)
+
+
+@admin.register(Place)
+class PlaceAdmin(ScopedModelAdmin):
+    list_display = ["name", "kind", "room_kind", "region", "hub", "opening_hours", "public_code", "is_active"]
+    list_filter = ["kind", "room_kind", "is_active"]
+    search_fields = ["name", "address", "region__name", "public_code"]
+    list_select_related = ["region", "hub"]
+    readonly_fields = ["public_code", "public_url"]
+    inlines = [DutyShiftInline]
+    fieldsets = [
+        (None, {"fields": ["kind", "room_kind", "name", "hub", "region", "grid", "is_active"]}),
+        ("地址与开放", {"fields": ["address", "lat", "lng", "opening_hours", "phone"]}),
+        ("二维码", {"fields": ["public_code", "public_url"]}),
+    ]
+
+    @admin.display(description="公开地址")
+    def public_url(self, obj) -> str:
+        return obj.public_url if obj.pk else "—"
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # The roster inline needs the change page; the place's own fields stay read-only without MANAGE_REGISTRY.
+        return super().has_change_permission(request, obj) or self._may(request, Perm.MANAGE_ROSTER, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._may(request, Perm.MANAGE_REGISTRY, obj):
+            return self.readonly_fields
+        return [f.name for f in Place._meta.concrete_fields if f.name != "id"] + ["public_url"]
+
+    def save_model(self, request, obj, form, change):
+        if form.changed_data:
+            super().save_model(request, obj, form, change)
