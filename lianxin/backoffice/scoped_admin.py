@@ -15,7 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from lianxin.accounts.roles import Perm
-from lianxin.core.services import object_delete, object_save
+from lianxin.core.errors import DomainError
+from lianxin.core.services import object_delete, object_save, public_code_rotate
 
 
 class ScopedModelAdmin(admin.ModelAdmin):
@@ -106,6 +107,20 @@ class ScopedModelAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)
+
+
+@admin.action(description="更换所选对象的二维码公开码（旧码作废）")
+def rotate_public_codes(modeladmin: ScopedModelAdmin, request, queryset) -> None:
+    rotated = 0
+    for obj in queryset:
+        if not modeladmin.has_change_permission(request, obj):
+            continue
+        try:
+            public_code_rotate(actor=request.user, obj=obj, region_path=(modeladmin.region_paths(obj) or [""])[0])
+            rotated += 1
+        except DomainError as exc:
+            modeladmin.message_user(request, f"{obj}: {exc.message}", level="error")
+    modeladmin.message_user(request, f"已更换 {rotated} 个公开码，旧二维码已失效，请重新打印。")
 
 
 def _initial_values(obj: Any, initial: dict[str, Any], fields: list[str]) -> dict[str, Any]:

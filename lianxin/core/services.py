@@ -5,6 +5,8 @@ from typing import Any
 from django.db import models, transaction
 
 from lianxin.core.audit import audit_record, model_changes
+from lianxin.core.codes import new_public_code
+from lianxin.core.errors import DomainError
 
 
 def object_save(
@@ -35,3 +37,24 @@ def object_delete(*, actor: Any, obj: models.Model, region_path: str = "") -> No
     with transaction.atomic():
         audit_record(actor=actor, action=f"{obj._meta.model_name}.delete", obj=obj, region_path=region_path)
         obj.delete()
+
+
+def public_code_rotate(*, actor: Any, obj: models.Model, region_path: str = "") -> str:
+    """Give a deputy or place a new public code (a lost or defaced poster). The old QR code stops working;
+    the deputy or place itself is unchanged. Compare-and-swap on the old code, so two clerks rotating at once
+    cannot both win."""
+    old = obj.public_code
+    new = new_public_code()
+    with transaction.atomic():
+        changed = type(obj)._default_manager.filter(pk=obj.pk, public_code=old).update(public_code=new)
+        if changed != 1:
+            raise DomainError("public_code_conflict", "公开码刚刚已被他人更换，请刷新后重试")
+        obj.public_code = new
+        audit_record(
+            actor=actor,
+            action=f"{obj._meta.model_name}.rotate_code",
+            obj=obj,
+            changes={"public_code": [old, new]},
+            region_path=region_path,
+        )
+    return new

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from lianxin.accounts.roles import Perm
-from lianxin.backoffice.scoped_admin import ScopedInline, ScopedModelAdmin
+from lianxin.backoffice.scoped_admin import ScopedInline, ScopedModelAdmin, rotate_public_codes
 from lianxin.core.services import object_save
 from lianxin.deputies.models import (
     Deputy,
@@ -49,6 +49,7 @@ def deputy_region_paths(deputy: Deputy) -> list[str]:
 
 @admin.register(Deputy)
 class DeputyAdmin(ScopedModelAdmin):
+    actions = [rotate_public_codes]
     list_display = ["name", "gender", "levels", "occupation", "employer", "phone", "public_code"]
     list_filter = ["mandates__level", "mandates__status", "gender"]
     search_fields = ["name", "occupation", "employer", "phone", "id_number"]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from lianxin.accounts.roles import Perm
-from lianxin.backoffice.scoped_admin import ScopedInline, ScopedModelAdmin
+from lianxin.backoffice.scoped_admin import ScopedInline, ScopedModelAdmin, rotate_public_codes
 from lianxin.deputies.models import DutyShift
 from lianxin.venues.models import Place
 
@@ -20,6 +20,7 @@ class DutyShiftInline(ScopedInline):
 
 @admin.register(Place)
 class PlaceAdmin(ScopedModelAdmin):
+    actions = [rotate_public_codes]
     list_display = ["name", "kind", "room_kind", "region", "hub", "opening_hours", "public_code", "is_active"]
     list_filter = ["kind", "room_kind", "is_active"]
     search_fields = ["name", "address", "region__name", "public_code"]

@@ -262,3 +262,34 @@ def test_place_staff_edit_the_duty_roster_and_each_row_is_audited(client, person
     assert actions == ["dutyshift.create", "dutyshift.update"]
     place.refresh_from_db()
     assert place.name == "居仁代表工作站"
+
+
+def test_rotating_a_place_code_changes_only_the_code_and_is_audited(client, personas, world):
+    login(client, personas, "township_staff")
+    inside, outside = world["inside"]["venues_place"], world["outside"]["venues_place"]
+    old_inside, old_outside = inside.public_code, outside.public_code
+
+    response = client.post(
+        reverse("admin:venues_place_changelist"),
+        {"action": "rotate_public_codes", "_selected_action": [inside.pk, outside.pk]},
+    )
+
+    assert response.status_code == 302
+    inside.refresh_from_db()
+    outside.refresh_from_db()
+    assert inside.public_code != old_inside and inside.public_url.endswith(f"/p/{inside.public_code}")
+    assert outside.public_code == old_outside  # outside the scope: not even selectable
+    event = AuditEvent.objects.get(action="place.rotate_code")
+    assert event.changes == {"public_code": [old_inside, inside.public_code]}
+
+
+def test_a_concurrent_rotation_loses_with_a_clear_conflict(world):
+    from lianxin.core.errors import DomainError
+    from lianxin.core.services import public_code_rotate
+
+    deputy = world["inside"]["deputies_deputy"]
+    stale = Deputy.objects.get(pk=deputy.pk)
+    public_code_rotate(actor=None, obj=deputy)
+
+    with pytest.raises(DomainError, match="公开码刚刚已被他人更换"):
+        public_code_rotate(actor=None, obj=stale)
