@@ -2,7 +2,16 @@ from django.contrib import admin
 
 from lianxin.accounts.roles import Perm
 from lianxin.backoffice.scoped_admin import ScopedInline, ScopedModelAdmin, rotate_public_codes
+from lianxin.backoffice.spreadsheets import ImportMixin, export_action
 from lianxin.core.services import object_save
+from lianxin.deputies.imports import (
+    deputies_export_xlsx,
+    deputies_import,
+    duty_shifts_export_xlsx,
+    grid_workers_export_xlsx,
+    grid_workers_import,
+    groups_export_xlsx,
+)
 from lianxin.deputies.models import (
     Deputy,
     DeputyGroup,
@@ -48,8 +57,10 @@ def deputy_region_paths(deputy: Deputy) -> list[str]:
 
 
 @admin.register(Deputy)
-class DeputyAdmin(ScopedModelAdmin):
-    actions = [rotate_public_codes]
+class DeputyAdmin(ImportMixin, ScopedModelAdmin):
+    importer = staticmethod(deputies_import)
+    import_help = "一行一个代表资格：同一身份证号的多行表示同一人在多个层级任职。已有代表按身份证号更新。"
+    actions = [rotate_public_codes, export_action(deputies_export_xlsx, "代表")]
     list_display = ["name", "gender", "levels", "occupation", "employer", "phone", "public_code"]
     list_filter = ["mandates__level", "mandates__status", "gender"]
     search_fields = ["name", "occupation", "employer", "phone", "id_number"]
@@ -93,6 +104,7 @@ class DeputyAdmin(ScopedModelAdmin):
 
 @admin.register(DeputyGroup)
 class DeputyGroupAdmin(ScopedModelAdmin):
+    actions = [export_action(groups_export_xlsx, "代表小组")]
     list_display = ["name", "kind", "region", "leader", "liaison_name", "place"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -101,7 +113,10 @@ class DeputyGroupAdmin(ScopedModelAdmin):
 
 
 @admin.register(GridWorker)
-class GridWorkerAdmin(ScopedModelAdmin):
+class GridWorkerAdmin(ImportMixin, ScopedModelAdmin):
+    importer = staticmethod(grid_workers_import)
+    import_help = "“结对代表身份证号”可填多个，用顿号分隔；已有网格员按网格和手机号更新。"
+    actions = [export_action(grid_workers_export_xlsx, "网格员")]
     list_display = ["name", "grid", "phone", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "phone", "grid__name", "grid__code"]
@@ -169,6 +184,7 @@ class StandingMemberLinkAdmin(PairingAdmin):
 
 @admin.register(DutyShift)
 class DutyShiftAdmin(PairingAdmin):
+    actions = [export_action(duty_shifts_export_xlsx, "接待排班")]
     manage_perm = Perm.MANAGE_ROSTER
     list_display = ["date", "start_time", "end_time", "place", "deputy", "note"]
     list_filter = ["date", "place__kind"]

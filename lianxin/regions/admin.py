@@ -5,9 +5,11 @@ from django.db.models import Count
 
 from lianxin.accounts.roles import Perm
 from lianxin.backoffice.scoped_admin import ScopedModelAdmin
+from lianxin.backoffice.spreadsheets import export_action
 from lianxin.core.errors import DomainError
 from lianxin.regions.models import Grid, Region
 from lianxin.regions.services import grid_check, grid_save
+from lianxin.venues.imports import grids_export_xlsx, regions_export_xlsx
 
 
 @admin.register(Region)
@@ -20,6 +22,7 @@ class RegionAdmin(ScopedModelAdmin):
     list_select_related = ["parent"]
     readonly_fields = ["code", "name", "level", "parent", "path"]
     exclude = ["boundary"]
+    actions = [export_action(regions_export_xlsx, "行政区划")]
 
     def region_paths(self, obj):
         return [obj.path]
@@ -49,6 +52,7 @@ class GridForm(forms.ModelForm):
 @admin.register(Grid)
 class GridAdmin(ScopedModelAdmin):
     form = GridForm
+    actions = [export_action(grids_export_xlsx, "网格")]
     list_display = ["code", "name", "region", "kind", "households", "population", "deputy_count"]
     list_filter = ["kind"]
     search_fields = ["code", "name", "region__name"]

@@ -2,7 +2,9 @@ from django.contrib import admin
 
 from lianxin.accounts.roles import Perm
 from lianxin.backoffice.scoped_admin import ScopedInline, ScopedModelAdmin, rotate_public_codes
+from lianxin.backoffice.spreadsheets import ImportMixin, export_action
 from lianxin.deputies.models import DutyShift
+from lianxin.venues.imports import places_export_xlsx, places_import
 from lianxin.venues.models import Place
 
 
@@ -19,8 +21,10 @@ class DutyShiftInline(ScopedInline):
 
 
 @admin.register(Place)
-class PlaceAdmin(ScopedModelAdmin):
-    actions = [rotate_public_codes]
+class PlaceAdmin(ImportMixin, ScopedModelAdmin):
+    importer = staticmethod(places_import)
+    import_help = "已有家站室按“所在区划代码 + 名称”更新；“所属代表之家”可引用同一文件中前面的代表之家。"
+    actions = [rotate_public_codes, export_action(places_export_xlsx, "家站室")]
     list_display = ["name", "kind", "room_kind", "region", "hub", "opening_hours", "public_code", "is_active"]
     list_filter = ["kind", "room_kind", "is_active"]
     search_fields = ["name", "address", "region__name", "public_code"]
