@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import Http404
 
 from lianxin.accounts.models import ApiToken, RoleAssignment, User
+from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.accounts.services import role_grant, role_revoke
 from lianxin.core.errors import DomainError
@@ -27,10 +28,10 @@ class RoleAssignmentInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.has_perm_anywhere(Perm.MANAGE_ACCOUNTS)
+        return may(request.user, Perm.MANAGE_ACCOUNTS)
 
-    has_add_permission = has_change_permission = has_delete_permission = lambda self, request, obj=None: (
-        request.user.has_perm_anywhere(Perm.MANAGE_ACCOUNTS)
+    has_add_permission = has_change_permission = has_delete_permission = lambda self, request, obj=None: may(
+        request.user, Perm.MANAGE_ACCOUNTS
     )
 
 
@@ -64,10 +65,10 @@ class UserAdmin(DjangoUserAdmin):
         return obj
 
     def has_module_permission(self, request) -> bool:
-        return request.user.has_perm_anywhere(Perm.MANAGE_ACCOUNTS)
+        return may(request.user, Perm.MANAGE_ACCOUNTS)
 
-    has_view_permission = has_add_permission = has_change_permission = lambda self, request, obj=None: (
-        request.user.has_perm_anywhere(Perm.MANAGE_ACCOUNTS)
+    has_view_permission = has_add_permission = has_change_permission = lambda self, request, obj=None: may(
+        request.user, Perm.MANAGE_ACCOUNTS
     )
 
     def has_delete_permission(self, request, obj=None) -> bool:
@@ -97,10 +98,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return super().get_queryset(request).filter(user__in=users)
 
     def has_module_permission(self, request) -> bool:
-        return request.user.has_perm_anywhere(Perm.MANAGE_ACCOUNTS)
+        return may(request.user, Perm.MANAGE_ACCOUNTS)
 
-    has_view_permission = has_change_permission = lambda self, request, obj=None: request.user.has_perm_anywhere(
-        Perm.MANAGE_ACCOUNTS
+    has_view_permission = has_change_permission = lambda self, request, obj=None: may(
+        request.user, Perm.MANAGE_ACCOUNTS
     )
 
     def has_add_permission(self, request) -> bool:

@@ -14,6 +14,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.core.errors import DomainError
 from lianxin.core.services import object_delete, object_save, public_code_rotate
@@ -53,11 +54,11 @@ class ScopedModelAdmin(admin.ModelAdmin):
     def _may(self, request, perm: Perm, obj: Any = None) -> bool:
         user = request.user
         if obj is None:
-            return user.has_perm_anywhere(perm)
-        return any(user.has_perm_in(perm, path) for path in self.region_paths(obj))
+            return may(user, perm)
+        return any(may(user, perm, path) for path in self.region_paths(obj))
 
     def has_module_permission(self, request) -> bool:
-        return request.user.has_perm_anywhere(Perm.VIEW_REGISTRY)
+        return may(request.user, Perm.VIEW_REGISTRY)
 
     def has_view_permission(self, request, obj=None) -> bool:
         return self._may(request, Perm.VIEW_REGISTRY, obj)
@@ -148,7 +149,7 @@ class ScopedInline(admin.TabularInline):
         return parent.has_change_permission(request, obj) if obj is not None else parent.has_add_permission(request)
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.has_perm_anywhere(Perm.VIEW_REGISTRY)
+        return may(request.user, Perm.VIEW_REGISTRY)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return self._parent_may(request, obj)

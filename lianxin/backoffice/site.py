@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 
 
@@ -9,5 +10,4 @@ class BackofficeSite(admin.AdminSite):
     index_title = "管理后台"
 
     def has_permission(self, request) -> bool:
-        user = request.user
-        return user.is_active and (user.is_superuser or user.has_perm_anywhere(Perm.USE_BACKOFFICE))
+        return may(request.user, Perm.USE_BACKOFFICE)

@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.core.errors import DomainError, ImportRejected
 
@@ -53,7 +54,7 @@ class ImportMixin:
         return [path("import/", self.admin_site.admin_view(self.import_view), name=name), *super().get_urls()]
 
     def import_view(self, request):
-        if not request.user.has_perm_anywhere(Perm.MANAGE_REGISTRY):
+        if not may(request.user, Perm.MANAGE_REGISTRY):
             raise PermissionDenied
         opts = self.model._meta
         errors: list[str] = []

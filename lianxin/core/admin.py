@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.core.models import AuditEvent
 from lianxin.core.scoping import region_scope_q
@@ -19,10 +20,10 @@ class AuditEventAdmin(admin.ModelAdmin):
         return super().get_queryset(request).filter(region_scope_q(request.user, "region_path", Perm.MANAGE_REGISTRY))
 
     def has_module_permission(self, request) -> bool:
-        return request.user.has_perm_anywhere(Perm.MANAGE_REGISTRY)
+        return may(request.user, Perm.MANAGE_REGISTRY)
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.has_perm_anywhere(Perm.MANAGE_REGISTRY)
+        return may(request.user, Perm.MANAGE_REGISTRY)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.backoffice.scoped_admin import ScopedInline, ScopedModelAdmin, rotate_public_codes
 from lianxin.backoffice.spreadsheets import ImportMixin, export_action
@@ -83,7 +84,7 @@ class DeputyAdmin(ImportMixin, ScopedModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         # A new deputy has no mandate yet: any manager may create one, and the mandate inline fixes the region.
         if obj is not None and obj.pk and not obj.mandates.exists():
-            return request.user.has_perm_anywhere(Perm.MANAGE_REGISTRY)
+            return may(request.user, Perm.MANAGE_REGISTRY)
         return super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):

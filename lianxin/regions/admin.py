@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 
+from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.backoffice.scoped_admin import ScopedModelAdmin
 from lianxin.backoffice.spreadsheets import export_action
@@ -66,7 +67,7 @@ class GridAdmin(ScopedModelAdmin):
         return obj.deputy_count
 
     def save_model(self, request, obj, form, change):
-        if not request.user.has_perm_in(Perm.MANAGE_REGISTRY, obj.region.path):
+        if not may(request.user, Perm.MANAGE_REGISTRY, obj.region.path):
             raise PermissionDenied("所选区划不在您的管辖范围内")
         data = form.cleaned_data
         grid_save(

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.backoffice.scoped_admin import ScopedInline, ScopedModelAdmin, rotate_public_codes
 from lianxin.backoffice.spreadsheets import ImportMixin, export_action
@@ -16,8 +17,8 @@ class DutyShiftInline(ScopedInline):
     def _parent_may(self, request, obj) -> bool:
         # Place staff edit the roster of their places without being allowed to edit the place itself.
         if obj is None:
-            return request.user.has_perm_anywhere(Perm.MANAGE_ROSTER)
-        return request.user.has_perm_in(Perm.MANAGE_ROSTER, obj.region.path)
+            return may(request.user, Perm.MANAGE_ROSTER)
+        return may(request.user, Perm.MANAGE_ROSTER, obj.region.path)
 
 
 @admin.register(Place)
