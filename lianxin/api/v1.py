@@ -2,4 +2,22 @@
 
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="连心 API", version="1", urls_namespace="api-v1")
+from lianxin.api import deputies, regions, venues
+from lianxin.api.auth import API_AUTH
+from lianxin.api.errors import install_error_handlers
+
+api = NinjaAPI(
+    title="连心 API",
+    version="1",
+    description=(
+        "连心平台的只读接口（第 1 版）。工作人员以登录会话或 `Authorization: Bearer <令牌>` 访问；"
+        "每个接口只返回您管辖区划及其下级的数据，范围之外的对象与不存在的对象一样返回 404。"
+        "错误以 JSON 返回，含稳定的 `code` 和指明字段的中文 `message`。"
+    ),
+    urls_namespace="api-v1",
+    auth=API_AUTH,
+)
+install_error_handlers(api)
+api.add_router("/", regions.router)
+api.add_router("/", deputies.router)
+api.add_router("/", venues.router)

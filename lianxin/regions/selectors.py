@@ -20,6 +20,13 @@ class RegionNotFound(DomainError):
         super().__init__("region_not_found", f"区划 {code} 不存在或不在您的管辖范围内", field=field)
 
 
+class GridNotFound(DomainError):
+    status = 404
+
+    def __init__(self, code: str, *, field: str = "grid") -> None:
+        super().__init__("grid_not_found", f"网格 {code} 不存在或不在您的管辖范围内", field=field)
+
+
 def region_get_for_filter(*, user: Any, code: str, field: str = "region") -> Region:
     """The visible region with this code, for use as a filter; RegionNotFound otherwise."""
     region = Region.objects.visible_to(user).filter(code=code).first()
@@ -79,6 +86,14 @@ def grid_list_visible_to(
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q))
     return qs.order_by("code")
+
+
+def grid_get_for_filter(*, user: Any, code: str, field: str = "grid") -> Grid:
+    """The visible grid with this code, for use as a filter; GridNotFound otherwise."""
+    grid = Grid.objects.visible_to(user).filter(code=code).first()
+    if grid is None:
+        raise GridNotFound(code, field=field)
+    return grid
 
 
 def grid_get_visible_to(*, user: Any, code: str) -> Grid:
