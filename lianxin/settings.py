@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "lianxin.deputies",
     "lianxin.venues",
     "lianxin.demo",
+    "lianxin.api",
 ]
 
 MIDDLEWARE = [
