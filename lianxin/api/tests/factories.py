@@ -15,13 +15,8 @@ from lianxin.deputies.models import (
 )
 from lianxin.regions.models import Grid, GridKind, Region
 from lianxin.regions.services import grid_save
+from lianxin.testing import square
 from lianxin.venues.models import Place, PlaceKind
-
-
-def square(lng: float, lat: float, size: float = 0.01) -> dict:
-    """A GeoJSON square with its south-west corner at (lng, lat)."""
-    ring = [[lng, lat], [lng + size, lat], [lng + size, lat + size], [lng, lat + size], [lng, lat]]
-    return {"type": "Polygon", "coordinates": [ring]}
 
 
 def make_grid(

@@ -22,16 +22,12 @@ from lianxin.deputies.models import (
     MandateLevel,
 )
 from lianxin.regions.services import grid_save
+from lianxin.testing import square
 from lianxin.venues.models import Place, PlaceKind
 
 LOGIN = 302
 BACKOFFICE = ["admin", "city_staff", "county_staff", "township_staff", "place_staff", "outsider"]
 NO_BACKOFFICE = ["deputy", "grid_worker", "unit_handler", "no_role"]
-
-
-def square(lng: float, lat: float) -> dict:
-    ring = [[lng, lat], [lng + 0.01, lat], [lng + 0.01, lat + 0.01], [lng, lat + 0.01], [lng, lat]]
-    return {"type": "Polygon", "coordinates": [ring]}
 
 
 def build_side(regions, village, suffix: str, lng: float):

@@ -18,11 +18,7 @@ from lianxin.deputies.models import (
 )
 from lianxin.regions.models import GridKind, Region, RegionLevel
 from lianxin.regions.services import grid_save
-
-
-def square(lng: float, lat: float, size: float = 0.01) -> dict:
-    ring = [[lng, lat], [lng + size, lat], [lng + size, lat + size], [lng, lat + size], [lng, lat]]
-    return {"type": "Polygon", "coordinates": [ring]}
+from lianxin.testing import square
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from lianxin.deputies.models import (
     MandateStatus,
 )
 from lianxin.regions.models import Grid
+from lianxin.testing import xlsx_bytes
 from lianxin.venues.models import Place, PlaceKind
 
 
@@ -97,14 +98,7 @@ def li_row(**values) -> list:
 
 
 def xlsx(rows: list[list], headers: list[str] = HEADERS) -> bytes:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_bytes(headers, rows)
 
 
 def good_file() -> bytes:

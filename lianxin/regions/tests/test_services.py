@@ -8,13 +8,9 @@ from lianxin.core.errors import DomainError, ImportRejected
 from lianxin.core.models import AuditEvent
 from lianxin.regions.models import Grid, Region, RegionLevel
 from lianxin.regions.services import grid_locate, grid_save, region_import_csv
+from lianxin.testing import square
 
 DEMO_REGIONS = Path(__file__).resolve().parents[2] / "demo" / "data" / "deqing_regions.csv"
-
-
-def square(lng: float, lat: float, size: float = 0.01) -> dict:
-    ring = [[lng, lat], [lng + size, lat], [lng + size, lat + size], [lng, lat + size], [lng, lat]]
-    return {"type": "Polygon", "coordinates": [ring]}
 
 
 def write_csv(tmp_path, text: str) -> Path:

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from lianxin.core.errors import ImportRejected
 from lianxin.core.models import AuditEvent
 from lianxin.regions.models import Grid, Region
+from lianxin.testing import xlsx_bytes
 from lianxin.venues.imports import (
     PLACE_COLUMNS,
     grids_export_xlsx,
@@ -38,14 +39,7 @@ def place_row(**values) -> list:
 
 
 def xlsx(rows: list[list], headers: list[str] = HEADERS) -> bytes:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_bytes(headers, rows)
 
 
 def good_file() -> bytes:
