@@ -1,10 +1,18 @@
 """The one NinjaAPI of version 1: a router per domain, errors mapped to HTTP once."""
 
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
 from lianxin.api import deputies, regions, venues
 from lianxin.api.auth import API_AUTH
 from lianxin.api.errors import install_error_handlers
+
+
+class ChineseJSONRenderer(JSONRenderer):
+    """UTF-8 as is: "德清县", not "\\u5fb7\\u6e05\\u53bf" — readable in logs and by people testing with curl."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
 
 api = NinjaAPI(
     title="连心 API",
@@ -16,6 +24,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api-v1",
     auth=API_AUTH,
+    renderer=ChineseJSONRenderer(),
 )
 install_error_handlers(api)
 api.add_router("/", regions.router)

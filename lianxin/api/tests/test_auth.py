@@ -86,3 +86,10 @@ def test_the_openapi_document_is_public(db):
     response = Client().get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert response.json()["info"]["title"] == "连心 API"
+
+
+def test_answers_are_utf8_json_with_chinese_as_is(client):
+    response = client.get("/api/v1/regions")
+
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert "请先登录".encode() in response.content
