@@ -26,7 +26,7 @@ demo: install
 	mkdir -p var
 	$(BIN)/lianxin migrate --noinput -v 0
 	$(BIN)/lianxin seed_demo --if-empty
-	$(BIN)/lianxin runserver $(HOST)
+	$(BIN)/lianxin runserver --insecure $(HOST)
 
 lint: install-dev
 	$(BIN)/ruff check .
