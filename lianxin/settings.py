@@ -31,10 +31,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "lianxin.core",
+    "lianxin.workdays",
     "lianxin.regions",
     "lianxin.accounts",
     "lianxin.deputies",
     "lianxin.venues",
+    "lianxin.notifications",
+    "lianxin.cases",
     "lianxin.demo",
     "lianxin.api",
 ]

@@ -29,6 +29,9 @@ class Perm(StrEnum):
     MANAGE_ROSTER = "manage_roster"  # edit a place's duty roster
     MANAGE_ACCOUNTS = "manage_accounts"  # grant roles, create accounts
     USE_BACKOFFICE = "use_backoffice"  # log in to the staff back office
+    HANDLE_CASES = "handle_cases"  # register, accept, classify, route, answer, feed back citizens' opinions
+    SUPERVISE_CASES = "supervise_cases"  # transfer to units, supervise (督办), close (销号), publish (公开)
+    REPLY_AS_UNIT = "reply_as_unit"  # a responsible unit's handler replies to the cases assigned to the unit
 
 
 PERM_LABELS = {
@@ -38,6 +41,9 @@ PERM_LABELS = {
     Perm.MANAGE_ROSTER: "编排接待排班",
     Perm.MANAGE_ACCOUNTS: "管理账号与授权",
     Perm.USE_BACKOFFICE: "进入管理后台",
+    Perm.HANDLE_CASES: "登记、受理、答复意见建议",
+    Perm.SUPERVISE_CASES: "交办、督办、销号、公开",
+    Perm.REPLY_AS_UNIT: "以承办单位身份办理答复",
 }
 
 _STAFF = {
@@ -46,6 +52,8 @@ _STAFF = {
     Perm.MANAGE_REGISTRY,
     Perm.MANAGE_ROSTER,
     Perm.USE_BACKOFFICE,
+    Perm.HANDLE_CASES,
+    Perm.SUPERVISE_CASES,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -53,10 +61,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.CITY_STAFF: frozenset(_STAFF),
     Role.COUNTY_STAFF: frozenset(_STAFF),
     Role.TOWNSHIP_STAFF: frozenset(_STAFF),
-    Role.PLACE_STAFF: frozenset({Perm.VIEW_REGISTRY, Perm.VIEW_CONTACTS, Perm.MANAGE_ROSTER, Perm.USE_BACKOFFICE}),
+    Role.PLACE_STAFF: frozenset(
+        {Perm.VIEW_REGISTRY, Perm.VIEW_CONTACTS, Perm.MANAGE_ROSTER, Perm.USE_BACKOFFICE, Perm.HANDLE_CASES}
+    ),
+    # A deputy handles the cases that came to them (lianxin.cases.permissions), not all cases of the region.
     Role.DEPUTY: frozenset({Perm.VIEW_REGISTRY}),
     Role.GRID_WORKER: frozenset({Perm.VIEW_REGISTRY}),
-    Role.UNIT_HANDLER: frozenset({Perm.VIEW_REGISTRY}),
+    Role.UNIT_HANDLER: frozenset({Perm.VIEW_REGISTRY, Perm.REPLY_AS_UNIT, Perm.USE_BACKOFFICE}),
 }
 
 # The levels of region each role may be granted over; a grant elsewhere is refused.

@@ -26,8 +26,8 @@ from lianxin.testing import square
 from lianxin.venues.models import Place, PlaceKind
 
 LOGIN = 302
-BACKOFFICE = ["admin", "city_staff", "county_staff", "township_staff", "place_staff", "outsider"]
-NO_BACKOFFICE = ["deputy", "grid_worker", "unit_handler", "no_role"]
+BACKOFFICE = ["admin", "city_staff", "county_staff", "township_staff", "place_staff", "unit_handler", "outsider"]
+NO_BACKOFFICE = ["deputy", "grid_worker", "no_role"]
 
 
 def build_side(regions, village, suffix: str, lng: float):
@@ -84,6 +84,7 @@ SCOPE = {
     "county_staff": (True, True),
     "township_staff": (True, False),
     "place_staff": (True, False),
+    "unit_handler": (True, True),  # reads the registry of 德清县 to know whom a case concerns
     "outsider": (False, True),
 }
 

@@ -1,0 +1,45 @@
+"""Working-day limits for a case, from DeadlinePolicy rows (per category and urgency) or the defaults."""
+
+import datetime
+from dataclasses import dataclass
+
+from lianxin.cases.models import Case, DeadlinePolicy, Urgency
+from lianxin.workdays.calendar import due_at
+
+
+@dataclass(frozen=True)
+class Limits:
+    accept_days: int
+    transfer_days: int
+    reply_days: int
+    feedback_days: int
+    remind_before_days: int
+
+
+# 德清: 当天受理、当天流转、当天反馈、当天交办; units reply within 15 working days, 5 when urgent.
+DEFAULT_LIMITS = {
+    Urgency.NORMAL: Limits(accept_days=0, transfer_days=0, reply_days=15, feedback_days=1, remind_before_days=2),
+    Urgency.URGENT: Limits(accept_days=0, transfer_days=0, reply_days=5, feedback_days=1, remind_before_days=1),
+}
+
+
+def limits_for(case: Case) -> Limits:
+    policies = {
+        (p.category_id, p.urgency): p
+        for p in DeadlinePolicy.objects.filter(urgency=case.urgency, category_id__in=[case.category_id, None])
+    }
+    policy = policies.get((case.category_id, case.urgency)) or policies.get((None, case.urgency))
+    if policy is None:
+        return DEFAULT_LIMITS[Urgency(case.urgency)]
+    return Limits(
+        accept_days=policy.accept_days,
+        transfer_days=policy.transfer_days,
+        reply_days=policy.reply_days,
+        feedback_days=policy.feedback_days,
+        remind_before_days=policy.remind_before_days,
+    )
+
+
+def deadline(start: datetime.datetime, working_days: int) -> datetime.datetime:
+    """The end of the `working_days`-th working day after `start` (0: the end of start's working day)."""
+    return due_at(start, working_days)

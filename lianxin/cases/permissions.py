@@ -1,0 +1,81 @@
+"""Who may act on a case. Plain functions: pages use them to show buttons, the workflow calls them to enforce.
+
+The actor is a User, or one of two stand-ins: CITIZEN (the person who submitted, proven by the receipt code)
+and SYSTEM (the worker: deadlines, escalation, merged cases following their master).
+"""
+
+from typing import Any
+
+from lianxin.accounts.permissions import may
+from lianxin.accounts.roles import Perm
+from lianxin.cases.models import Case, Status
+
+
+class _Stand_in:
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.pk = None
+        self.is_authenticated = False
+
+    def __repr__(self) -> str:
+        return self.label
+
+
+CITIZEN = _Stand_in("群众")
+SYSTEM = _Stand_in("系统")
+
+
+def is_user(actor: Any) -> bool:
+    return actor is not CITIZEN and actor is not SYSTEM and getattr(actor, "is_authenticated", False)
+
+
+def can_handle(actor: Any, case: Case) -> bool:
+    """Congress or place staff of the case's region."""
+    return is_user(actor) and may(actor, Perm.HANDLE_CASES, case.region.path)
+
+
+def can_supervise(actor: Any, case: Case) -> bool:
+    """Congress staff of the region (county, township, city) and administrators."""
+    return is_user(actor) and may(actor, Perm.SUPERVISE_CASES, case.region.path)
+
+
+def is_case_deputy(actor: Any, case: Case) -> bool:
+    """The deputy the case came to: 码上答、交、办."""
+    return is_user(actor) and case.deputy_id is not None and case.deputy.user_id == actor.pk
+
+
+def is_unit_handler(actor: Any, case: Case) -> bool:
+    return (
+        is_user(actor)
+        and case.unit_id is not None
+        and may(actor, Perm.REPLY_AS_UNIT, case.region.path)
+        and case.unit.handlers.filter(pk=actor.pk).exists()
+    )
+
+
+def can_handle_or_deputy(actor: Any, case: Case) -> bool:
+    """Staff of the region, or the deputy the case came to."""
+    return can_handle(actor, case) or is_case_deputy(actor, case)
+
+
+def can_reply(actor: Any, case: Case) -> bool:
+    """A unit replies to what it was given; local coordination is answered by staff or the deputy; congress
+    staff may record a reply that a unit sent on paper."""
+    if case.status == Status.COORDINATING:
+        return can_handle_or_deputy(actor, case)
+    return is_unit_handler(actor, case) or can_supervise(actor, case)
+
+
+def can_rate(actor: Any, case: Case) -> bool:
+    """The person rates; staff may record a rating given by phone."""
+    return actor is CITIZEN or can_handle_or_deputy(actor, case)
+
+
+def can_escalate(actor: Any, case: Case) -> bool:
+    """The worker (overdue), the person (unsatisfied again), or supervising staff."""
+    return actor is SYSTEM or actor is CITIZEN or can_supervise(actor, case)
+
+
+def only_system(actor: Any, case: Case) -> bool:
+    """The system only (merged cases follow their master)."""
+    return actor is SYSTEM
