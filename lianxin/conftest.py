@@ -86,3 +86,13 @@ def shared_data() -> Path:
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness costs ~0.3 s per persona; tests don't need it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar():
+    """The working-day calendar is cached in process memory while each test's rows roll back: start clean."""
+    from lianxin.workdays import calendar
+
+    calendar.reset()
+    yield
+    calendar.reset()

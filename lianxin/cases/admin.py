@@ -1,0 +1,279 @@
+"""The closed loop in the back office: a scoped list of cases (the working ledger), registration on a person's
+behalf, and on each case its timeline and a "办理" form offering exactly the actions the user may take now.
+Every change goes through lianxin.cases.services / workflow; the admin's own save never writes a case."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+
+from lianxin.accounts.permissions import may
+from lianxin.accounts.roles import Perm
+from lianxin.backoffice.scoped_admin import ScopedModelAdmin
+from lianxin.cases.models import (
+    Case,
+    CaseEvent,
+    Category,
+    DeadlinePolicy,
+    Rating,
+    ReceptionSession,
+    ReplyVia,
+    ResponsibleUnit,
+    Scope,
+    Status,
+    Urgency,
+)
+from lianxin.cases.services import case_register, unit_propose
+from lianxin.cases.workflow import Action, available_actions, case_transition
+from lianxin.core.errors import DomainError
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    fields = ["created_at", "action_label", "from_label", "to_label", "actor_label", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "办理过程"
+
+    @admin.display(description="操作")
+    def action_label(self, obj: CaseEvent) -> str:
+        return (
+            Action(obj.action).label
+            if obj.action in Action.values
+            else {"register": "登记"}.get(obj.action, obj.action)
+        )
+
+    @admin.display(description="原状态")
+    def from_label(self, obj: CaseEvent) -> str:
+        return Status(obj.from_status).label if obj.from_status else ""
+
+    @admin.display(description="新状态")
+    def to_label(self, obj: CaseEvent) -> str:
+        return Status(obj.to_status).label if obj.to_status else ""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return True
+
+
+class RegisterForm(forms.ModelForm):
+    class Meta:
+        model = Case
+        fields = [
+            "channel", "region", "place", "deputy", "grid", "category", "title", "body", "address",
+            "person_name", "person_phone", "is_anonymous", "reply_via", "people_count", "urgency",
+        ]  # fmt: skip
+
+
+class ActionForm(forms.Form):
+    """One form for every action; each action reads the fields it needs (workflow.py validates them)."""
+
+    action = forms.ChoiceField(label="操作")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    category = forms.ModelChoiceField(
+        label="类别（受理）", queryset=Category.objects.filter(is_active=True), required=False
+    )
+    scope = forms.ChoiceField(label="问题性质（受理）", choices=[("", "—"), *Scope.choices], required=False)
+    urgency = forms.ChoiceField(label="紧急程度（受理）", choices=[("", "—"), *Urgency.choices], required=False)
+    unit = forms.ModelChoiceField(label="承办单位（交办）", queryset=ResponsibleUnit.objects.none(), required=False)
+    reply = forms.CharField(
+        label="答复内容（答复、当场答复）", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    reason = forms.CharField(label="理由（不予受理）", required=False)
+    master = forms.IntegerField(label="主件编号（并入普遍问题）", required=False)
+    suggestion_ref = forms.CharField(label="代表建议编号（转为代表建议）", required=False)
+    rating = forms.ChoiceField(label="评价（代群众录入）", choices=[("", "—"), *Rating.choices], required=False)
+
+    def params(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        params: dict[str, Any] = {
+            k: v for k, v in data.items() if k not in ("action", "version", "note") and v not in (None, "")
+        }
+        if "category" in params:
+            params["category"] = params["category"].code
+        if "unit" in params:
+            params["unit"] = params["unit"].pk
+        if data.get("reason"):
+            params["reason"] = data["reason"]
+        return params
+
+
+@admin.register(Case)
+class CaseAdmin(ScopedModelAdmin):
+    manage_perm = Perm.HANDLE_CASES
+    change_form_template = "admin/cases/case_change_form.html"
+    list_display = ["receipt_code", "title", "channel", "status", "region", "category", "unit", "reply_due", "is_overdue", "registered_at"]  # fmt: skip
+    list_filter = ["status", "channel", "category", "urgency", "scope", "is_overdue", "is_supervised", "handling"]
+    search_fields = ["receipt_code", "title", "body", "external_id"]
+    list_select_related = ["region", "category", "unit"]
+    date_hierarchy = "registered_at"
+    inlines = [CaseEventInline]
+    add_form = RegisterForm
+
+    def has_module_permission(self, request) -> bool:
+        return may(request.user, Perm.HANDLE_CASES) or may(request.user, Perm.REPLY_AS_UNIT)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        # get_queryset already limits what exists for the user (region, unit).
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # fields never change by form; the 办理 form drives the workflow
+
+    def has_add_permission(self, request) -> bool:
+        return may(request.user, Perm.HANDLE_CASES)
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = RegisterForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return RegisterForm.Meta.fields
+        return [
+            "receipt_code", "status", "channel", "region", "place", "deputy", "grid", "address", "category",
+            "scope", "urgency", "handling", "title", "body", "person_name", "person_phone", "reply_via",
+            "unit", "reply_due", "is_overdue", "is_supervised", "reply", "rating", "rating_comment", "master",
+            "registered_at", "accepted_at", "transferred_at", "replied_at", "fed_back_at", "closed_at",
+        ]  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj) if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        registration = case_register(
+            actor=request.user,
+            channel=data["channel"],
+            title=data["title"],
+            body=data["body"],
+            region=data.get("region"),
+            place=data.get("place"),
+            deputy=data.get("deputy"),
+            grid=data.get("grid"),
+            category=data.get("category"),
+            address=data.get("address") or "",
+            person_name=data.get("person_name") or "",
+            person_phone=data.get("person_phone") or "",
+            is_anonymous=data.get("is_anonymous") or False,
+            reply_via=data.get("reply_via") or ReplyVia.ONLINE,
+            people_count=data.get("people_count") or 1,
+        )
+        # The admin redirects to the new object's page and names it in its message.
+        obj.pk, obj.receipt_code = registration.case.pk, registration.case.receipt_code
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(request.path)
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the case and its first event were written by case_register
+
+    def log_addition(self, request, obj, message):
+        pass  # audited as the case's "register" event
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        case = self.get_object(request, object_id)
+        actions = available_actions(case=case, actor=request.user)
+        form = ActionForm(request.POST if request.method == "POST" else None, initial={"version": case.version})
+        form.fields["action"].choices = [(a, Action(a).label) for a in actions]
+        units = ResponsibleUnit.objects.filter(is_active=True)
+        form.fields["unit"].queryset = units
+        proposed = unit_propose(category=case.category, region=case.region)
+        if proposed:
+            form.fields["unit"].initial = proposed[0].pk
+            form.fields["unit"].help_text = "建议：" + "、".join(u.name for u in proposed[:3])
+        if request.method == "POST" and "action" in request.POST:
+            if form.is_valid():
+                try:
+                    case_transition(
+                        case=case,
+                        action=form.cleaned_data["action"],
+                        actor=request.user,
+                        note=form.cleaned_data["note"],
+                        params=form.params(),
+                        expected_version=form.cleaned_data["version"],
+                    )
+                except DomainError as exc:
+                    messages.error(request, exc.message)
+                else:
+                    messages.success(request, f"已{Action(form.cleaned_data['action']).label}")
+                    return HttpResponseRedirect(request.path)
+            request.method = "GET"  # show the page again with the message; the admin's own form is read-only
+        context = {**(extra_context or {}), "action_form": form if actions else None}
+        return super().change_view(request, object_id, form_url, context)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "description", "sort", "is_active"]
+    search_fields = ["code", "name"]
+
+    def has_module_permission(self, request) -> bool:
+        return may(request.user, Perm.HANDLE_CASES)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return may(request.user, Perm.HANDLE_CASES)
+
+    def has_add_permission(self, request) -> bool:
+        return may(request.user, Perm.MANAGE_ACCOUNTS)
+
+    has_change_permission = has_delete_permission = lambda self, request, obj=None: may(
+        request.user, Perm.MANAGE_ACCOUNTS
+    )
+
+
+@admin.register(DeadlinePolicy)
+class DeadlinePolicyAdmin(CategoryAdmin):
+    list_display = ["category", "urgency", "accept_days", "transfer_days", "reply_days", "feedback_days"]
+    search_fields = []
+
+
+@admin.register(ResponsibleUnit)
+class ResponsibleUnitAdmin(ScopedModelAdmin):
+    manage_perm = Perm.SUPERVISE_CASES
+    list_display = ["name", "region", "contact_name", "contact_phone", "is_active"]
+    search_fields = ["name"]
+    filter_horizontal = ["categories", "serves", "handlers"]
+    autocomplete_fields = []
+
+    def has_module_permission(self, request) -> bool:
+        return may(request.user, Perm.HANDLE_CASES)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return may(request.user, Perm.HANDLE_CASES)
+
+
+@admin.register(ReceptionSession)
+class ReceptionSessionAdmin(ScopedModelAdmin):
+    manage_perm = Perm.HANDLE_CASES
+    list_display = ["started_at", "kind", "deputy", "place", "region", "people_received", "ended_at"]
+    list_filter = ["kind"]
+    readonly_fields = ["kind", "deputy", "place", "region", "location", "started_at", "ended_at", "people_received", "note"]  # fmt: skip
+
+    def has_module_permission(self, request) -> bool:
+        return may(request.user, Perm.HANDLE_CASES)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return may(request.user, Perm.HANDLE_CASES)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # sessions are started from the deputy workbench / API (services.reception_start)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,106 @@
+"""The loop through the back office: register on a person's behalf, then act from the case page."""
+
+import pytest
+from django.urls import reverse
+
+from lianxin.cases.models import Case, Status
+from lianxin.cases.workflow import Action, case_transition
+
+
+def post_action(client, case, action, **fields):
+    case.refresh_from_db()
+    data = {"action": action, "version": case.version, "note": fields.pop("note", "")}
+    data.update(fields)
+    return client.post(reverse("admin:cases_case_change", args=[case.pk]), data)
+
+
+def test_township_staff_register_a_walk_in_and_follow_it_to_the_end(client, personas, loop, regions):
+    client.force_login(personas.township_staff)
+    response = client.post(
+        reverse("admin:cases_case_add"),
+        {
+            "channel": "station",
+            "region": regions.jueren.pk,
+            "deputy": loop.deputy.pk,
+            "title": "居仁路积水",
+            "body": "下雨后居仁路口积水严重",
+            "person_name": "李大爷",
+            "person_phone": "13800001111",
+            "reply_via": "phone",
+            "people_count": 2,
+            "urgency": "normal",
+        },
+    )
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert (case.channel, case.created_by, case.people_count) == ("station", personas.township_staff, 2)
+    assert list(case.events.values_list("action", flat=True)) == ["register"]
+
+    assert post_action(client, case, Action.ACCEPT, category=loop.category.pk).status_code == 302
+    assert post_action(client, case, Action.TRANSFER, unit=loop.unit.pk).status_code == 302
+    client.force_login(personas.unit_handler)
+    page = client.get(reverse("admin:cases_case_change", args=[case.pk]))
+    assert "办理" in page.content.decode() and 'value="reply"' in page.content.decode()
+    assert post_action(client, case, Action.REPLY, reply="已疏通排水管").status_code == 302
+    client.force_login(personas.township_staff)
+    assert post_action(client, case, Action.FEED_BACK, note="电话告知").status_code == 302
+    assert post_action(client, case, Action.RATE, rating="satisfied").status_code == 302
+    assert post_action(client, case, Action.CLOSE).status_code == 302
+
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED
+    assert [e.actor_label for e in case.events.all()][-4:] == [
+        "县交通运输局",
+        "township_staff",
+        "township_staff",
+        "township_staff",
+    ]
+
+
+def test_an_action_that_lost_a_race_shows_the_conflict_and_changes_nothing(client, personas, loop):
+    case = loop.register()
+    client.force_login(personas.township_staff)
+    stale_version = case.version
+    case_transition(case=case, action=Action.ACCEPT, actor=personas.county_staff, params={"category": "transport"})
+
+    response = client.post(
+        reverse("admin:cases_case_change", args=[case.pk]),
+        {"action": "decline", "version": stale_version, "reason": "重复"},
+        follow=True,
+    )
+
+    assert "该意见建议刚刚已被他人处理" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == Status.ACCEPTED
+
+
+@pytest.mark.parametrize(
+    ("persona", "inside", "outside"),
+    [
+        ("county_staff", 200, 200),
+        ("township_staff", 200, 404),
+        ("place_staff", 200, 404),
+        ("outsider", 404, 200),
+        ("unit_handler", 404, 404),  # no case is assigned to their unit yet
+    ],
+)
+def test_case_pages_are_scoped_like_everything_else(client, personas, loop, regions, persona, inside, outside):
+    mine = loop.register()
+    theirs = loop.register(region=regions.chengdong, deputy=None, title="城东村道路破损")
+    client.force_login(getattr(personas, persona))
+
+    assert client.get(reverse("admin:cases_case_change", args=[mine.pk])).status_code == inside
+    assert client.get(reverse("admin:cases_case_change", args=[theirs.pk])).status_code == outside
+    listing = client.get(reverse("admin:cases_case_changelist")).content.decode()
+    assert (mine.receipt_code in listing) is (inside == 200)
+    assert (theirs.receipt_code in listing) is (outside == 200)
+
+
+def test_a_unit_handler_sees_the_case_once_it_is_transferred_to_their_unit(client, personas, loop):
+    case = loop.register()
+    case_transition(case=case, action=Action.ACCEPT, actor=personas.township_staff, params={"category": "transport"})
+    case_transition(case=case, action=Action.TRANSFER, actor=personas.township_staff, params={"unit": loop.unit.pk})
+    client.force_login(personas.unit_handler)
+
+    assert client.get(reverse("admin:cases_case_change", args=[case.pk])).status_code == 200
+    assert client.get(reverse("admin:cases_case_add")).status_code == 403
