@@ -31,6 +31,7 @@ demo: install
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy lianxin
 
 test: lint
 	mkdir -p var

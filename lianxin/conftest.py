@@ -49,6 +49,7 @@ def make_user(db):
     def make(username: str, role: str | None = None, region: Region | None = None, **fields) -> User:
         user = User.objects.create_user(username=username, password="pw-for-tests-only", **fields)
         if role is not None:
+            assert region is not None, "a role is granted over a region"
             role_grant(actor=None, user=user, role=role, region=region)
         return user
 

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.pagination import paginate
 
+from lianxin.api.auth import caller
 from lianxin.api.pagination import LimitOffset
 from lianxin.api.schemas import (
     DeputyDetailOut,
@@ -37,7 +38,7 @@ ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 )
 @paginate(LimitOffset)
 def deputy_list(request: HttpRequest, filters: Query[DeputyFilters]):
-    return deputy_list_visible_to(user=request.auth, **filters.model_dump())
+    return deputy_list_visible_to(user=caller(request), **filters.model_dump())
 
 
 @router.get(
@@ -47,7 +48,7 @@ def deputy_list(request: HttpRequest, filters: Query[DeputyFilters]):
     description="含各级代表资格、所在小组、所进网格和结对网格员；不存在或不在管辖范围内时返回 404。",
 )
 def deputy_detail(request: HttpRequest, deputy_id: int):
-    return deputy_get_visible_to(user=request.auth, deputy_id=deputy_id)
+    return deputy_get_visible_to(user=caller(request), deputy_id=deputy_id)
 
 
 @router.get(
@@ -58,7 +59,7 @@ def deputy_detail(request: HttpRequest, deputy_id: int):
 )
 @paginate(LimitOffset)
 def group_list(request: HttpRequest, filters: Query[GroupFilters]):
-    return group_list_visible_to(user=request.auth, **filters.model_dump())
+    return group_list_visible_to(user=caller(request), **filters.model_dump())
 
 
 @router.get(
@@ -68,4 +69,4 @@ def group_list(request: HttpRequest, filters: Query[GroupFilters]):
     description="含成员和结对共建的网格；不存在或不在管辖范围内时返回 404。",
 )
 def group_detail(request: HttpRequest, group_id: int):
-    return group_get_visible_to(user=request.auth, group_id=group_id)
+    return group_get_visible_to(user=caller(request), group_id=group_id)

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.pagination import paginate
 
+from lianxin.api.auth import caller
 from lianxin.api.pagination import LimitOffset
 from lianxin.api.schemas import (
     ErrorOut,
@@ -35,7 +36,7 @@ ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 )
 @paginate(LimitOffset)
 def region_list(request: HttpRequest, filters: Query[RegionFilters]):
-    return region_list_visible_to(user=request.auth, **filters.model_dump())
+    return region_list_visible_to(user=caller(request), **filters.model_dump())
 
 
 @router.get(
@@ -45,7 +46,7 @@ def region_list(request: HttpRequest, filters: Query[RegionFilters]):
     description="按12位区划代码查询；不存在或不在管辖范围内时返回 404。",
 )
 def region_detail(request: HttpRequest, code: str):
-    return region_get_visible_to(user=request.auth, code=code)
+    return region_get_visible_to(user=caller(request), code=code)
 
 
 @router.get(
@@ -56,7 +57,7 @@ def region_detail(request: HttpRequest, code: str):
 )
 @paginate(LimitOffset)
 def grid_list(request: HttpRequest, filters: Query[GridFilters]):
-    return grid_list_visible_to(user=request.auth, **filters.model_dump())
+    return grid_list_visible_to(user=caller(request), **filters.model_dump())
 
 
 # Before /grids/{code}, which would otherwise take "locate" for a code.
@@ -67,7 +68,7 @@ def grid_list(request: HttpRequest, filters: Query[GridFilters]):
     description="返回包含该点（WGS-84 经纬度）的网格；该点不在您可查看的任何网格内时返回 404。",
 )
 def grid_locate(request: HttpRequest, point: Query[LocateQuery]):
-    return grid_locate_visible_to(user=request.auth, lat=point.lat, lng=point.lng)
+    return grid_locate_visible_to(user=caller(request), lat=point.lat, lng=point.lng)
 
 
 @router.get(
@@ -77,4 +78,4 @@ def grid_locate(request: HttpRequest, point: Query[LocateQuery]):
     description="按网格编码查询，含边界和编入的代表；不存在或不在管辖范围内时返回 404。",
 )
 def grid_detail(request: HttpRequest, code: str):
-    return grid_get_visible_to(user=request.auth, code=code)
+    return grid_get_visible_to(user=caller(request), code=code)

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.pagination import paginate
 
+from lianxin.api.auth import caller
 from lianxin.api.pagination import LimitOffset
 from lianxin.api.schemas import ErrorOut, PlaceDetailOut, PlaceFilters, PlaceOut, ValidationErrorOut
 from lianxin.venues.selectors import place_get_visible_to, place_list_visible_to
@@ -20,7 +21,7 @@ ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 )
 @paginate(LimitOffset)
 def place_list(request: HttpRequest, filters: Query[PlaceFilters]):
-    return place_list_visible_to(user=request.auth, **filters.model_dump())
+    return place_list_visible_to(user=caller(request), **filters.model_dump())
 
 
 @router.get(
@@ -30,4 +31,4 @@ def place_list(request: HttpRequest, filters: Query[PlaceFilters]):
     description="含即将到来的接待排班；不存在或不在管辖范围内时返回 404。",
 )
 def place_detail(request: HttpRequest, place_id: int):
-    return place_get_visible_to(user=request.auth, place_id=place_id)
+    return place_get_visible_to(user=caller(request), place_id=place_id)

@@ -12,11 +12,13 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
 
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.core.errors import DomainError
+from lianxin.core.scoping import VisibleTo
 from lianxin.core.services import object_delete, object_save, public_code_rotate
 
 
@@ -29,8 +31,10 @@ class ScopedModelAdmin(admin.ModelAdmin):
         return [obj.region.path]
 
     # --- scope -------------------------------------------------------------------------------------------
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        assert isinstance(queryset, VisibleTo), f"{self.model.__name__} is not region-scoped"
+        return queryset.visible_to(request.user)
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)

@@ -2,15 +2,15 @@
 uploads a sheet and sees every bad cell at once (nothing is written unless the whole file is good)."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
 from lianxin.accounts.permissions import may
@@ -41,19 +41,26 @@ class UploadForm(forms.Form):
     file = forms.FileField(label="Excel 或 CSV 文件", help_text="支持 .xlsx 和 .csv（UTF-8 或 GB18030），首行为表头")
 
 
-class ImportMixin:
+if TYPE_CHECKING:
+    # The mixin is only ever combined with a ModelAdmin: type it as one (model, admin_site, super().get_urls()).
+    _ModelAdminBase = admin.ModelAdmin
+else:
+    _ModelAdminBase = object
+
+
+class ImportMixin(_ModelAdminBase):
     """Adds `<changelist>/import/` to a ModelAdmin. Set `importer(*, actor, file, filename)`."""
 
     importer: Callable[..., Any]
     import_help = ""
     change_list_template = "admin/lianxin/change_list_with_import.html"
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         opts = self.model._meta
         name = f"{opts.app_label}_{opts.model_name}_import"
         return [path("import/", self.admin_site.admin_view(self.import_view), name=name), *super().get_urls()]
 
-    def import_view(self, request):
+    def import_view(self, request: HttpRequest) -> HttpResponse:
         if not may(request.user, Perm.MANAGE_REGISTRY):
             raise PermissionDenied
         opts = self.model._meta

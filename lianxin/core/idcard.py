@@ -12,6 +12,7 @@ import datetime
 import unicodedata
 from collections.abc import Callable, Container
 from dataclasses import dataclass
+from typing import Any
 
 # ISO 7064 MOD 11-2: the weight of position i (0-based, from the left) is 2^(17-i) mod 11.
 WEIGHTS = tuple(2 ** (17 - i) % 11 for i in range(17))
@@ -98,7 +99,7 @@ def id_number_parse(
     return IdNumber(number=number, region_prefix=prefix, birth_date=birth, sex=sex)
 
 
-def id_number_problem(value: str, **kwargs) -> str | None:
+def id_number_problem(value: str, **kwargs: Any) -> str | None:
     """The reason `value` is not a valid ID number, or None when it is."""
     try:
         id_number_parse(value, **kwargs)

@@ -5,11 +5,15 @@ a region path. A user sees the regions they hold a role over and everything belo
 for them.
 """
 
-from typing import Any
+import functools
+from typing import Any, Protocol, Self, TypeVar, runtime_checkable
 
-from django.db.models import Manager, Q, QuerySet
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Manager, Model, Q, QuerySet
 
 NOTHING = Q(pk__in=[])
+
+_M = TypeVar("_M", bound=Model, covariant=True)
 
 
 def region_scope_q(user: Any, path_lookup: str, perm: str = "view_registry") -> Q:
@@ -27,18 +31,58 @@ def region_scope_q(user: Any, path_lookup: str, perm: str = "view_registry") -> 
     return q
 
 
-class RegionScopedQuerySet(QuerySet):
+@runtime_checkable
+class VisibleTo(Protocol):
+    """What the querysets and managers of every scoped model offer (RegionScopedQuerySet, RegionQuerySet,
+    DeputyQuerySet, …), for code that handles any of them (the back-office base admin)."""
+
+    def visible_to(self, user: Any) -> QuerySet[Any]: ...
+
+
+class RegionScopedQuerySet(QuerySet[_M]):
     """A queryset whose rows reach a region through `region_path_lookup` (e.g. "grid__region__path")."""
 
     region_path_lookup = "region__path"
 
-    def visible_to(self, user: Any) -> "RegionScopedQuerySet":
+    def visible_to(self, user: Any) -> Self:
         return self.filter(region_scope_q(user, self.region_path_lookup))
 
 
-def scoped_manager(path_lookup: str) -> Manager:
+@functools.cache
+def _queryset_class(path_lookup: str) -> type[RegionScopedQuerySet[Any]]:
+    # A class per lookup: a class attribute survives every clone (filter, order_by, …).
+    return type(f"ScopedBy_{path_lookup}_QuerySet", (RegionScopedQuerySet,), {"region_path_lookup": path_lookup})
+
+
+_RegionScopedManagerBase = Manager.from_queryset(RegionScopedQuerySet)
+
+
+class RegionScopedManager(_RegionScopedManagerBase[_M]):
+    """`objects.visible_to(user)` and every queryset method, each returning a RegionScopedQuerySet.
+
+    A named class rather than `as_manager()` of a generated queryset class, so that mypy (django-stubs) can
+    resolve the managers and related managers of the models that use it.
+    """
+
+    def __init__(self, path_lookup: str | None = None) -> None:
+        super().__init__()
+        self.path_lookup = path_lookup
+
+    def get_queryset(self) -> RegionScopedQuerySet[_M]:
+        queryset_class = _queryset_class(self._region_path_lookup())
+        return queryset_class(model=self.model, using=self._db, hints=self._hints)  # type: ignore[attr-defined]  # django-stubs omit BaseManager._hints
+
+    def _region_path_lookup(self) -> str:
+        if self.path_lookup is not None:
+            return self.path_lookup
+        # Django builds related managers (`region.grids`) as subclasses of the model's default manager and
+        # constructs them without arguments: they scope like the model's own manager.
+        default_manager = self.model._default_manager
+        if isinstance(default_manager, RegionScopedManager) and default_manager.path_lookup is not None:
+            return default_manager.path_lookup
+        raise ImproperlyConfigured(f"{self.model.__name__}: a RegionScopedManager needs a region path lookup")
+
+
+def scoped_manager(path_lookup: str) -> RegionScopedManager[Any]:
     """`objects = scoped_manager("grid__region__path")` gives the model `objects.visible_to(user)`."""
-    queryset_class = type(
-        f"ScopedBy_{path_lookup}_QuerySet", (RegionScopedQuerySet,), {"region_path_lookup": path_lookup}
-    )
-    return queryset_class.as_manager()
+    return RegionScopedManager(path_lookup)

@@ -1,6 +1,6 @@
 """Generic writes shared by the interface packages: saving an edited object with its audit row."""
 
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from django.db import models, transaction
 
@@ -39,10 +39,19 @@ def object_delete(*, actor: Any, obj: models.Model, region_path: str = "") -> No
         obj.delete()
 
 
+@runtime_checkable
+class HasPublicCode(Protocol):
+    """A deputy or a place: a model whose QR code carries `public_code`."""
+
+    public_code: str
+
+
 def public_code_rotate(*, actor: Any, obj: models.Model, region_path: str = "") -> str:
     """Give a deputy or place a new public code (a lost or defaced poster). The old QR code stops working;
     the deputy or place itself is unchanged. Compare-and-swap on the old code, so two clerks rotating at once
     cannot both win."""
+    if not isinstance(obj, HasPublicCode):
+        raise TypeError(f"{type(obj).__name__} has no public code")
     old = obj.public_code
     new = new_public_code()
     with transaction.atomic():

@@ -451,6 +451,7 @@ def read_sheet(
     (call `raise_if_errors` after the domain checks); an unreadable file raises FileRejected."""
     data = _read_bytes(file, max_bytes)
     suffix = Path(filename).suffix.lower()
+    raw_rows: Sequence[Sequence[Any]]
     if suffix == ".xlsx" or (suffix == "" and data[:2] == b"PK"):
         raw_rows = _xlsx_rows(data, columns)
     elif suffix in (".csv", ".txt"):
@@ -484,13 +485,13 @@ def parse_rows(raw_rows: Iterable[Sequence[Any]], *, columns: Sequence[Column], 
         text = normalise_header(cell)
         if not text:
             continue
-        column = by_header.get(text) or by_header.get(_without_hint(text))
-        if column is None:
+        matched = by_header.get(text) or by_header.get(_without_hint(text))
+        if matched is None:
             continue  # 序号, 备注 and other columns of the clerk's own
-        if column.key in positions:
-            errors.append(RowError(header_row, column.header, f"表头重复（第{get_column_letter(index + 1)}列）"))
+        if matched.key in positions:
+            errors.append(RowError(header_row, matched.header, f"表头重复（第{get_column_letter(index + 1)}列）"))
             continue
-        positions[column.key] = index
+        positions[matched.key] = index
     for column in columns:
         if column.required and column.key not in positions:
             errors.append(RowError(header_row, column.header, "缺少该列"))

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from lianxin.core.models import AuditEvent
 from lianxin.deputies.models import (
@@ -35,7 +35,7 @@ from lianxin.deputies.models import (
 from lianxin.regions.models import Grid, GridKind, Region, RegionLevel
 from lianxin.regions.services import grid_locate
 
-SPECIALTY_GRID_KIND = {
+SPECIALTY_GRID_KIND: dict[str, str] = {
     "农业农村": GridKind.RURAL,
     "城建环保": GridKind.COMMUNITY,
     "社会建设": GridKind.COMMUNITY,
@@ -60,7 +60,7 @@ class _GridIndex:
         self.grids = grids
         self.load = load
         self.by_village: dict[int, list[Grid]] = defaultdict(list)
-        self.by_township: dict[int, list[Grid]] = defaultdict(list)
+        self.by_township: dict[int | None, list[Grid]] = defaultdict(list)
         for grid in grids:
             self.by_village[grid.region_id].append(grid)
             self.by_township[grid.region.parent_id].append(grid)
@@ -105,7 +105,7 @@ def _serving_mandates(deputy: Deputy) -> list[Mandate]:
     return [m for m in deputy.mandates.all() if m.status in SERVING_STATUSES]
 
 
-def _choose_grid(deputy: Deputy, index: _GridIndex, grid_pool) -> tuple[Grid | None, str]:
+def _choose_grid(deputy: Deputy, index: _GridIndex, grid_pool: QuerySet[Grid]) -> tuple[Grid | None, str]:
     mandates = _serving_mandates(deputy)
     districts = sorted(
         (m.district_region for m in mandates if m.district_region is not None), key=lambda r: -r.path.count("/")
@@ -280,12 +280,12 @@ def coverage_report(*, region: Region | None = None) -> CoverageReport:
         grids = grids.filter(region__path__startswith=region.path)
         deputies = deputies.filter(_deputy_in_region_q(region))
         workers = workers.filter(grid__region__path__startswith=region.path)
-    grids = list(grids.order_by("code"))
+    grid_rows = list(grids.order_by("code"))
     return CoverageReport(
-        grids_total=len(grids),
-        grids_without_deputy=[g for g in grids if g.deputy_count == 0],
+        grids_total=len(grid_rows),
+        grids_without_deputy=[g for g in grid_rows if g.deputy_count == 0],
         deputies_total=deputies.count(),
         deputies_without_grid=list(deputies.filter(grid_assignments__isnull=True).order_by("id")),
         workers=sorted((WorkerLoad(w, w.n) for w in workers), key=lambda w: (-w.deputies, w.worker.grid.code)),
-        grids_without_worker=[g for g in grids if g.worker_count == 0],
+        grids_without_worker=[g for g in grid_rows if g.worker_count == 0],
     )

@@ -6,7 +6,7 @@ changes nothing, and an edited export can be imported back.
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -480,8 +480,8 @@ def grid_workers_import(*, actor: Any, file: IO[bytes] | bytes, filename: str) -
         grids = {grid.code: grid for grid in Grid.objects.select_related("region").filter(code__in=grid_codes)}
         numbers = {row["id_number"].number for row in sheet.rows if row.ok("id_number") and row.get("id_number")}
         by_number: dict[str, GridWorker] = {}
-        for worker in GridWorker.objects.filter(id_number__in=numbers).select_related("grid__region").order_by("pk"):
-            by_number.setdefault(worker.id_number, worker)
+        for known in GridWorker.objects.filter(id_number__in=numbers).select_related("grid__region").order_by("pk"):
+            by_number.setdefault(known.id_number, known)
         phones = {row.get("phone") for row in sheet.rows if row.get("phone")}
         by_phone = {
             (worker.grid_id, worker.phone): worker
@@ -632,7 +632,7 @@ def deputies_export_xlsx(queryset: QuerySet[Deputy]) -> bytes:
         Prefetch("mandates", queryset=Mandate.objects.select_related("congress_region", "district_region"))
     )
 
-    def rows():
+    def rows() -> Iterator[dict[str, Any]]:
         for deputy in deputies.order_by("name", "pk"):
             person = {
                 "name": deputy.name,
@@ -676,7 +676,7 @@ def grid_workers_export_xlsx(queryset: QuerySet[GridWorker]) -> bytes:
         .order_by("grid__code", "name", "pk")
     )
 
-    def rows():
+    def rows() -> Iterator[dict[str, Any]]:
         for worker in workers:
             paired = sorted((p.deputy for p in worker.deputy_pairings.all()), key=lambda d: (d.name, d.pk))
             yield {
@@ -712,7 +712,7 @@ GROUP_EXPORT_COLUMNS = [
 def groups_export_xlsx(queryset: QuerySet[DeputyGroup]) -> bytes:
     groups = queryset.select_related("region", "place", "leader").prefetch_related("members")
 
-    def rows():
+    def rows() -> Iterator[dict[str, Any]]:
         for group in groups.order_by("region__path", "kind", "name", "pk"):
             members = sorted(group.members.all(), key=lambda d: (d.name, d.pk))
             yield {

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -40,8 +42,9 @@ class GridForm(forms.ModelForm):
         model = Grid
         fields = ["region", "code", "name", "kind", "polygon", "households", "population"]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # ModelForm's clean returns self.cleaned_data
+        data = self.cleaned_data
         if data.get("region") is not None:
             try:
                 grid_check(region=data["region"], polygon=data.get("polygon"), exclude=self.instance)

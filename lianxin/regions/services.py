@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from shapely.geometry import Point, shape
+from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from lianxin.core.audit import audit_record
@@ -132,7 +134,7 @@ def region_import_rows(*, rows: list[tuple[int, dict[str, str]]], actor: Any = N
     return RegionImportResult(created=created, updated=updated, unchanged=unchanged)
 
 
-def _polygon_geometry(polygon: dict[str, Any]):
+def _polygon_geometry(polygon: dict[str, Any]) -> BaseGeometry:
     try:
         geometry = shape(polygon)
     except Exception as exc:  # shapely raises several types for malformed GeoJSON
@@ -152,7 +154,9 @@ def _polygon_geometry(polygon: dict[str, Any]):
 OVERLAP_TOLERANCE = 1e-10
 
 
-def grid_check(*, region: Region, polygon: dict[str, Any] | None, exclude: Grid | None = None, lock: bool = False):
+def grid_check(
+    *, region: Region, polygon: dict[str, Any] | None, exclude: Grid | None = None, lock: bool = False
+) -> BaseGeometry | None:
     """Raise DomainError unless a grid with this polygon may stand under `region`; return the geometry."""
     if region.level != RegionLevel.VILLAGE:
         raise DomainError("grid_region_not_village", "所属村/社区: 网格只能设在村或社区之下", field="region")
@@ -214,11 +218,11 @@ def grid_save(
     return grid
 
 
-def grid_locate(*, lat: float, lng: float, queryset=None) -> Grid | None:
+def grid_locate(*, lat: float, lng: float, queryset: QuerySet[Grid] | None = None) -> Grid | None:
     """The grid that contains the point (WGS-84), or None. Reads only grids whose bounding box holds it."""
-    candidates = (queryset if queryset is not None else Grid.objects).filter(
-        min_lat__lte=lat, max_lat__gte=lat, min_lng__lte=lng, max_lng__gte=lng
-    )
+    if queryset is None:
+        queryset = Grid.objects.all()
+    candidates = queryset.filter(min_lat__lte=lat, max_lat__gte=lat, min_lng__lte=lng, max_lng__gte=lng)
     point = Point(lng, lat)
     for grid in candidates:
         if shape(grid.polygon).covers(point):

@@ -110,7 +110,7 @@ def clear_registry() -> None:
             Grid.objects.all().delete()
             users.delete_demo_users()
     except ProtectedError as exc:
-        blocking = sorted({obj._meta.verbose_name for obj in exc.protected_objects})
+        blocking = sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects})
         raise DomainError(
             "demo_clear_blocked", f"无法清空：以下数据仍引用代表、网格或家站室：{'、'.join(map(str, blocking))}"
         ) from exc
@@ -175,7 +175,11 @@ def seed_demo(*, seed: int = DEFAULT_SEED, today=None) -> SeedReport:
 def _plan_geography(rng: random.Random, regions: dict[str, Region]) -> geography.CountyPlan:
     ordered = sorted(regions.values(), key=lambda r: r.code)
     towns = [(r.code, r.name) for r in ordered if r.level == RegionLevel.TOWNSHIP]
-    villages = [(r.code, r.name, r.parent.code) for r in ordered if r.level == RegionLevel.VILLAGE]
+    villages = []
+    for r in ordered:
+        if r.level == RegionLevel.VILLAGE:
+            assert r.parent is not None  # the demo county's villages all sit in one of its towns
+            villages.append((r.code, r.name, r.parent.code))
     return geography.plan_county(rng, towns, villages)
 
 

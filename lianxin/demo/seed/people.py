@@ -22,7 +22,7 @@ from lianxin.deputies.models import Deputy, GridWorker, Mandate, MandateLevel, M
 from lianxin.regions.models import Grid, Region
 
 COUNTY_TERM, TOWNSHIP_TERM, CITY_TERM, PROVINCE_TERM = 17, 17, 9, 14
-TERM_STARTS = {
+TERM_STARTS: dict[str, datetime.date] = {
     MandateLevel.PROVINCE: datetime.date(2023, 1, 13),
     MandateLevel.CITY: datetime.date(2022, 2, 18),
     MandateLevel.COUNTY: datetime.date(2021, 12, 28),
@@ -87,7 +87,7 @@ class PersonPlan:
 
     @property
     def top_level(self) -> str:
-        order = [MandateLevel.PROVINCE, MandateLevel.CITY, MandateLevel.COUNTY, MandateLevel.TOWNSHIP]
+        order: list[str] = [MandateLevel.PROVINCE, MandateLevel.CITY, MandateLevel.COUNTY, MandateLevel.TOWNSHIP]
         return min((m.level for m in self.mandates), key=order.index)
 
     def serving(self, level: str | None = None) -> bool:
@@ -231,6 +231,7 @@ def _by_elections(rng: random.Random, factory: PeopleFactory, county: CountyPlan
             mandate = person.mandates[0]
             ended = datetime.date(2022, 6, 1) + datetime.timedelta(days=rng.randrange(0, 700))
             mandate.status, mandate.ended_on = MandateStatus.RESIGNED, ended
+            assert mandate.district_code is not None  # county and township seats are elected in a village
             district = county.villages[mandate.district_code]
             successor = factory.person(level, district)
             successor.mandates.append(

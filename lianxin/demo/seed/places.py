@@ -19,6 +19,7 @@ from lianxin.regions.services import grid_locate
 from lianxin.venues.models import Place, PlaceKind, RoomKind
 
 WEEKDAYS = "一二三四五六日"
+Slot = tuple[datetime.time, datetime.time]
 MORNING = (datetime.time(9, 0), datetime.time(11, 30))
 AFTERNOON = (datetime.time(14, 0), datetime.time(17, 0))
 ROSTER_DAYS = 28
@@ -39,10 +40,10 @@ class PlacePlan:
     room_kind: str = ""
     # Reception days (0 = Monday) and half-day slots, for the roster of homes and stations.
     weekdays: tuple[int, ...] = ()
-    slots: tuple[tuple[datetime.time, datetime.time], ...] = ()
+    slots: tuple[Slot, ...] = ()
 
 
-def _hours(weekdays: tuple[int, ...], slots) -> str:
+def _hours(weekdays: tuple[int, ...], slots: tuple[Slot, ...]) -> str:
     days = "、".join(f"周{WEEKDAYS[d]}" for d in weekdays)
     times = "，".join(f"{_clock(start)}-{_clock(end)}" for start, end in slots)
     return f"每{days} {times}"
@@ -90,7 +91,7 @@ def plan_places(
 
     for town in county.towns:
         weekdays = tuple(sorted(rng.sample(range(5), 2)))
-        slots = (MORNING, AFTERNOON)
+        slots: tuple[Slot, ...] = (MORNING, AFTERNOON)
         seat = _seat_village(town)
         add(
             PlaceKind.HOME,
@@ -272,7 +273,8 @@ def write_roster(plans: list[PlacePlan], places: dict[str, Place], today: dateti
     county and upper-level deputies of its town. Each place goes through its deputies in turn.
     """
     serving = Mandate.objects.filter(status__in=SERVING_STATUSES)
-    by_grid: dict[int, list[int]] = {}
+    # Keyed by optional ids: a place may have no grid, a region no parent.
+    by_grid: dict[int | None, list[int]] = {}
     for deputy_id, grid_id in (
         GridAssignment.objects.filter(deputy__mandates__status__in=SERVING_STATUSES)
         .order_by("deputy_id")
@@ -284,7 +286,7 @@ def write_roster(plans: list[PlacePlan], places: dict[str, Place], today: dateti
     for deputy_id, region_id in serving.order_by("deputy_id").values_list("deputy_id", "district_region_id"):
         if region_id is not None:
             by_district.setdefault(region_id, []).append(deputy_id)
-    town_deputies: dict[int, list[int]] = {}
+    town_deputies: dict[int | None, list[int]] = {}
     for deputy_id, parent_id in (
         serving.filter(level=MandateLevel.COUNTY)
         .order_by("deputy_id")
