@@ -31,7 +31,7 @@ from lianxin.core.errors import DomainError
 
 class CaseEventInline(admin.TabularInline):
     model = CaseEvent
-    fields = ["created_at", "action_label", "from_label", "to_label", "actor_label", "note"]
+    fields = ("created_at", "action_label", "from_label", "to_label", "actor_label", "note")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -191,13 +191,16 @@ class CaseAdmin(ScopedModelAdmin):
         case = self.get_object(request, object_id)
         actions = available_actions(case=case, actor=request.user)
         form = ActionForm(request.POST if request.method == "POST" else None, initial={"version": case.version})
-        form.fields["action"].choices = [(a, Action(a).label) for a in actions]
-        units = ResponsibleUnit.objects.filter(is_active=True)
-        form.fields["unit"].queryset = units
+        action_field = form.fields["action"]
+        assert isinstance(action_field, forms.ChoiceField)
+        action_field.choices = [(a, Action(a).label) for a in actions]
+        unit_field = form.fields["unit"]
+        assert isinstance(unit_field, forms.ModelChoiceField)
+        unit_field.queryset = ResponsibleUnit.objects.filter(is_active=True)
         proposed = unit_propose(category=case.category, region=case.region)
         if proposed:
-            form.fields["unit"].initial = proposed[0].pk
-            form.fields["unit"].help_text = "建议：" + "、".join(u.name for u in proposed[:3])
+            unit_field.initial = proposed[0].pk
+            unit_field.help_text = "建议：" + "、".join(u.name for u in proposed[:3])
         if request.method == "POST" and "action" in request.POST:
             if form.is_valid():
                 try:

@@ -3,6 +3,8 @@
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from lianxin.cases.models import Case, DeadlinePolicy, Urgency
 from lianxin.workdays.calendar import due_at
 
@@ -26,7 +28,10 @@ DEFAULT_LIMITS = {
 def limits_for(case: Case) -> Limits:
     policies = {
         (p.category_id, p.urgency): p
-        for p in DeadlinePolicy.objects.filter(urgency=case.urgency, category_id__in=[case.category_id, None])
+        # Not `category_id__in=[…, None]`: SQL's IN never matches NULL, so the default row would never be found.
+        for p in DeadlinePolicy.objects.filter(
+            Q(category_id=case.category_id) | Q(category__isnull=True), urgency=case.urgency
+        )
     }
     policy = policies.get((case.category_id, case.urgency)) or policies.get((None, case.urgency))
     if policy is None:

@@ -44,7 +44,7 @@ def notify_registered(case: Case) -> None:
     notify_person(
         case, "case.registered", f"您反映的“{case.title}”已登记，查询码 {case.receipt_code}，可凭此码查询办理进度。"
     )
-    if case.deputy_id and case.deputy.user_id:
+    if case.deputy is not None and case.deputy.user is not None:
         notify_user(case, case.deputy.user, "case.registered", f"新的意见建议 {case.receipt_code}", case.title)
 
 
@@ -64,11 +64,11 @@ def _prefixes(path: str) -> list[str]:
 
 def notify_transition(*, case: Case, event: CaseEvent) -> None:
     target = event.to_status
-    if target == Status.TRANSFERRED and case.unit_id:
+    if target == Status.TRANSFERRED and case.unit is not None:
         due = f"，请于 {case.reply_due:%Y-%m-%d} 前答复" if case.reply_due else ""
         for handler in case.unit.handlers.filter(is_active=True):
             notify_user(case, handler, "case.transferred", f"交办件 {case.receipt_code}", f"{case.title}{due}")
-    elif target == Status.REPLIED and case.deputy_id and case.deputy.user_id:
+    elif target == Status.REPLIED and case.deputy is not None and case.deputy.user is not None:
         notify_user(case, case.deputy.user, "case.replied", f"已答复 {case.receipt_code}", case.reply[:200])
     elif target == Status.FED_BACK:
         notify_person(

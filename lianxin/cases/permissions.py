@@ -41,13 +41,13 @@ def can_supervise(actor: Any, case: Case) -> bool:
 
 def is_case_deputy(actor: Any, case: Case) -> bool:
     """The deputy the case came to: 码上答、交、办."""
-    return is_user(actor) and case.deputy_id is not None and case.deputy.user_id == actor.pk
+    return is_user(actor) and case.deputy is not None and case.deputy.user_id == actor.pk
 
 
 def is_unit_handler(actor: Any, case: Case) -> bool:
     return (
         is_user(actor)
-        and case.unit_id is not None
+        and case.unit is not None
         and may(actor, Perm.REPLY_AS_UNIT, case.region.path)
         and case.unit.handlers.filter(pk=actor.pk).exists()
     )

@@ -1,6 +1,7 @@
 """Writes that start the loop: registering a case (any channel, idempotent), routing proposals, reception
 sessions, and the person's own rating by receipt code. Every later step goes through workflow.case_transition."""
 
+import datetime
 import re
 import secrets
 from dataclasses import dataclass
@@ -64,7 +65,13 @@ def _clean(value: Any, name: str, label: str, *, limit: int, required: bool) -> 
 
 
 def _resolve_region(
-    *, region: Region | None, grid: Grid | None, place: Place | None, deputy: Deputy | None, lat, lng
+    *,
+    region: Region | None,
+    grid: Grid | None,
+    place: Place | None,
+    deputy: Deputy | None,
+    lat: float | None,
+    lng: float | None,
 ) -> tuple[Region, Grid | None]:
     if grid is None and lat is not None and lng is not None:
         grid = grid_locate(lat=lat, lng=lng)
@@ -77,7 +84,7 @@ def _resolve_region(
             return candidate, grid
     if deputy is not None:
         mandate = deputy.mandates.exclude(district_region=None).order_by("-district_region__path").first()
-        if mandate is not None:
+        if mandate is not None and mandate.district_region is not None:
             return mandate.district_region, grid
     raise DomainError("region_required", "所在区划: 请选择问题所在的乡镇或村（社区），或提供位置", field="region")
 
@@ -104,7 +111,7 @@ def case_register(
     reply_via: str = ReplyVia.ONLINE,
     people_count: int = 1,
     external_id: str = "",
-    registered_at=None,
+    registered_at: datetime.datetime | None = None,
     idempotency_key: str | None = None,
 ) -> Registration:
     """Register a case on any channel. With an `idempotency_key` ("<client>:<key>") a retried submission returns
@@ -128,7 +135,7 @@ def case_register(
         raise DomainError("phone_required", "联系电话: 选择短信或电话回复时须留下电话", field="person_phone")
     if (lat is None) != (lng is None):
         raise DomainError("location_invalid", "位置: 纬度和经度须同时提供", field="lat")
-    if lat is not None and not (3 <= lat <= 54 and 73 <= lng <= 136):
+    if lat is not None and lng is not None and not (3 <= lat <= 54 and 73 <= lng <= 136):
         raise DomainError("location_invalid", "位置: 坐标不在中国境内", field="lat")
     if not 1 <= people_count <= 10000:
         raise DomainError("field_invalid", "反映人数: 应为 1 到 10000", field="people_count")

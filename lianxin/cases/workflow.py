@@ -217,6 +217,7 @@ def _feed_back(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str,
 
 def _follow_master(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any]:
     master = case.master
+    assert master is not None  # only merged cases follow a master (TRANSITIONS: MERGED → FED_BACK)
     return {"reply": master.reply, "replied_at": master.replied_at, "fed_back_at": now, "unit": master.unit}
 
 
@@ -361,7 +362,7 @@ def case_transition(
 def _actor_label(actor: Any, case: Case) -> str:
     if not p.is_user(actor):
         return actor.label
-    if case.unit_id and p.is_unit_handler(actor, case):
+    if case.unit is not None and p.is_unit_handler(actor, case):
         return case.unit.name
     return str(actor)
 
