@@ -210,7 +210,9 @@ class CaseQuerySet(models.QuerySet):
             return self.all()
         visible = region_scope_q(user, "region__path", "handle_cases")
         visible |= Q(deputy__user=user) | Q(grid_worker__user=user)
-        visible |= Q(unit__handlers=user) & region_scope_q(user, "region__path", "reply_as_unit")
+        # A subquery, not a join: joining the handlers table would repeat a case once per handler of its unit.
+        units = ResponsibleUnit.objects.filter(handlers=user).values("id")
+        visible |= Q(unit__in=units) & region_scope_q(user, "region__path", "reply_as_unit")
         return self.filter(visible)
 
 
