@@ -3,7 +3,7 @@
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
-from lianxin.api import deputies, ledger, regions, venues
+from lianxin.api import deputies, health, ledger, regions, venues
 from lianxin.api.auth import API_AUTH
 from lianxin.api.errors import install_error_handlers
 
@@ -30,5 +30,6 @@ install_error_handlers(api)
 api.add_router("/", regions.router)
 api.add_router("/", deputies.router)
 api.add_router("/", venues.router)
+api.add_router("/", health.router)
 # Before any /cases/{case_id} route, which would otherwise take "ledger.xlsx" for an id.
 api.add_router("/", ledger.router)
