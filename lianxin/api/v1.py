@@ -3,7 +3,7 @@
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
-from lianxin.api import deputies, health, ledger, regions, venues
+from lianxin.api import cases, deputies, health, ledger, regions, venues
 from lianxin.api.auth import API_AUTH
 from lianxin.api.errors import install_error_handlers
 
@@ -33,3 +33,4 @@ api.add_router("/", venues.router)
 api.add_router("/", health.router)
 # Before any /cases/{case_id} route, which would otherwise take "ledger.xlsx" for an id.
 api.add_router("/", ledger.router)
+api.add_router("/", cases.router)

@@ -1,0 +1,242 @@
+# ruff: noqa: F811  (pytest injects the fixtures imported from cases_fixtures under the same names)
+"""POST /cases: registration on a person's behalf, idempotent retries, and bad input refused whole."""
+
+import pytest
+
+from lianxin.api.tests.cases_fixtures import desk, post  # noqa: F401  (fixtures: see cases_fixtures)
+from lianxin.cases.models import Case, CaseEvent
+from lianxin.notifications.models import Notification
+
+
+def submission(regions, **fields):
+    body = {
+        "channel": "station",
+        "title": "居仁路路灯不亮",
+        "body": "东段三盏路灯一个月没亮了。",
+        "region": regions.jueren.code,
+        "person_name": "王秀英",
+        "person_phone": "13957211234",
+        "reply_via": "sms",
+        "category": "transport",
+    }
+    body.update(fields)
+    return body
+
+
+def test_staff_register_a_case_and_get_it_back_with_its_receipt_code(desk, personas, regions, post):
+    response = post(personas.township_staff, "/cases", submission(regions))
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    case = Case.objects.get(pk=body["id"])
+    assert (case.title, case.region, case.category, case.created_by) == (
+        "居仁路路灯不亮",
+        regions.jueren,
+        desk.category,
+        personas.township_staff,
+    )
+    assert case.idempotency_key is None
+    assert body["receipt_code"] == case.receipt_code
+    assert body["status"] == "registered" and body["status_label"] == "已登记"
+    assert body["version"] == 0
+    assert body["contact"] == {"name": "王秀英", "phone": "13957211234"}
+    assert "accept" in body["actions"] and "decline" in body["actions"]
+    assert "Idempotent-Replayed" not in response.headers
+    assert list(case.events.values_list("action", "actor_label")) == [("register", "township_staff")]
+    assert Notification.objects.filter(kind="case.registered", recipient="13957211234", case=case).count() == 1
+
+
+def test_two_posts_with_the_same_idempotency_key_make_one_case_and_one_register_event(desk, personas, regions, post):
+    first = post(personas.township_staff, "/cases", submission(regions), **{"Idempotency-Key": "form-7f3a"})
+    retry = post(personas.township_staff, "/cases", submission(regions), **{"Idempotency-Key": "form-7f3a"})
+
+    assert (first.status_code, retry.status_code) == (201, 200)
+    assert retry.json()["id"] == first.json()["id"]
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    case = Case.objects.get(pk=first.json()["id"])
+    assert case.idempotency_key == f"user:{personas.township_staff.pk}:form-7f3a"
+    assert Case.objects.filter(created_by=personas.township_staff).count() == 1
+    assert CaseEvent.objects.filter(case=case, action="register").count() == 1
+    assert Notification.objects.filter(kind="case.registered", recipient="13957211234", case=case).count() == 1
+
+
+def test_without_a_key_two_posts_make_two_cases(desk, personas, regions, post):
+    ids = {post(personas.township_staff, "/cases", submission(regions)).json()["id"] for _ in range(2)}
+    assert len(ids) == 2
+
+
+def test_the_same_key_from_two_users_makes_two_cases(desk, personas, regions, post):
+    mine = post(personas.township_staff, "/cases", submission(regions), **{"Idempotency-Key": "k1"})
+    theirs = post(personas.county_staff, "/cases", submission(regions), **{"Idempotency-Key": "k1"})
+    assert (mine.status_code, theirs.status_code) == (201, 201)
+    assert mine.json()["id"] != theirs.json()["id"]
+
+
+@pytest.mark.parametrize("key", ["x" * 101, "   "])
+def test_an_idempotency_key_over_100_characters_or_blank_is_refused(desk, personas, regions, post, key):
+    before = Case.objects.count()
+    response = post(personas.township_staff, "/cases", submission(regions), **{"Idempotency-Key": key})
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": "field_invalid",
+        "message": "Idempotency-Key: 应为1到100个字符",
+        "field": "Idempotency-Key",
+    }
+    assert Case.objects.count() == before
+
+
+def test_a_deputy_registers_what_they_heard_as_their_own_case(desk, personas, regions, post):
+    response = post(personas.deputy, "/cases", submission(regions, channel="visit"))
+    assert response.status_code == 201, response.content
+    case = Case.objects.get(pk=response.json()["id"])
+    assert case.deputy == desk.deputy
+    assert response.json()["deputy"] == {"id": desk.deputy.id, "name": "沈建国"}
+
+
+def test_a_reception_session_registers_several_cases_and_counts_the_people(desk, personas, regions, post, get):
+    started = post(
+        personas.place_staff, "/receptions", {"kind": "station", "deputy": desk.deputy.id, "place": desk.place.id}
+    )
+    assert started.status_code == 201, started.content
+    session = started.json()["id"]
+    for title in ("路灯不亮", "垃圾清运"):
+        response = post(personas.place_staff, "/cases", submission(regions, title=title, session=session))
+        assert response.status_code == 201, response.content
+        assert response.json()["session"] == session
+        assert response.json()["place"]["id"] == desk.place.id
+        assert response.json()["deputy"]["id"] == desk.deputy.id
+
+    too_few = post(personas.place_staff, f"/receptions/{session}/close", {"people_received": 1})
+    assert too_few.status_code == 400 and too_few.json()["field"] == "people_received"
+    closed = post(personas.place_staff, f"/receptions/{session}/close", {"people_received": 5, "note": "两人联名"})
+    assert closed.status_code == 200, closed.content
+    assert closed.json()["people_received"] == 5 and closed.json()["ended_at"] is not None
+    late = post(personas.place_staff, "/cases", submission(regions, session=session))
+    assert late.status_code == 400 and late.json()["code"] == "reception_closed"
+    again = post(personas.place_staff, f"/receptions/{session}/close", {"people_received": 6})
+    assert again.status_code == 400 and again.json()["code"] == "reception_closed"
+    listed = get(personas.place_staff, "/receptions").json()
+    assert [item["id"] for item in listed["items"]] == [session]
+
+
+# Bad input ---------------------------------------------------------------------------------------------------
+
+
+def _refused(response, status, code, field, message=None):
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert (body["code"], body["field"]) == (code, field), body
+    if message is not None:
+        assert body["message"] == message
+    assert Case.objects.filter(title__startswith="坏").count() == 0
+    return body
+
+
+def test_a_missing_title_is_a_422_naming_the_field_in_chinese(desk, personas, regions, post):
+    body = submission(regions)
+    del body["title"]
+    response = post(personas.township_staff, "/cases", body)
+    _refused(response, 422, "field_required", "title", "标题: 必须提供")
+
+
+def test_several_bad_fields_are_all_named(desk, personas, regions, post):
+    response = post(personas.township_staff, "/cases", submission(regions, title="坏" * 101, people_count="many"))
+    body = _refused(response, 422, "field_too_long", "title")
+    assert body["message"] == "标题: 长度不能超过 100；反映人数: 应为整数"
+
+
+def test_an_over_long_body_is_refused(desk, personas, regions, post):
+    response = post(personas.township_staff, "/cases", submission(regions, title="坏", body="长" * 5001))
+    _refused(response, 422, "field_too_long", "body", "内容: 长度不能超过 5000")
+
+
+def test_wrong_types_and_unknown_fields_are_refused(desk, personas, regions, post):
+    _refused(post(personas.township_staff, "/cases", submission(regions, title=["坏"])), 422, "field_invalid", "title")
+    _refused(
+        post(personas.township_staff, "/cases", submission(regions, channel="fax")), 422, "field_invalid", "channel"
+    )
+    _refused(
+        post(personas.township_staff, "/cases", submission(regions, title="坏", status="closed")),
+        422,
+        "field_invalid",
+        "status",
+        "status: 不支持该字段",
+    )
+
+
+def test_an_unknown_category_code_is_refused(desk, personas, regions, post):
+    response = post(personas.township_staff, "/cases", submission(regions, title="坏", category="no-such"))
+    _refused(response, 400, "category_unknown", "category", "类别: “no-such”不存在或已停用")
+
+
+def test_a_location_outside_the_region_is_refused(desk, personas, regions, post):
+    # A point inside 城东村's grid, for a case said to be in 居仁社区.
+    response = post(personas.county_staff, "/cases", submission(regions, title="坏", lat=30.605, lng=120.055))
+    _refused(response, 400, "location_outside", "lat", "位置: 所选位置不在该区划范围内")
+
+
+def test_a_location_alone_places_the_case_in_its_grid(desk, personas, regions, post):
+    body = submission(regions, lat=30.545, lng=119.965)
+    del body["region"]
+    response = post(personas.township_staff, "/cases", body)
+    assert response.status_code == 201, response.content
+    assert response.json()["grid"]["code"] == "JR-01"
+    assert response.json()["region"]["code"] == regions.jueren.code
+
+
+def test_html_is_stored_verbatim_and_returned_as_a_json_string(desk, personas, regions, post, get):
+    html = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    response = post(personas.township_staff, "/cases", submission(regions, title=html, body=f"<b>{html}</b>"))
+    assert response.status_code == 201, response.content
+    case = Case.objects.get(pk=response.json()["id"])
+    assert case.title == html and case.body == f"<b>{html}</b>"
+    assert response["Content-Type"].startswith("application/json")
+    detail = get(personas.township_staff, f"/cases/{case.id}")
+    assert detail.json()["title"] == html
+    assert b'"title": "<script>alert(\\"x\\")</script>' in detail.content
+
+
+@pytest.mark.parametrize("field", ["title", "body", "person_name", "address"])
+def test_a_nul_character_is_refused(desk, personas, regions, post, field):
+    response = post(personas.township_staff, "/cases", submission(regions, **{"title": "坏", field: "坏\x00人"}))
+    body = _refused(response, 422, "field_invalid", field)
+    assert "不能包含空字符" in body["message"]
+
+
+def test_a_bad_phone_is_refused_by_the_service_with_nothing_written(desk, personas, regions, post):
+    response = post(personas.township_staff, "/cases", submission(regions, title="坏", person_phone="12345"))
+    _refused(response, 400, "phone_invalid", "person_phone")
+    assert not CaseEvent.objects.filter(case__title="坏").exists()
+
+
+def test_a_future_registration_time_is_refused(desk, personas, regions, post):
+    response = post(
+        personas.township_staff, "/cases", submission(regions, title="坏", registered_at="2999-01-01T09:00")
+    )
+    _refused(response, 422, "field_invalid", "registered_at", "登记时间: 不能晚于现在")
+
+
+def test_a_place_outside_the_callers_scope_is_refused_like_an_unknown_one(desk, personas, regions, post):
+    response = post(personas.outsider, "/cases", submission(regions, title="坏", place=desk.place.id))
+    _refused(response, 400, "place_unknown", "place", "家站室: 不存在或不在您的管辖范围内")
+
+
+def test_an_anonymous_case_keeps_no_contact_details(desk, personas, regions, post):
+    response = post(personas.township_staff, "/cases", submission(regions, is_anonymous=True, reply_via="online"))
+    assert response.status_code == 201, response.content
+    case = Case.objects.get(pk=response.json()["id"])
+    assert (case.person_name, case.person_phone, response.json()["contact"]) == ("", "", None)
+
+
+def test_a_retry_replays_even_after_its_reception_closed(desk, personas, regions, post):
+    session = post(
+        personas.place_staff, "/receptions", {"kind": "station", "deputy": desk.deputy.id, "place": desk.place.id}
+    ).json()["id"]
+    first = post(personas.place_staff, "/cases", submission(regions, session=session), **{"Idempotency-Key": "r-1"})
+    post(personas.place_staff, f"/receptions/{session}/close", {"people_received": 1})
+
+    retry = post(personas.place_staff, "/cases", submission(regions, session=session), **{"Idempotency-Key": "r-1"})
+
+    assert (first.status_code, retry.status_code) == (201, 200)
+    assert retry.json()["id"] == first.json()["id"] and retry.headers["Idempotent-Replayed"] == "true"
