@@ -26,6 +26,8 @@ demo: install
 	mkdir -p var
 	$(BIN)/lianxin migrate --noinput -v 0
 	$(BIN)/lianxin seed_demo --if-empty
+	# The worker (notifications, reminders, overdue, 督办, summaries) runs beside the server and stops with it.
+	$(BIN)/lianxin run_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/lianxin runserver --insecure $(HOST)
 
 lint: install-dev

@@ -120,9 +120,42 @@ if envbool("LIANXIN_PRODUCTION", "false"):
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Notifications and the background worker (`lianxin run_worker`). Every channel writes to the log until it is
+# configured: e.g. NOTIFICATION_SMS_CHANNEL=lianxin.notifications.channels.HttpSmsChannel with SMS_GATEWAY_URL.
+_LOG_CHANNEL = "lianxin.notifications.channels.LogChannel"
+NOTIFICATION_CHANNELS = {
+    "log": _LOG_CHANNEL,
+    "sms": os.getenv("NOTIFICATION_SMS_CHANNEL", _LOG_CHANNEL),
+    "wechat": os.getenv("NOTIFICATION_WECHAT_CHANNEL", _LOG_CHANNEL),
+    "email": os.getenv("NOTIFICATION_EMAIL_CHANNEL", _LOG_CHANNEL),
+}
+NOTIFICATION_STAFF_CHANNEL = os.getenv("NOTIFICATION_STAFF_CHANNEL", "log")  # how staff, deputies, units hear
+NOTIFICATION_MAX_ATTEMPTS = envint("NOTIFICATION_MAX_ATTEMPTS", "10")  # then "failed", retried by staff
+NOTIFICATION_BATCH = envint("NOTIFICATION_BATCH", "100")
+SMS_GATEWAY_URL = os.getenv("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.getenv("SMS_GATEWAY_TOKEN", "")
+WECHAT_GATEWAY_URL = os.getenv("WECHAT_GATEWAY_URL", "")
+WECHAT_GATEWAY_TOKEN = os.getenv("WECHAT_GATEWAY_TOKEN", "")
+WECHAT_TEMPLATE_ID = os.getenv("WECHAT_TEMPLATE_ID", "")
+EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "lianxin@localhost")
+WORKER_POLL_SECONDS = envint("WORKER_POLL_SECONDS", "5")
+WORKER_DEADLINE_MINUTES = envint("WORKER_DEADLINE_MINUTES", "15")  # reminders, overdue, escalation
+WORKER_SUMMARY_TIME = os.getenv("WORKER_SUMMARY_TIME", "07:00")  # Beijing time; weekly on Monday, monthly on the 1st
+CASE_ESCALATE_AFTER_DAYS = envint("CASE_ESCALATE_AFTER_DAYS", "3")  # working days late before automatic 督办
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
+    # The worker logs each run, and LogChannel writes the notifications themselves, at INFO.
+    "loggers": {
+        "lianxin.worker": {"level": os.getenv("WORKER_LOG_LEVEL", "INFO")},
+        "lianxin.notifications": {"level": os.getenv("WORKER_LOG_LEVEL", "INFO")},
+    },
 }

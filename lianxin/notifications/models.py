@@ -1,14 +1,25 @@
 """The outbox: a notification is a row written in the same transaction as the change it reports, delivered
 after commit by the worker and retried until a channel accepts it. A rolled-back change sends nothing."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+
+from lianxin.core.scoping import region_scope_q
 
 
 class NotificationStatus(models.TextChoices):
     PENDING = "pending", "待发送"
     SENT = "sent", "已发送"
     FAILED = "failed", "发送失败"
+
+
+class SupervisedQuerySet(models.QuerySet[Any]):
+    def visible_to(self, user: Any) -> "SupervisedQuerySet":
+        """Supervising staff see the rows of their region (a case's region, a summary's grid or place); rows
+        about no region are for administrators only."""
+        return self.filter(region_scope_q(user, "region_path", "supervise_cases"))
 
 
 class Notification(models.Model):
@@ -32,6 +43,8 @@ class Notification(models.Model):
         on_delete=models.PROTECT,
         related_name="notifications",
     )
+    # The region it concerns (the case's, or the grid's or place's for a summary): the back office's scope.
+    region_path = models.CharField("所属区划路径", max_length=255, blank=True, db_index=True, editable=False)
     subject = models.CharField("标题", max_length=200)
     body = models.TextField("内容")
     status = models.CharField(
@@ -42,6 +55,8 @@ class Notification(models.Model):
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     last_error = models.TextField("最近错误", blank=True)
 
+    objects = SupervisedQuerySet.as_manager()
+
     class Meta:
         verbose_name = "通知"
         verbose_name_plural = "通知"
@@ -50,3 +65,36 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} {self.subject}"
+
+
+class SummaryKind(models.TextChoices):
+    GRID_DAILY = "grid_daily", "网格日报"
+    PLACE_WEEKLY = "place_weekly", "联络点周报"
+    STATION_MONTHLY = "station_monthly", "家站月报"
+
+
+class SummaryRun(models.Model):
+    """One periodic summary sent for one grid or place and one period. The unique key makes a second run of the
+    same job (a restart, two workers, cron and the loop) send nothing."""
+
+    kind = models.CharField("类型", max_length=20, choices=SummaryKind.choices)
+    period_start = models.DateField("周期开始")
+    scope_key = models.CharField("对象", max_length=64, help_text="如 grid:12、place:3")
+    region_path = models.CharField("所属区划路径", max_length=255, blank=True, editable=False)
+    recipients = models.PositiveIntegerField("接收人数", default=0)
+    body = models.TextField("内容", blank=True)
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+
+    objects = SupervisedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "定期汇总"
+        verbose_name_plural = "定期汇总"
+        ordering = ["-period_start", "kind", "scope_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "period_start", "scope_key"], name="summary_run_unique"),
+            models.CheckConstraint(condition=models.Q(kind__in=SummaryKind.values), name="summary_run_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period_start} {self.scope_key}"

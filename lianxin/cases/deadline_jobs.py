@@ -1,0 +1,211 @@
+"""The worker's deadline jobs (跟踪、督办): remind before a deadline, mark what is late, escalate what stays late.
+
+Each job takes `now`, is safe to run again at any time and in several processes at once (every write is a
+compare-and-swap that acts only when it changed the row), and returns how many cases it acted on.
+`lianxin run_worker` runs them every 15 minutes.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from lianxin.accounts.models import RoleAssignment, User
+from lianxin.accounts.roles import Role
+from lianxin.cases import permissions as p
+from lianxin.cases.deadlines import DEFAULT_LIMITS, limits_for
+from lianxin.cases.models import Case, CaseEvent, DeadlinePolicy, Status
+from lianxin.cases.notify import notify_user
+from lianxin.cases.workflow import Action, CaseConflict, case_transition
+from lianxin.core.errors import DomainError
+from lianxin.workdays.calendar import CHINA, add_workdays, due_at, workdays_between
+
+logger = logging.getLogger("lianxin.worker")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    field: str
+    label: str
+    statuses: frozenset[str]
+    # Who must act before it: the unit's handlers, or the staff and deputy of the case.
+    for_unit: bool
+
+
+DEADLINES = (
+    Deadline("accept_due", "受理", frozenset({Status.REGISTERED}), for_unit=False),
+    Deadline("reply_due", "答复", frozenset({Status.TRANSFERRED, Status.SUPERVISING}), for_unit=True),
+    Deadline("reply_due", "答复", frozenset({Status.COORDINATING}), for_unit=False),
+    Deadline("feedback_due", "反馈", frozenset({Status.REPLIED}), for_unit=False),
+)
+STAFF_ROLES = (Role.PLACE_STAFF, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.CITY_STAFF)
+
+
+def _deadline_of(case: Case) -> Deadline | None:
+    return next((d for d in DEADLINES if case.status in d.statuses), None)
+
+
+def _local_date(moment: datetime.datetime) -> datetime.date:
+    return timezone.localtime(moment, CHINA).date()
+
+
+def _reminder_opens(due: datetime.datetime, before_days: int) -> datetime.datetime:
+    """The start (Beijing midnight) of the working day `before_days` working days before the deadline's day."""
+    day = add_workdays(_local_date(due), -before_days) if before_days else _local_date(due)
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=CHINA)
+
+
+def _max_remind_days() -> int:
+    configured = DeadlinePolicy.objects.aggregate(m=Max("remind_before_days"))["m"] or 0
+    return max(configured, *(limits.remind_before_days for limits in DEFAULT_LIMITS.values()))
+
+
+def staff_of(case: Case) -> list[User]:
+    """The staff nearest to the case: those granted the deepest region on its path (place staff of the village
+    before township staff, township staff before the county)."""
+    grants = RoleAssignment.objects.filter(
+        role__in=STAFF_ROLES, region__path__in=_paths(case.region.path), user__is_active=True
+    ).select_related("user", "region")
+    if not grants:
+        return []
+    deepest = max(len(g.region.path) for g in grants)
+    return list({g.user.pk: g.user for g in grants if len(g.region.path) == deepest}.values())
+
+
+def _paths(path: str) -> list[str]:
+    codes = [c for c in path.split("/") if c]
+    return ["/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+
+
+def _recipients(case: Case, deadline: Deadline) -> list[User]:
+    if deadline.for_unit:
+        return list(case.unit.handlers.filter(is_active=True)) if case.unit is not None else []
+    users = {user.pk: user for user in staff_of(case)}
+    deputy_user = case.deputy.user if case.deputy is not None else None
+    if deputy_user is not None and deputy_user.is_active:
+        users[deputy_user.pk] = deputy_user
+    return list(users.values())
+
+
+# --- reminders -----------------------------------------------------------------------------------------------
+
+
+def cases_remind_due(*, now: datetime.datetime | None = None) -> int:
+    """Remind whoever must act `remind_before_days` working days before a deadline, once per case and deadline.
+
+    `Case.reminded_at` holds the last reminder: a reminder for a deadline is due when its window has opened and
+    the last reminder is older than the window. A later deadline (the reply after the acceptance, a new reply
+    deadline after reopening) has a later window, so it is reminded again.
+    """
+    now = now or timezone.now()
+    horizon = due_at(now, _max_remind_days())
+    reminded = 0
+    for deadline in DEADLINES:
+        window = {f"{deadline.field}__gt": now, f"{deadline.field}__lte": horizon}
+        candidates = Case.objects.filter(status__in=deadline.statuses, **window)
+        for case in candidates.select_related("region", "unit", "deputy__user").order_by("pk"):
+            reminded += _remind(case, deadline, now)
+    return reminded
+
+
+def _remind(case: Case, deadline: Deadline, now: datetime.datetime) -> int:
+    due: datetime.datetime = getattr(case, deadline.field)
+    opens = _reminder_opens(due, limits_for(case).remind_before_days)
+    if now < opens or (case.reminded_at is not None and case.reminded_at >= opens):
+        return 0
+    if deadline.for_unit and case.transferred_at is not None and case.transferred_at >= opens:
+        return 0  # handed over inside the window: the transfer notice itself gave the handlers the deadline
+    recipients = _recipients(case, deadline)
+    due_text = f"{timezone.localtime(due, CHINA):%Y-%m-%d}"
+    with transaction.atomic():
+        won = Case.objects.filter(pk=case.pk, status=case.status, reminded_at=case.reminded_at).update(reminded_at=now)
+        if not won:
+            return 0  # another worker reminded it, or the case moved on
+        CaseEvent.objects.create(
+            case=case,
+            action="remind",
+            from_status=case.status,
+            to_status=case.status,
+            actor_label=p.SYSTEM.label,
+            note=f"{deadline.label}时限 {due_text} 将至，已提醒 {len(recipients)} 人",
+            data={"deadline": deadline.field, "due": due.isoformat(), "recipients": [u.pk for u in recipients]},
+            is_public=False,
+        )
+        for user in recipients:
+            notify_user(
+                case,
+                user,
+                "case.remind",
+                f"办理提醒 {case.receipt_code}",
+                f"“{case.title}”须于 {due_text} 前{deadline.label}，请及时办理。",
+            )
+    return 1
+
+
+# --- overdue -------------------------------------------------------------------------------------------------
+
+
+def cases_mark_overdue(*, now: datetime.datetime | None = None) -> int:
+    """Mark the open cases whose current deadline has passed, each with an `overdue` event (staff only)."""
+    now = now or timezone.now()
+    late = Q()
+    for deadline in DEADLINES:
+        late |= Q(status__in=deadline.statuses, **{f"{deadline.field}__lt": now})
+    marked = 0
+    for case in Case.objects.filter(late, is_overdue=False).order_by("pk"):
+        found = _deadline_of(case)
+        if found is None:
+            continue
+        due: datetime.datetime = getattr(case, found.field)
+        with transaction.atomic():
+            won = Case.objects.filter(pk=case.pk, status=case.status, is_overdue=False).update(is_overdue=True)
+            if not won:
+                continue
+            CaseEvent.objects.create(
+                case=case,
+                action="overdue",
+                from_status=case.status,
+                to_status=case.status,
+                actor_label=p.SYSTEM.label,
+                note=f"已超过{found.label}时限（{timezone.localtime(due, CHINA):%Y-%m-%d}）",
+                data={"deadline": found.field, "due": due.isoformat()},
+                is_public=False,
+            )
+        marked += 1
+    return marked
+
+
+# --- escalation (督办) ------------------------------------------------------------------------------------------
+
+
+def cases_escalate_overdue(*, now: datetime.datetime | None = None) -> int:
+    """Put under supervision (督办) the transferred cases whose unit is more than CASE_ESCALATE_AFTER_DAYS working
+    days late; the workflow notifies the supervising congress staff."""
+    now = now or timezone.now()
+    after_days: int = settings.CASE_ESCALATE_AFTER_DAYS
+    today = _local_date(now)
+    # N working days late is at least N calendar days late: a cheap filter before counting working days.
+    candidates = Case.objects.filter(
+        status=Status.TRANSFERRED, reply_due__lt=now - datetime.timedelta(days=after_days)
+    ).select_related("region", "unit", "deputy")
+    escalated = 0
+    for case in candidates.order_by("pk"):
+        assert case.reply_due is not None
+        days_late = workdays_between(_local_date(case.reply_due), today)
+        if days_late <= after_days:
+            continue
+        note = f"超过答复时限 {days_late} 个工作日未答复，系统自动督办"
+        try:
+            case_transition(case=case, action=Action.ESCALATE, actor=p.SYSTEM, note=note)
+        except CaseConflict:
+            logger.info("督办 %s: 该件刚被他人处理，跳过", case.receipt_code)
+            continue
+        except DomainError as exc:
+            logger.warning("督办 %s 未完成: %s", case.receipt_code, exc)
+            continue
+        escalated += 1
+    return escalated

@@ -1,0 +1,56 @@
+"""`lianxin run_worker`: the background worker. `--once` runs one round (for cron and tests).
+
+Why not django-tasks: its database backend (since 0.12 a separate package, django-tasks-db) is a second queue
+table beside the outbox, which is already the durable queue; it has no periodic schedule, so a scheduler loop
+would be needed anyway; and it is pre-1.0 with breaking changes between minor versions. What is left to do —
+poll one indexed table and run five idempotent jobs on a clock — fits in ~150 lines we can read.
+"""
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from lianxin.cases.deadline_jobs import cases_escalate_overdue, cases_mark_overdue, cases_remind_due
+from lianxin.cases.summaries import summaries_grid_daily, summaries_place_weekly, summaries_station_monthly
+from lianxin.notifications.worker import At, Every, Job, Worker
+
+
+def jobs() -> list[Job]:
+    every = Every(datetime.timedelta(minutes=settings.WORKER_DEADLINE_MINUTES))
+    at = datetime.time.fromisoformat(settings.WORKER_SUMMARY_TIME)
+    return [
+        # Overdue before escalation: a case is marked late before it is escalated in the same round.
+        Job("cases_remind_due", every, cases_remind_due),
+        Job("cases_mark_overdue", every, cases_mark_overdue),
+        Job("cases_escalate_overdue", every, cases_escalate_overdue),
+        Job("summaries_grid_daily", At(at), summaries_grid_daily),
+        Job("summaries_place_weekly", At(at, weekday=0), summaries_place_weekly),
+        Job("summaries_station_monthly", At(at, monthday=1), summaries_station_monthly),
+    ]
+
+
+class Command(BaseCommand):
+    help = "后台任务：持续发送通知；每15分钟提醒、标记超期、自动督办；每日/每周/每月汇总（北京时间）"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="只运行一轮后退出（供 cron 与测试）")
+        parser.add_argument("--job", action="append", default=[], help="只运行指定任务（可重复）")
+        parser.add_argument("--poll", type=float, default=None, help="两轮之间的秒数（默认 WORKER_POLL_SECONDS）")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        selected = jobs()
+        if options["job"]:
+            unknown = set(options["job"]) - {job.name for job in selected}
+            if unknown:
+                names = "、".join(job.name for job in selected)
+                raise CommandError(f"没有任务 {'、'.join(sorted(unknown))}；可选：{names}")
+            selected = [job for job in selected if job.name in options["job"]]
+        worker = Worker(selected, batch=settings.NOTIFICATION_BATCH)
+        if options["once"]:
+            failed = worker.tick()
+            if failed:
+                raise CommandError(f"任务失败：{'、'.join(failed)}（详见日志）")
+            return
+        worker.run_forever(poll_seconds=options["poll"] or settings.WORKER_POLL_SECONDS)

@@ -1,0 +1,104 @@
+import datetime
+import logging
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+
+from lianxin.cases.models import Status
+from lianxin.cases.workflow import Action, case_transition
+from lianxin.notifications.models import Notification, NotificationStatus
+from lianxin.notifications.worker import RETRY_FAILED, At, Every, Job, Worker
+
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+T = datetime.datetime(2026, 3, 4, 9, 0, tzinfo=SHANGHAI)  # a Wednesday
+QUARTER = datetime.timedelta(minutes=15)
+
+
+def test_run_worker_once_delivers_the_outbox_and_escalates_a_late_case(loop, personas):
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 10, tzinfo=SHANGHAI), tick=False):
+        case = loop.register()
+        case_transition(
+            case=case, action=Action.ACCEPT, actor=personas.township_staff, params={"category": "transport"}
+        )
+        params = {"unit": loop.unit.pk, "reply_days": 1}  # due Tuesday 3 March
+        case_transition(case=case, action=Action.TRANSFER, actor=personas.township_staff, params=params)
+    assert Notification.objects.filter(status=NotificationStatus.PENDING).exists()
+
+    with time_machine.travel(datetime.datetime(2026, 3, 9, 9, tzinfo=SHANGHAI), tick=False):  # 4 working days late
+        call_command("run_worker", "--once")
+
+    case.refresh_from_db()
+    assert (case.status, case.is_overdue) == (Status.SUPERVISING, True)
+    assert list(case.events.filter(action__in=["overdue", "escalate"]).values_list("action", flat=True)) == [
+        "overdue",
+        "escalate",
+    ]
+    # Everything queued before the round and by it (the supervisors' notices) has gone out.
+    assert Notification.objects.filter(kind="case.escalated").count() == 2
+    assert not Notification.objects.exclude(status=NotificationStatus.SENT).exists()
+
+
+def test_run_worker_once_can_run_one_job_and_refuses_an_unknown_one(db):
+    call_command("run_worker", "--once", "--job", "cases_mark_overdue")
+    with pytest.raises(CommandError, match="没有任务"):
+        call_command("run_worker", "--once", "--job", "nope")
+
+
+def test_a_failing_job_is_logged_and_retried_later_without_stopping_the_others(db, caplog):
+    ran = []
+
+    def boom(*, now):
+        raise RuntimeError("数据库断开")
+
+    def fine(*, now):
+        ran.append(now)
+        return 0
+
+    worker = Worker([Job("boom", Every(QUARTER), boom), Job("fine", Every(QUARTER), fine)])
+
+    with caplog.at_level(logging.INFO, logger="lianxin.worker"):
+        assert worker.tick(now=T) == ["boom"]
+        assert worker.tick(now=T + datetime.timedelta(minutes=1)) == []  # boom waits, fine is not due
+        assert worker.tick(now=T + RETRY_FAILED) == ["boom"]
+        assert worker.tick(now=T + QUARTER) == ["boom"]
+
+    assert ran == [T, T + QUARTER]
+    assert any("job boom failed" in r.getMessage() for r in caplog.records)
+    assert any(r.getMessage().startswith("job fine: 0") for r in caplog.records)
+
+
+def test_daily_weekly_and_monthly_runs_fall_at_seven_beijing_time_once_per_period():
+    daily, weekly, monthly = At(datetime.time(7)), At(datetime.time(7), weekday=0), At(datetime.time(7), monthday=1)
+    early = datetime.datetime(2026, 3, 4, 6, 59, tzinfo=SHANGHAI)
+
+    assert daily.latest(early) == datetime.datetime(2026, 3, 3, 7, tzinfo=SHANGHAI)
+    assert weekly.latest(early) == datetime.datetime(2026, 3, 2, 7, tzinfo=SHANGHAI)
+    assert monthly.latest(early) == datetime.datetime(2026, 3, 1, 7, tzinfo=SHANGHAI)
+
+    seven = datetime.datetime(2026, 3, 4, 7, tzinfo=SHANGHAI)
+    assert daily.due(early, last=daily.latest(early)) is None
+    assert daily.due(seven, last=daily.latest(early)) == seven
+    assert daily.due(seven + QUARTER, last=seven) is None
+    # A worker that starts late makes the run it missed, with that run's time.
+    assert weekly.due(early, last=None) == datetime.datetime(2026, 3, 2, 7, tzinfo=SHANGHAI)
+
+
+def test_the_loop_keeps_going_after_a_failed_round_and_stops_when_asked(db, monkeypatch):
+    from lianxin.notifications import worker as worker_module
+
+    monkeypatch.setattr(worker_module.signal, "signal", lambda *args: None)  # leave pytest's handlers alone
+    rounds = []
+
+    def flaky(*, now):
+        rounds.append(now)
+        if len(rounds) == 1:
+            raise RuntimeError("数据库断开")
+        worker.stopping = True  # what SIGTERM does
+
+    worker = Worker([Job("flaky", Every(datetime.timedelta(0)), flaky)])
+    monkeypatch.setattr(worker_module, "RETRY_FAILED", datetime.timedelta(0))
+
+    worker.run_forever(poll_seconds=0.01)
+
+    assert len(rounds) == 2
