@@ -97,3 +97,13 @@ def _fresh_calendar():
     calendar.reset()
     yield
     calendar.reset()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_deadline_policies():
+    """Deadline policies are cached per process for a minute; each test's rows roll back."""
+    from lianxin.cases.deadlines import limits_cache_clear
+
+    limits_cache_clear()
+    yield
+    limits_cache_clear()

@@ -1,6 +1,7 @@
 """Working-day limits for a case, from DeadlinePolicy rows (per category and urgency) or the defaults."""
 
 import datetime
+import time
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -25,17 +26,36 @@ DEFAULT_LIMITS = {
 }
 
 
+# Policies change a few times a year; registration reads them on every case. Each process keeps them briefly.
+POLICY_CACHE_SECONDS = 60
+_policy_cache: dict[tuple[int | None, str], tuple[float, Limits]] = {}
+
+
 def limits_for(case: Case) -> Limits:
+    key = (case.category_id, case.urgency)
+    cached = _policy_cache.get(key)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < POLICY_CACHE_SECONDS:
+        return cached[1]
+    limits = _load_limits(case.category_id, case.urgency)
+    _policy_cache[key] = (now, limits)
+    return limits
+
+
+def limits_cache_clear() -> None:
+    """Forget cached policies (tests; an admin who wants a change to apply at once in this process)."""
+    _policy_cache.clear()
+
+
+def _load_limits(category_id: int | None, urgency: str) -> Limits:
     policies = {
         (p.category_id, p.urgency): p
         # Not `category_id__in=[…, None]`: SQL's IN never matches NULL, so the default row would never be found.
-        for p in DeadlinePolicy.objects.filter(
-            Q(category_id=case.category_id) | Q(category__isnull=True), urgency=case.urgency
-        )
+        for p in DeadlinePolicy.objects.filter(Q(category_id=category_id) | Q(category__isnull=True), urgency=urgency)
     }
-    policy = policies.get((case.category_id, case.urgency)) or policies.get((None, case.urgency))
+    policy = policies.get((category_id, urgency)) or policies.get((None, urgency))
     if policy is None:
-        return DEFAULT_LIMITS[Urgency(case.urgency)]
+        return DEFAULT_LIMITS[Urgency(urgency)]
     return Limits(
         accept_days=policy.accept_days,
         transfer_days=policy.transfer_days,
