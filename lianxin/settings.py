@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "lianxin.cases",
     "lianxin.demo",
     "lianxin.api",
+    "lianxin.open311",
 ]
 
 MIDDLEWARE = [

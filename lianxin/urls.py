@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from lianxin.api.v1 import api
@@ -7,5 +7,6 @@ from lianxin.api.v1 import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("lianxin.open311.urls")),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]

@@ -1,0 +1,211 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from lianxin.cases.models import Case, Status
+from lianxin.open311.tests.conftest import BASE, parse, records
+
+FORMATS = ["json", "xml"]
+
+
+def publish(case: Case, **fields) -> Case:
+    """Stand-in for the loop's end; the loop itself is walked in test_submitting."""
+    Case.objects.filter(pk=case.pk).update(status=Status.PUBLISHED, **fields)
+    case.refresh_from_db()
+    return case
+
+
+@pytest.fixture
+def submitted(o311):
+    """A case posted with the county key, not yet published."""
+    return Case.objects.get(receipt_code=o311.post().json()[0]["service_request_id"])
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_discovery_names_the_spec_the_url_and_both_formats(client, db, fmt):
+    response = client.get(f"{BASE}/discovery.{fmt}")
+    assert response.status_code == 200
+    data = parse(response, fmt)
+    if fmt == "json":
+        endpoint = data["endpoints"][0]
+        assert endpoint["url"] == "http://testserver/open311/v2/"
+        assert endpoint["formats"] == ["text/xml", "application/json"]
+        assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
+    else:
+        assert data.tag == "discovery"
+        endpoint = data.find("endpoints/endpoint")
+        assert endpoint.findtext("url") == "http://testserver/open311/v2/"
+        assert [f.text for f in endpoint.find("formats")] == ["text/xml", "application/json"]
+        assert [child.tag for child in data] == ["changeset", "contact", "key_service", "endpoints"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_services_are_the_active_categories_with_the_spec_fields(client, db, fmt):
+    response = client.get(f"{BASE}/services.{fmt}")
+    assert response.status_code == 200
+    services = records(response, fmt, "services", "service")
+    transport = next(s for s in services if s["service_code"] == "transport")
+    assert transport["service_name"] == "交通运输"
+    assert transport["type"] == "realtime"
+    assert transport["metadata"] in (False, "false")
+    assert "公交" in transport["keywords"]
+    assert set(transport) == {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_service_definition_has_no_attributes_and_an_unknown_code_is_a_404(client, db, fmt):
+    response = client.get(f"{BASE}/services/transport.{fmt}")
+    assert response.status_code == 200
+    data = parse(response, fmt)
+    if fmt == "json":
+        assert data == {"service_code": "transport", "attributes": []}
+    else:
+        assert data.tag == "service_definition"
+        assert data.findtext("service_code") == "transport"
+        assert list(data.find("attributes")) == []
+
+    missing = client.get(f"{BASE}/services/no-such-thing.{fmt}")
+    assert missing.status_code == 404
+    [err] = records(missing, fmt, "errors", "error")
+    assert str(err["code"]) == "404" and "no-such-thing" in err["description"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_request_is_found_by_its_id_with_iso_times_and_no_personal_data(client, o311, fmt):
+    response = o311.post(phone="13957211234", first_name="秀英", last_name="王", email="wang@example.com")
+    code = response.json()[0]["service_request_id"]
+    case = Case.objects.get(receipt_code=code)
+    assert case.person_name == "王秀英" and case.person_phone == "13957211234"
+
+    detail = client.get(f"{BASE}/requests/{code.lower()}.{fmt}")
+    assert detail.status_code == 200
+    [request] = records(detail, fmt, "service_requests", "request")
+    assert request["service_request_id"] == code
+    assert request["status"] == "open"
+    assert request["service_code"] == "transport" and request["service_name"] == "交通运输"
+    assert request["requested_datetime"].endswith("+08:00")
+    assert datetime.datetime.fromisoformat(request["requested_datetime"]) == case.registered_at.replace(microsecond=0)
+    assert request["agency_responsible"] in (None, "") and request["expected_datetime"] in (None, "")
+    assert float(request["lat"]) == 30.545 and float(request["long"]) == 119.965
+    text = detail.content.decode()
+    assert "13957211234" not in text and "王秀英" not in text and "example.com" not in text
+    assert request["service_request_id"] != str(case.pk)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_unknown_request_or_token_is_a_404_in_the_error_format(client, db, fmt):
+    for path in (f"requests/NOSUCHCODE99.{fmt}", f"tokens/NOSUCHCODE99.{fmt}", f"nothing-here.{fmt}"):
+        response = client.get(f"{BASE}/{path}")
+        assert response.status_code == 404
+        [err] = records(response, fmt, "errors", "error")
+        assert str(err["code"]) == "404" and err["description"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_token_is_answered_with_the_request_id_it_names(client, o311, fmt):
+    code = o311.post().json()[0]["service_request_id"]
+    response = client.get(f"{BASE}/tokens/{code}.{fmt}")
+    assert response.status_code == 200
+    assert records(response, fmt, "service_requests", "request") == [{"service_request_id": code, "token": code}]
+
+
+def test_the_public_list_holds_published_cases_only(client, o311, submitted):
+    assert client.get(f"{BASE}/requests.json").json() == []
+    publish(submitted)
+    listed = client.get(f"{BASE}/requests.json").json()
+    assert [r["service_request_id"] for r in listed] == [submitted.receipt_code]
+    assert listed[0]["status"] == "closed"
+
+
+def test_a_client_sees_its_own_unpublished_requests_when_it_sends_its_key(client, o311, submitted):
+    listed = client.get(f"{BASE}/requests.json", {"api_key": o311.key}).json()
+    assert [r["service_request_id"] for r in listed] == [submitted.receipt_code]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_bad_key_on_a_read_is_a_403(client, db, fmt):
+    response = client.get(f"{BASE}/requests.{fmt}", {"api_key": "o311_wrong"})
+    assert response.status_code == 403
+    assert str(records(response, fmt, "errors", "error")[0]["code"]) == "403"
+
+
+def test_several_ids_separated_by_commas_override_every_other_filter(client, o311):
+    first = o311.post(description="第一件").json()[0]["service_request_id"]
+    second = o311.post(description="第二件").json()[0]["service_request_id"]
+    o311.post(description="第三件")
+    listed = client.get(
+        f"{BASE}/requests.xml", {"service_request_id": f"{first},{second}", "status": "closed", "service_code": "x"}
+    )
+    ids = {r["service_request_id"] for r in records(listed, "xml", "service_requests", "request")}
+    assert ids == {first, second}
+
+
+def test_the_list_filters_by_service_code_status_jurisdiction_and_dates(client, o311, regions):
+    roads = Case.objects.get(receipt_code=o311.post().json()[0]["service_request_id"])
+    noise = Case.objects.get(
+        receipt_code=o311.post(service_code="environment", description="工地夜间施工噪音").json()[0][
+            "service_request_id"
+        ]
+    )
+    old = timezone.now() - datetime.timedelta(days=200)
+    publish(roads)
+    Case.objects.filter(pk=noise.pk).update(status=Status.TRANSFERRED)
+
+    def ids(**params):
+        response = client.get(f"{BASE}/requests.json", {"api_key": o311.key, **params})
+        assert response.status_code == 200, response.content
+        return {r["service_request_id"] for r in response.json()}
+
+    assert ids() == {roads.receipt_code, noise.receipt_code}
+    assert ids(service_code="environment") == {noise.receipt_code}
+    assert ids(service_code="environment,transport") == {roads.receipt_code, noise.receipt_code}
+    assert ids(status="open") == {noise.receipt_code}
+    assert ids(status="closed") == {roads.receipt_code}
+    assert ids(status="open,closed") == {roads.receipt_code, noise.receipt_code}
+    assert ids(jurisdiction_id=regions.wukang.code) == {roads.receipt_code, noise.receipt_code}
+    assert ids(jurisdiction_id=regions.qianyuan.code) == set()
+    assert ids(jurisdiction_id="330521") == {roads.receipt_code, noise.receipt_code}
+
+    Case.objects.filter(pk=noise.pk).update(registered_at=old)
+    assert ids() == {roads.receipt_code}
+    start = (old - datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    end = (old + datetime.timedelta(days=1)).isoformat()
+    assert ids(start_date=start, end_date=end) == {noise.receipt_code}
+    assert ids(start_date=start) == {noise.receipt_code}
+    assert ids(end_date=end) == {noise.receipt_code}
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "words"),
+    [
+        ({"start_date": "yesterday"}, 400, "start_date"),
+        ({"start_date": "2025-01-01T00:00:00Z", "end_date": "2025-06-01T00:00:00Z"}, 400, "90"),
+        ({"start_date": "2025-02-01T00:00:00Z", "end_date": "2025-01-01T00:00:00Z"}, 400, "end_date"),
+        ({"status": "pending"}, 400, "status"),
+        ({"jurisdiction_id": "999999999999"}, 404, "jurisdiction_id"),
+        ({"service_request_id": ",".join(f"C{i}" for i in range(101))}, 400, "service_request_id"),
+    ],
+)
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_bad_filters_are_refused_in_the_error_format(client, db, fmt, params, status, words):
+    response = client.get(f"{BASE}/requests.{fmt}", params)
+    assert response.status_code == status
+    [err] = records(response, fmt, "errors", "error")
+    assert str(err["code"]) == str(status) and words in err["description"]
+
+
+def test_the_list_is_one_query_however_many_cases(client, o311, submitted, django_assert_num_queries):
+    for i in range(5):
+        publish(Case.objects.get(receipt_code=o311.post(description=f"第{i}件").json()[0]["service_request_id"]))
+    with django_assert_num_queries(1):
+        response = client.get(f"{BASE}/requests.json")
+    assert len(response.json()) == 5
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_wrong_method_is_a_405_in_the_error_format(client, db, fmt):
+    response = client.post(f"{BASE}/services.{fmt}")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+    assert str(records(response, fmt, "errors", "error")[0]["code"]) == "405"
