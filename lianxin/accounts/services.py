@@ -69,12 +69,11 @@ def api_token_create(*, actor: Any, user: User, name: str = "") -> str:
 
 def api_token_authenticate(key: str) -> User | None:
     """The active user a bearer token belongs to, or None. Marks the token used at most once a minute."""
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if token is None:
+    try:
+        token = ApiToken.objects.select_related("user").get(
+            key_hash=ApiToken.hash_key(key), revoked_at__isnull=True, user__is_active=True
+        )
+    except ApiToken.DoesNotExist:
         return None
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

@@ -113,8 +113,12 @@ def _local_midnight(day: datetime.date) -> datetime.datetime:
 
 
 def case_get_by_idempotency_key(*, key: str) -> Case | None:
-    """The case an earlier submission with this "<client>:<key>" created, if any (a retry replays it)."""
-    return Case.objects.filter(idempotency_key=key).first()
+    """The case an earlier submission with this "<client>:<key>" created, if any (a retry replays it).
+    A unique lookup: `get`, not `first`, which would sort by the model's ordering for nothing."""
+    try:
+        return Case.objects.get(idempotency_key=key)
+    except Case.DoesNotExist:
+        return None
 
 
 def case_get_visible_to(*, user: Any, case_id: int) -> Case:

@@ -25,6 +25,7 @@ from lianxin.cases.models import (
     Status,
 )
 from lianxin.cases.notify import notify_registered
+from lianxin.cases.selectors import case_get_by_idempotency_key
 from lianxin.cases.workflow import Action, case_transition
 from lianxin.core.audit import audit_record
 from lianxin.core.codes import ALPHABET
@@ -117,7 +118,7 @@ def case_register(
     """Register a case on any channel. With an `idempotency_key` ("<client>:<key>") a retried submission returns
     the case the first attempt created instead of a second one."""
     if idempotency_key:
-        existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+        existing = case_get_by_idempotency_key(key=idempotency_key)
         if existing is not None:
             return Registration(existing, created=False)
     if channel not in Channel.values:
@@ -194,7 +195,7 @@ def case_register(
     except IntegrityError:
         # Two retries raced: the loser finds the winner's case.
         if idempotency_key:
-            existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+            existing = case_get_by_idempotency_key(key=idempotency_key)
             if existing is not None:
                 return Registration(existing, created=False)
         raise
