@@ -14,11 +14,12 @@ The model of the county (see each module for its part):
   links; grid workers with deputies; households: links.py.
 - deputies are embedded in grids by `lianxin.deputies.assignment.assign_grids`, the same rule staff use.
 - one account per role: users.py.
+- responsible units and a year of cases (意见建议) through the real closed loop, with reception sessions: cases.py.
 
 Every random choice comes from `random.Random` seeded with the `--seed` (one stream per part, so that a
 change in one part does not reshuffle the others); public codes are drawn from it too. Two runs on empty
 databases give the same data except timestamps, primary keys and the dates of the duty roster, which
-start tomorrow.
+start tomorrow, and of the cases, which cover the twelve months before today.
 
 The demo is marked loaded by an AuditEvent with action "demo.seed" (no model of its own).
 """
@@ -38,7 +39,7 @@ from lianxin.accounts.models import User
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError
 from lianxin.core.models import AuditEvent
-from lianxin.demo.seed import geography, links, people, places, users
+from lianxin.demo.seed import cases, geography, links, people, places, users
 from lianxin.deputies.assignment import assign_grids
 from lianxin.deputies.models import (
     SERVING_STATUSES,
@@ -87,10 +88,12 @@ def demo_state() -> DemoState:
 
 
 def clear_registry() -> None:
-    """Delete deputies, grids, places, groups, roster, pairings and the demo accounts (not the regions, not
-    other accounts, not the audit log). Raises DomainError when other data still points at them."""
+    """Delete the demo's cases and units, deputies, grids, places, groups, roster, pairings and the demo
+    accounts (not the regions, not other accounts, not the audit log). Raises DomainError when other data
+    still points at them."""
     try:
         with transaction.atomic():
+            cases.clear_cases()
             for model in (
                 DutyShift,
                 StandingMemberLink,
@@ -125,6 +128,7 @@ class SeedReport:
     places_by_kind: dict[str, int] = field(default_factory=dict)
     roster_from: str = ""
     roster_to: str = ""
+    case_summary: "cases.CaseSummary | None" = None
 
 
 def seed_demo(*, seed: int = DEFAULT_SEED, today=None) -> SeedReport:
@@ -159,6 +163,7 @@ def seed_demo(*, seed: int = DEFAULT_SEED, today=None) -> SeedReport:
         links.write_households(stream("households"), county_plan, factory, deputies)
         places.write_roster(place_plans, place_rows, today)
         users.write_demo_users()
+        cases.write_cases(stream("cases"), today=today)
         audit_record(
             actor=None,
             action=MARKER_ACTION,
@@ -257,4 +262,5 @@ def demo_counts() -> SeedReport:
         places_by_kind={PlaceKind(k).label: place_kinds.get(k, 0) for k in PlaceKind.values},
         roster_from=f"{first.date}" if first else "",
         roster_to=f"{last.date}" if last else "",
+        case_summary=cases.case_summary(),
     )

@@ -1,8 +1,8 @@
 """`lianxin seed_demo`: the demo county is complete, consistent, deterministic, and never overwrites data.
 
-Seeding takes seconds, so the module seeds once: `seeded` opens a transaction around the whole module and
-rolls it back at the end; each test runs inside it in a savepoint of its own (pytest-django's `db`), so a
-test may change or reseed the data without disturbing the next. This works the same on SQLite and
+Seeding takes a while, so the package seeds once (`seeded` and `county` in conftest.py): a transaction around
+the package's tests, rolled back at the end; each test runs inside it in a savepoint of its own (pytest-django's
+`db`), so a test may change or reseed the data without disturbing the next. This works the same on SQLite and
 PostgreSQL.
 """
 
@@ -12,19 +12,19 @@ import json
 import re
 from collections import Counter
 from io import StringIO
-from types import SimpleNamespace
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
 from django.utils import timezone
 from shapely import STRtree
 from shapely.geometry import Point, shape
 
 from lianxin.accounts.models import ApiToken, RoleAssignment, User
 from lianxin.accounts.roles import Role
+from lianxin.cases.models import Case
 from lianxin.core.models import AuditEvent
 from lianxin.demo.seed import DemoState, demo_state
+from lianxin.demo.seed.cases import clear_cases
 from lianxin.demo.seed.users import DEMO_PASSWORD
 from lianxin.deputies.models import (
     SERVING_STATUSES,
@@ -45,6 +45,7 @@ from lianxin.deputies.models import (
 )
 from lianxin.regions.models import Grid, Region, RegionLevel
 from lianxin.venues.models import Place, PlaceKind, RoomKind
+from lianxin.workdays.calendar import CHINA
 
 COUNTY = "330521000000"
 
@@ -53,6 +54,7 @@ def fingerprint() -> str:
     """A hash of everything the seed decides: names, codes, numbers, geometry and every link between them.
     Primary keys and timestamps are left out; roster dates count from today."""
     today = timezone.localdate()
+    midnight = datetime.datetime.combine(today, datetime.time(), tzinfo=CHINA)
     deputy_code = dict(Deputy.objects.values_list("id", "public_code"))
     place_code = dict(Place.objects.values_list("id", "public_code"))
     grid_code = dict(Grid.objects.values_list("id", "code"))
@@ -103,6 +105,15 @@ def fingerprint() -> str:
             StandingMemberLink.objects.values_list("member__public_code", "deputy__public_code", "place__public_code"),
             key=repr,
         ),
+        "cases": sorted(
+            (
+                c.receipt_code, c.channel, c.status, c.title, c.body, region_code[c.region_id], c.category_id,
+                deputy_code.get(c.deputy_id), place_code.get(c.place_id), grid_code.get(c.grid_id), c.handling,
+                c.rating, c.unit.name if c.unit else "", c.person_phone, (c.registered_at - midnight).total_seconds(),
+                c.events.count(),
+            )
+            for c in Case.objects.select_related("unit")
+        ),
         "roster": sorted(
             (place_code[s.place_id], deputy_code[s.deputy_id], (s.date - today).days, str(s.start_time), str(s.end_time))
             for s in DutyShift.objects.all()
@@ -113,6 +124,7 @@ def fingerprint() -> str:
 
 def wipe_everything() -> None:
     """What `flush` does to this project's tables, but inside the test's transaction."""
+    clear_cases()
     for model in (
         DutyShift,
         StandingMemberLink,
@@ -136,25 +148,6 @@ def wipe_everything() -> None:
     User.objects.all().delete()
     for level in reversed(RegionLevel.values):
         Region.objects.filter(level=level).delete()
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            out = StringIO()
-            call_command("seed_demo", stdout=out)
-            yield SimpleNamespace(output=out.getvalue(), fingerprint=fingerprint())
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
-@pytest.fixture
-def county(seeded, db) -> Region:
-    return Region.objects.get(code=COUNTY)
 
 
 def test_it_builds_the_towns_villages_and_grids_of_deqing(county):

@@ -12,7 +12,7 @@ from lianxin.demo.seed.users import DEMO_PASSWORD, demo_logins
 class Command(BaseCommand):
     help = (
         "生成德清县演示数据：13个镇（街道）、177个村（社区）、148个网格、约900名四级人大代表、代表小组、"
-        "家站室、网格员结对、四周接待排班和每种角色的演示账号。同一 --seed 生成的数据完全相同。"
+        "家站室、网格员结对、四周接待排班、每种角色的演示账号，以及承办单位和近一年约3300件意见建议。同一 --seed 生成的数据完全相同。"
         "数据库已有数据时拒绝执行。"
     )
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force",
             action="store_true",
-            help="数据库已有数据时仍然执行：先清空代表、代表资格、网格、家站室、代表小组、接待排班、各类结对、联系户和演示账号"
+            help="数据库已有数据时仍然执行：先清空演示意见建议、代表、代表资格、网格、家站室、代表小组、接待排班、各类结对、联系户和演示账号"
             "（保留行政区划、其他账号和操作日志），再重新生成。",
         )
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"随机数种子（默认 {DEFAULT_SEED}）")
@@ -71,6 +71,8 @@ class Command(BaseCommand):
             f"联系户 {c['households']} 户，常委会组成人员联系 {c['standing_links']} 项",
             f"  接待排班：{c['shifts']} 班次（{report.roster_from} 至 {report.roster_to}）",
         ]
+        if report.case_summary is not None:
+            lines.append(f"  {report.case_summary.line()}")
         self.stdout.write("\n".join(lines))
 
     def _print_logins(self) -> None:
