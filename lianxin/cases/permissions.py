@@ -63,7 +63,7 @@ def can_reply(actor: Any, case: Case) -> bool:
     staff may record a reply that a unit sent on paper."""
     if case.status == Status.COORDINATING:
         return can_handle_or_deputy(actor, case)
-    return is_unit_handler(actor, case) or can_supervise(actor, case)
+    return can_supervise(actor, case) or is_unit_handler(actor, case)  # the cheap check first
 
 
 def can_rate(actor: Any, case: Case) -> bool:

@@ -352,7 +352,9 @@ def case_transition(
         )
         notify_transition(case=case, event=event)
         if transition.target == S.FED_BACK and action != Action.FOLLOW_MASTER:
-            for child in case.merged_cases.filter(status=S.MERGED):
+            # Ids first: most cases have no merged children, and a one-column query is cheap to build and run.
+            children = list(Case.objects.filter(master_id=case.pk, status=S.MERGED).values_list("pk", flat=True))
+            for child in Case.objects.filter(pk__in=children).select_related("master", "region") if children else []:
                 case_transition(
                     case=child, action=Action.FOLLOW_MASTER, actor=p.SYSTEM, note=f"随主件 {case.receipt_code} 答复"
                 )
