@@ -131,7 +131,7 @@ class SeedReport:
     case_summary: "cases.CaseSummary | None" = None
 
 
-def seed_demo(*, seed: int = DEFAULT_SEED, today=None) -> SeedReport:
+def seed_demo(*, seed: int = DEFAULT_SEED, today=None, case_count: int = cases.CASE_COUNT) -> SeedReport:
     """Build the demo county into a database that holds none of it yet (callers check `demo_state`)."""
     started = time.monotonic()
     today = today or timezone.localdate()
@@ -163,7 +163,7 @@ def seed_demo(*, seed: int = DEFAULT_SEED, today=None) -> SeedReport:
         links.write_households(stream("households"), county_plan, factory, deputies)
         places.write_roster(place_plans, place_rows, today)
         users.write_demo_users()
-        cases.write_cases(stream("cases"), today=today)
+        cases.write_cases(stream("cases"), today=today, count=case_count)
         audit_record(
             actor=None,
             action=MARKER_ACTION,

@@ -321,7 +321,10 @@ class SessionPlan:
 class Generator:
     """Plans the year (pure, from the seeded generator) and writes it through the services, step by step."""
 
-    def __init__(self, rng: random.Random, *, today: datetime.date, actors: Actors, villages: list[Village]) -> None:
+    def __init__(
+        self, rng: random.Random, *, today: datetime.date, actors: Actors, villages: list[Village], count: int
+    ) -> None:
+        self.count = count
         self.rng = rng
         self.today = today
         self.end = datetime.datetime.combine(today, datetime.time(), tzinfo=CHINA)
@@ -352,8 +355,10 @@ class Generator:
         rng.shuffle(deputy_queue)
         workers = [(w, v) for v in self.villages for w in v.workers]
         rng.shuffle(workers)
-        families = self._family_sizes()
-        base = CASE_COUNT - sum(families)
+        # Always draw the twelve families, so that the full demo does not depend on `count`; a smaller demo keeps
+        # its share of them.
+        families = self._family_sizes()[: self.count * 12 // CASE_COUNT]
+        base = max(self.count - sum(families), 0)
 
         plans: list[CasePlan] = []
         sessions: list[SessionPlan] = []
@@ -907,7 +912,7 @@ def simulated_time(rng: random.Random) -> Iterator[Clock]:
         yield clock
 
 
-def write_cases(rng: random.Random, *, today: datetime.date) -> None:
+def write_cases(rng: random.Random, *, today: datetime.date, count: int = CASE_COUNT) -> None:
     county = Region.objects.get(code="330521000000")
     users = {
         u.username: u
@@ -928,7 +933,7 @@ def write_cases(rng: random.Random, *, today: datetime.date) -> None:
     towns = list(Region.objects.filter(parent=county, level=RegionLevel.TOWNSHIP).order_by("code"))
     write_units(rng, county=county, towns=towns, handler=actors.unit)
     villages = load_villages(rng)
-    generator = Generator(rng, today=today, actors=actors, villages=villages)
+    generator = Generator(rng, today=today, actors=actors, villages=villages, count=count)
     works, _ = generator.plan()
     with simulated_time(random.Random(rng.random())) as clock:
         generator.write(works, clock)

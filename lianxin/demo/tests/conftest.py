@@ -21,7 +21,9 @@ def seeded(django_db_setup, django_db_blocker):
         try:
             out = StringIO()
             call_command("seed_demo", stdout=out)
-            yield SimpleNamespace(output=out.getvalue(), fingerprint=fingerprint())
+            yield SimpleNamespace(
+                output=out.getvalue(), fingerprint=fingerprint(), registry_fingerprint=fingerprint(with_cases=False)
+            )
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)

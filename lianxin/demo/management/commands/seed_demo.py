@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from lianxin.core.errors import DomainError
 from lianxin.demo.names import table
 from lianxin.demo.seed import DEFAULT_SEED, DemoState, SeedReport, clear_registry, demo_state, seed_demo
+from lianxin.demo.seed.cases import CASE_COUNT
 from lianxin.demo.seed.users import DEMO_PASSWORD, demo_logins
 
 
@@ -29,6 +30,9 @@ class Command(BaseCommand):
             "（保留行政区划、其他账号和操作日志），再重新生成。",
         )
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"随机数种子（默认 {DEFAULT_SEED}）")
+        parser.add_argument(
+            "--cases", type=int, default=CASE_COUNT, help=f"生成的意见建议件数（默认 {CASE_COUNT}，0 表示不生成）"
+        )
 
     def handle(self, *args, **options):
         state = demo_state()
@@ -47,7 +51,9 @@ class Command(BaseCommand):
             if state is not DemoState.EMPTY:
                 clear_registry()
                 self.stdout.write("已清空原有代表、网格、家站室、代表小组、排班、结对和演示账号。")
-            report = seed_demo(seed=options["seed"])
+            if options["cases"] < 0:
+                raise CommandError("--cases 不能为负数")
+            report = seed_demo(seed=options["seed"], case_count=options["cases"])
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         self._print_report(report)
