@@ -39,7 +39,7 @@ from lianxin.accounts.models import User
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError
 from lianxin.core.models import AuditEvent
-from lianxin.demo.seed import cases, geography, links, people, places, users
+from lianxin.demo.seed import case_summary, cases, geography, links, people, places, users
 from lianxin.deputies.assignment import assign_grids
 from lianxin.deputies.models import (
     SERVING_STATUSES,
@@ -93,7 +93,7 @@ def clear_registry() -> None:
     still points at them."""
     try:
         with transaction.atomic():
-            cases.clear_cases()
+            case_summary.clear_cases()
             for model in (
                 DutyShift,
                 StandingMemberLink,
@@ -128,7 +128,7 @@ class SeedReport:
     places_by_kind: dict[str, int] = field(default_factory=dict)
     roster_from: str = ""
     roster_to: str = ""
-    case_summary: "cases.CaseSummary | None" = None
+    case_summary: "case_summary.CaseSummary | None" = None
 
 
 def seed_demo(*, seed: int = DEFAULT_SEED, today=None, case_count: int = cases.CASE_COUNT) -> SeedReport:
@@ -262,5 +262,5 @@ def demo_counts() -> SeedReport:
         places_by_kind={PlaceKind(k).label: place_kinds.get(k, 0) for k in PlaceKind.values},
         roster_from=f"{first.date}" if first else "",
         roster_to=f"{last.date}" if last else "",
-        case_summary=cases.case_summary(),
+        case_summary=case_summary.case_summary(),
     )

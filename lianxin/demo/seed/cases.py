@@ -28,21 +28,16 @@ history: they are marked as sent, so a worker never texts the demo's invented ph
 import datetime
 import random
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from unittest import mock
 
-from django.db.models import F, Q
+from django.db.models import F
 
 from lianxin.accounts.models import User
 from lianxin.cases import permissions as p
-from lianxin.cases.deadlines import Limits, limits_for
 from lianxin.cases.models import (
-    RESOLVED_STATUSES,
     Case,
-    CaseEvent,
     Category,
     Channel,
     Rating,
@@ -53,14 +48,23 @@ from lianxin.cases.models import (
 )
 from lianxin.cases.services import case_register, reception_close, reception_start
 from lianxin.cases.workflow import Action, case_transition
-from lianxin.core.codes import ALPHABET
 from lianxin.demo import names
 from lianxin.demo.seed import case_texts as texts
-from lianxin.deputies.models import SERVING_STATUSES, Deputy, GridAssignment, GridWorker
+from lianxin.demo.seed.case_clock import (
+    Clock,
+    _moment,
+    after_workdays,
+    office_time,
+    person_time,
+    same_working_day,
+    simulated_time,
+)
+from lianxin.demo.seed.case_setting import DEMO_UNIT_HANDLED, Actors, Village, load_villages, write_units
+from lianxin.deputies.models import Deputy, GridWorker
 from lianxin.notifications.models import Notification, NotificationStatus
-from lianxin.regions.models import Grid, Region, RegionLevel
+from lianxin.regions.models import Region, RegionLevel
 from lianxin.venues.models import Place, PlaceKind
-from lianxin.workdays.calendar import CHINA, add_workdays, is_workday, workdays_between
+from lianxin.workdays.calendar import CHINA, add_workdays, is_workday
 
 CASE_COUNT = 3300
 IDEMPOTENCY_PREFIX = "demo:"
@@ -88,189 +92,6 @@ CATEGORY_WEIGHTS = {
     "public-safety": 6,
     "other": 3,
 }
-# The county's departments and the categories each handles; every town's government handles all of them locally.
-COUNTY_UNITS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("县住建局", ("urban-construction",)),
-    ("县交通运输局", ("transport",)),
-    ("县生态环境分局", ("environment",)),
-    ("县农业农村局", ("agriculture",)),
-    ("县水利局", ("agriculture",)),
-    ("县人力社保局", ("labour",)),
-    ("县医保局", ("labour", "health")),
-    ("县教育局", ("education",)),
-    ("县卫生健康局", ("health",)),
-    ("县民政局", ("civil-affairs",)),
-    ("县商务局", ("commerce",)),
-    ("县市场监管局", ("commerce",)),
-    ("县文广旅体局", ("commerce", "education")),
-    ("县公安局", ("public-safety",)),
-    ("县司法局", ("public-safety",)),
-    ("县综合行政执法局", ("urban-construction", "environment")),
-    ("县自然资源和规划局", ("urban-construction", "agriculture")),
-    ("县政务服务中心", ("other",)),
-)
-DEMO_UNIT_HANDLED = "县住建局"  # the demo `unit` account handles this one
-
-
-def town_unit_name(town: str) -> str:
-    return f"{town}办事处" if town.endswith("街道") else f"{town}人民政府"
-
-
-# --- the county as the generator sees it ---------------------------------------------------------------------
-
-
-@dataclass
-class Village:
-    region: Region
-    town: Region
-    short: str
-    grid: Grid | None  # the grid registered under this village (None for the second village of a joint grid)
-    station: Place | None
-    roads: tuple[str, ...]
-    estates: tuple[str, ...]
-    deputies: list[Deputy] = field(default_factory=list)
-    workers: list[GridWorker] = field(default_factory=list)
-
-
-@dataclass
-class Actors:
-    county: User
-    township: User
-    station: User
-    deputy: User
-    gridworker: User
-    unit: User
-    wukang_path: str
-    jueren_id: int
-
-    def staff(self, region: Region) -> User:
-        if region.pk == self.jueren_id:
-            return self.station
-        return self.township if region.path.startswith(self.wukang_path) else self.county
-
-    def supervisor(self, region: Region) -> User:
-        return self.township if region.path.startswith(self.wukang_path) else self.county
-
-
-def _estates(rng: random.Random, short: str, community: bool) -> tuple[str, ...]:
-    base = short.removesuffix("社区").removesuffix("村")
-    own = f"{base}{rng.choice(texts.ESTATE_SUFFIXES)}"
-    if not community:
-        return (f"{base}安置小区", own)
-    return (own, f"{rng.choice(texts.ESTATE_WORDS)}{rng.choice(texts.ESTATE_SUFFIXES)}")
-
-
-def load_villages(rng: random.Random) -> list[Village]:
-    regions = Region.objects.filter(level=RegionLevel.VILLAGE, path__startswith="330000000000/").select_related(
-        "parent"
-    )
-    grids = {g.region_id: g for g in Grid.objects.order_by("code")}
-    stations = {pl.region_id: pl for pl in Place.objects.filter(kind=PlaceKind.STATION).order_by("pk")}
-    villages: dict[int, Village] = {}
-    for region in sorted(regions, key=lambda r: r.code):
-        town = region.parent
-        assert town is not None  # a village always has its township
-        short = names.short_region_name(region.name)
-        town_roads = names.TOWN_ROADS.get(town.name, ("中心路",))
-        own_road = short.removesuffix("社区").removesuffix("村") + rng.choice(("路", "大道", "街", "线"))
-        villages[region.pk] = Village(
-            region=region,
-            town=town,
-            short=short,
-            grid=grids.get(region.pk),
-            station=stations.get(region.pk),
-            roads=(own_road, *rng.sample(town_roads, min(2, len(town_roads)))),
-            estates=_estates(rng, short, region.name.endswith("居委会")),
-        )
-    by_grid = {v.grid.pk: v for v in villages.values() if v.grid is not None}
-    serving = set(Deputy.objects.filter(mandates__status__in=SERVING_STATUSES).values_list("pk", flat=True))
-    deputies = {d.pk: d for d in Deputy.objects.filter(pk__in=serving)}
-    for deputy_id, grid_id in GridAssignment.objects.order_by("deputy_id", "grid__code").values_list(
-        "deputy_id", "grid_id"
-    ):
-        if deputy_id in deputies:
-            by_grid[grid_id].deputies.append(deputies[deputy_id])
-    for worker in GridWorker.objects.order_by("pk"):
-        by_grid[worker.grid_id].workers.append(worker)
-    return list(villages.values())
-
-
-def write_units(rng: random.Random, *, county: Region, towns: list[Region], handler: User) -> list[ResponsibleUnit]:
-    """The responsible units of 德清: the county's departments and each town's government."""
-    categories = {c.code: c for c in Category.objects.all()}
-    units: list[ResponsibleUnit] = []
-    taken: set[str] = set()
-    specs = [(name, county, codes) for name, codes in COUNTY_UNITS]
-    specs += [(town_unit_name(t.name), t, tuple(categories)) for t in towns]
-    for name, region, codes in specs:
-        unit = ResponsibleUnit.objects.create(
-            name=name,
-            region=region,
-            contact_name=names.person_name(rng, sex=rng.choice(("male", "female")), birth_year=1980),
-            contact_phone=names.landline(rng) if rng.random() < 0.6 else names.mobile(rng, taken),
-        )
-        unit.categories.set([categories[code] for code in codes])
-        unit.serves.set([region])
-        if name == DEMO_UNIT_HANDLED:
-            unit.handlers.add(handler)
-        units.append(unit)
-    return units
-
-
-# --- time -------------------------------------------------------------------------------------------------------
-
-
-class Clock:
-    """Stands in for django.utils.timezone.now while the year is written."""
-
-    def __init__(self) -> None:
-        self.at = datetime.datetime(2000, 1, 1, tzinfo=CHINA)
-
-    def __call__(self) -> datetime.datetime:
-        return self.at
-
-
-def _moment(day: datetime.date, minutes: int) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time(), tzinfo=CHINA) + datetime.timedelta(minutes=minutes)
-
-
-def office_time(rng: random.Random, day: datetime.date, *, after: datetime.datetime | None = None) -> datetime.datetime:
-    """A moment in office hours (8:30–17:30) on `day`, later than `after` when that is the same day."""
-    low = 8 * 60 + 30
-    if after is not None and after.astimezone(CHINA).date() == day:
-        local = after.astimezone(CHINA)
-        low = max(low, local.hour * 60 + local.minute + 5)
-    return _moment(day, rng.randint(low, max(low, 17 * 60 + 30)))
-
-
-def same_working_day(
-    rng: random.Random, t: datetime.datetime, *, minutes: tuple[int, int] = (10, 90)
-) -> datetime.datetime:
-    """德清: 当天受理、当天交办 — later the same working day, or the next working day's morning."""
-    local = t.astimezone(CHINA)
-    later = local + datetime.timedelta(minutes=rng.randint(*minutes))
-    if is_workday(local.date()) and later.date() == local.date() and later.hour < 18:
-        return later
-    return _moment(add_workdays(local.date(), 1), rng.randint(8 * 60 + 30, 11 * 60))
-
-
-def after_workdays(rng: random.Random, t: datetime.datetime, days: int) -> datetime.datetime:
-    local = t.astimezone(CHINA)
-    day = add_workdays(local.date(), days)
-    if day == local.date() and local.hour >= 17:
-        day = add_workdays(day, 1)
-    return office_time(rng, day, after=local)
-
-
-def person_time(rng: random.Random, t: datetime.datetime, days: tuple[int, int]) -> datetime.datetime:
-    """When a person does something: any day, between 8:00 and 22:00."""
-    local = t.astimezone(CHINA)
-    day = local.date() + datetime.timedelta(days=rng.randint(*days))
-    moment = _moment(day, rng.randint(8 * 60, 22 * 60))
-    return moment if moment > local else local + datetime.timedelta(minutes=rng.randint(20, 180))
-
-
-# --- the plan ---------------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -886,32 +707,6 @@ REPLY_DAY_WEIGHTS = [
 ]  # fmt: skip
 
 
-@contextmanager
-def simulated_time(rng: random.Random) -> Iterator[Clock]:
-    """timezone.now is the clock; receipt codes come from the seeded generator (see the module docstring)."""
-    clock = Clock()
-
-    def receipt_code() -> str:
-        return "".join(rng.choice(ALPHABET) for _ in range(12)).upper()
-
-    # The deadline policies do not change while the seed runs: read each (category, urgency) once.
-    limits: dict[tuple[int | None, str], Limits] = {}
-
-    def cached_limits(case: Case) -> Limits:
-        key = (case.category_id, case.urgency)
-        if key not in limits:
-            limits[key] = limits_for(case)
-        return limits[key]
-
-    with (
-        mock.patch("django.utils.timezone.now", clock),
-        mock.patch("lianxin.cases.services.new_receipt_code", receipt_code),
-        mock.patch("lianxin.cases.services.limits_for", cached_limits),
-        mock.patch("lianxin.cases.workflow.limits_for", cached_limits),
-    ):
-        yield clock
-
-
 def write_cases(rng: random.Random, *, today: datetime.date, count: int = CASE_COUNT) -> None:
     county = Region.objects.get(code="330521000000")
     users = {
@@ -940,81 +735,4 @@ def write_cases(rng: random.Random, *, today: datetime.date, count: int = CASE_C
     # The year's messages were delivered at the time; nothing of it is left for the worker to send.
     Notification.objects.filter(case__idempotency_key__startswith=IDEMPOTENCY_PREFIX).update(
         status=NotificationStatus.SENT, sent_at=F("created_at"), attempts=1
-    )
-
-
-def demo_cases() -> Any:
-    return Case.objects.filter(idempotency_key__startswith=IDEMPOTENCY_PREFIX)
-
-
-def clear_cases() -> None:
-    """Remove the demo's cases, their history and sessions, and its units (before the registry is cleared)."""
-    cases = demo_cases()
-    Notification.objects.filter(case__in=cases).delete()
-    CaseEvent.objects.filter(case__in=cases).delete()  # a queryset delete: the append-only guard is on instances
-    cases.exclude(master=None).delete()
-    cases.delete()
-    ReceptionSession.objects.filter(cases__isnull=True).delete()
-    demo_unit_names = [name for name, _ in COUNTY_UNITS]
-    ResponsibleUnit.objects.filter(
-        Q(name__in=demo_unit_names) | Q(name__endswith="办事处") | Q(name__endswith="人民政府"),
-        region__path__startswith="330000000000/330500000000/330521000000/",
-        cases__isnull=True,
-    ).delete()
-
-
-@dataclass(frozen=True)
-class CaseSummary:
-    cases: int
-    online: int
-    resolved: int
-    rated: int
-    satisfied: int
-    people_received: int
-    sessions: int
-    units: int
-    open: int
-    mean_workdays: float
-
-    def line(self) -> str:
-        if not self.cases:
-            return "意见建议：0 件"
-        return (
-            f"意见建议：{self.cases} 件（线上 {self.online} 件，占 {self.online / self.cases:.0%}；"
-            f"办结率 {self.resolved / self.cases:.1%}，平均办结 {self.mean_workdays:.1f} 个工作日；"
-            f"满意率 {self.satisfied / max(self.rated, 1):.0%}；在办 {self.open} 件；"
-            f"接待活动 {self.sessions} 场、接待群众 {self.people_received} 人次；承办单位 {self.units} 个）"
-        )
-
-
-def handling_workdays(case: Case) -> int | None:
-    """Working days from registration to the result reaching the person (or to closing, for a suggestion)."""
-    done = case.fed_back_at or case.closed_at
-    if done is None:
-        return None
-    return workdays_between(case.registered_at.astimezone(CHINA).date(), done.astimezone(CHINA).date())
-
-
-def case_summary() -> CaseSummary:
-    from django.db.models import Sum
-
-    cases = Case.objects.all()
-    rows = list(cases.values_list("status", "channel", "rating", "registered_at", "fed_back_at", "closed_at"))
-    days = []
-    for status, _, _, registered, fed_back, closed in rows:
-        done = fed_back or closed
-        if status in RESOLVED_STATUSES and done is not None:
-            days.append(workdays_between(registered.astimezone(CHINA).date(), done.astimezone(CHINA).date()))
-    rated = [r[2] for r in rows if r[2]]
-    return CaseSummary(
-        cases=len(rows),
-        online=sum(1 for r in rows if r[1] == Channel.ONLINE),
-        resolved=sum(1 for r in rows if r[0] in RESOLVED_STATUSES),
-        rated=len(rated),
-        satisfied=sum(1 for r in rated if r in (Rating.SATISFIED, Rating.BASICALLY)),
-        people_received=ReceptionSession.objects.aggregate(n=Sum("people_received"))["n"] or 0,
-        sessions=ReceptionSession.objects.count(),
-        units=ResponsibleUnit.objects.count(),
-        open=sum(1 for r in rows if r[0] not in RESOLVED_STATUSES),
-        mean_workdays=sum(days) / len(days) if days else 0.0,
     )

@@ -21,7 +21,7 @@ from lianxin.cases.models import (
     ResponsibleUnit,
     Status,
 )
-from lianxin.demo.seed.cases import case_summary, handling_workdays
+from lianxin.demo.seed.case_summary import case_summary, handling_workdays
 from lianxin.deputies.models import SERVING_STATUSES, Deputy
 from lianxin.notifications.models import Notification, NotificationStatus
 from lianxin.regions.models import Grid, RegionLevel

@@ -24,7 +24,7 @@ from lianxin.accounts.roles import Role
 from lianxin.cases.models import Case
 from lianxin.core.models import AuditEvent
 from lianxin.demo.seed import DemoState, demo_state
-from lianxin.demo.seed.cases import clear_cases
+from lianxin.demo.seed.case_summary import clear_cases
 from lianxin.demo.seed.users import DEMO_PASSWORD
 from lianxin.deputies.models import (
     SERVING_STATUSES,
