@@ -152,5 +152,10 @@ class CalendarYearAdmin(CalendarAdmin):
             "title": "导入年度放假安排",
             "form": form,
             "errors": errors,
+            "import_help": (
+                "按国务院办公厅发布的当年放假通知填写三列：日期、类型（放假 / 调休上班）、名称（如“国庆节”）。"
+                "周末的放假日可写可不写。该年原有的放假与调休安排将被文件内容替换，导入后该年标记为“已完整”。"
+            ),
+            "without_export": True,  # the calendar has no export to start from
         }
-        return TemplateResponse(request, "admin/workdays/import.html", context)
+        return TemplateResponse(request, "admin/lianxin/import.html", context)
