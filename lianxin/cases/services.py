@@ -277,6 +277,8 @@ def reception_start(
 
 
 def reception_close(*, actor: Any, session: ReceptionSession, people_received: int, note: str = "") -> ReceptionSession:
+    if not (p.can_handle(actor, Case(region=session.region)) or _is_actor_deputy(actor, session.deputy)):
+        raise PermissionDenied("您不能结束该接待活动")
     if session.ended_at is not None:
         raise DomainError("reception_closed", "该接待活动已结束")
     registered = session.cases.count()
