@@ -22,6 +22,13 @@ from lianxin.core.scoping import VisibleTo
 from lianxin.core.services import object_delete, object_save, public_code_rotate
 
 
+def _scope_choices(db_field: Any, request: Any, kwargs: dict[str, Any]) -> None:
+    """Limit a relation's choices to what the user may see (unless the admin chose a queryset itself)."""
+    manager = db_field.related_model._default_manager
+    if hasattr(manager, "visible_to") and "queryset" not in kwargs:
+        kwargs["queryset"] = manager.visible_to(request.user)
+
+
 class ScopedModelAdmin(admin.ModelAdmin):
     manage_perm: Perm = Perm.MANAGE_REGISTRY
     # Registry records are retired (status, is_active), not deleted; pairing rows may be deleted.
@@ -43,15 +50,11 @@ class ScopedModelAdmin(admin.ModelAdmin):
         return obj
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        manager = db_field.related_model._default_manager
-        if hasattr(manager, "visible_to") and "queryset" not in kwargs:
-            kwargs["queryset"] = manager.visible_to(request.user)
+        _scope_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        manager = db_field.related_model._default_manager
-        if hasattr(manager, "visible_to") and "queryset" not in kwargs:
-            kwargs["queryset"] = manager.visible_to(request.user)
+        _scope_choices(db_field, request, kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     # --- permissions --------------------------------------------------------------------------------------
@@ -165,7 +168,5 @@ class ScopedInline(admin.TabularInline):
         return self.allow_delete and self._parent_may(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        manager = db_field.related_model._default_manager
-        if hasattr(manager, "visible_to") and "queryset" not in kwargs:
-            kwargs["queryset"] = manager.visible_to(request.user)
+        _scope_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
