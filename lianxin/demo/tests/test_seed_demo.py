@@ -23,8 +23,7 @@ from lianxin.accounts.models import ApiToken, RoleAssignment, User
 from lianxin.accounts.roles import Role
 from lianxin.cases.models import Case
 from lianxin.core.models import AuditEvent
-from lianxin.demo.seed import DemoState, demo_state
-from lianxin.demo.seed.case_summary import clear_cases
+from lianxin.demo.seed import DemoState, clear_registry, demo_state
 from lianxin.demo.seed.users import DEMO_PASSWORD
 from lianxin.deputies.models import (
     SERVING_STATUSES,
@@ -124,24 +123,7 @@ def fingerprint(*, with_cases: bool = True) -> str:
 
 def wipe_everything() -> None:
     """What `flush` does to this project's tables, but inside the test's transaction."""
-    clear_cases()
-    for model in (
-        DutyShift,
-        StandingMemberLink,
-        Household,
-        GroupGridPairing,
-        MentorPairing,
-        GridWorkerPairing,
-        GridAssignment,
-        DeputyGroup,
-        GridWorker,
-        Mandate,
-        Deputy,
-    ):
-        model.objects.all().delete()
-    Place.objects.exclude(hub=None).delete()
-    Place.objects.all().delete()
-    Grid.objects.all().delete()
+    clear_registry()  # the seed's own clearing; then what it deliberately keeps
     AuditEvent.objects.all().delete()  # a queryset delete: the append-only guard is on instances only
     ApiToken.objects.all().delete()
     RoleAssignment.objects.all().delete()
