@@ -41,10 +41,14 @@ INSTALLED_APPS = [
     "lianxin.demo",
     "lianxin.api",
     "lianxin.open311",
+    "lianxin.portal",
+    "lianxin.workbench",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files served by the platform itself (no CDN: it may run on an intranet).
+    "lianxin.portal.middleware.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -106,6 +110,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Serve from the apps' static folders too, so a deployment works before (or without) collectstatic.
+WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 
