@@ -8,5 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("open311/v2/", include("lianxin.open311.urls")),
+    path("w/", include("lianxin.workbench.urls")),
+    path("", include("lianxin.portal.urls")),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
