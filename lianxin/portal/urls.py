@@ -5,5 +5,15 @@ from lianxin.portal import views
 app_name = "portal"
 
 urlpatterns = [
+    path("home/", views.home, name="home"),
+    path("d/<str:code>", views.deputy_page, name="deputy"),
+    path("d/<str:code>/submit", views.deputy_submit, name="deputy_submit"),
+    path("p/<str:code>", views.place_page, name="place"),
+    path("p/<str:code>/submit", views.place_submit, name="place_submit"),
+    path("receipt/<str:code>", views.receipt, name="receipt"),
+    path("track/", views.track, name="track"),
+    path("track/<str:code>", views.track_case, name="track_case"),
+    path("results/", views.results, name="results"),
+    path("results/<int:case_id>", views.result_detail, name="result"),
     path("find/", views.find, name="find"),
 ]

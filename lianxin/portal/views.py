@@ -1,5 +1,263 @@
-from django.http import HttpRequest, HttpResponse
+"""Public pages (找、看、提 and tracking): thin views over the portal's selectors and services."""
+
+import secrets
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from lianxin.cases.models import Status
+from lianxin.core.errors import DomainError, NotFound
+from lianxin.deputies.models import Deputy
+from lianxin.portal import selectors as s
+from lianxin.portal.abuse import HONEYPOT_FIELD, captcha_check, captcha_new, client_ip, honeypot_check, rate_limit
+from lianxin.portal.forms import OpinionForm, RatingForm, TrackForm
+from lianxin.portal.masking import mask_name, mask_phone
+from lianxin.portal.services import Photo, opinion_for_token, opinion_rate, opinion_submit
+from lianxin.portal.timeline import timeline
+from lianxin.venues.models import Place
+
+REPLY_VISIBLE = {Status.FED_BACK, Status.RATED, Status.CLOSED, Status.PUBLISHED}
+
+
+def _or_404(error: NotFound) -> Http404:
+    return Http404(error.message)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "portal/home.html",
+        {"track_form": TrackForm(), "results": s.result_list()[:5], "townships": s.townships()},
+    )
+
+
+def deputy_page(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        deputy = s.deputy_get_public(code=code)
+    except NotFound as error:
+        raise _or_404(error) from error
+    return render(
+        request,
+        "portal/deputy.html",
+        {
+            "deputy": deputy,
+            "places": s.deputy_places(deputy=deputy),
+            "record": s.deputy_record(deputy=deputy),
+            "results": s.results_for(deputy=deputy),
+        },
+    )
+
+
+def place_page(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        place = s.place_get_public(code=code)
+    except NotFound as error:
+        raise _or_404(error) from error
+    return render(
+        request,
+        "portal/place.html",
+        {"place": place, "record": s.place_record(place=place), "results": s.results_for(place=place)},
+    )
+
+
+def _submit(request: HttpRequest, *, deputy: Deputy | None, place: Place | None) -> HttpResponse:
+    status = 200
+    if request.method == "POST":
+        token = request.POST.get("form_token", "")
+        already = opinion_for_token(token=token)
+        if already is not None:  # a double submit or a reload: the first submission's receipt
+            return redirect("portal:receipt", code=already.receipt_code)
+        form = OpinionForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                honeypot_check(data.get(HONEYPOT_FIELD, ""))
+                captcha_check(token=data["captcha_token"], answer=data["captcha"])
+                registration = opinion_submit(
+                    token=data["form_token"],
+                    ip=client_ip(request),
+                    text=data["text"],
+                    deputy=deputy,
+                    place=place,
+                    category=data["category"],
+                    photos=[Photo(file=f, size=f.size) for f in data["photos"]],
+                    lat=data["lat"],
+                    lng=data["lng"],
+                    address=data["address"],
+                    person_name=data["person_name"],
+                    person_phone=data["person_phone"],
+                    wants_reply=data["wants_reply"],
+                )
+            except DomainError as error:
+                field = error.field if error.field in form.fields else None
+                form.add_error(field, error.message)
+                status = 429 if error.code == "rate_limited" else 400
+            else:
+                return redirect("portal:receipt", code=registration.case.receipt_code)
+        else:
+            status = 400
+        captcha = captcha_new()
+        # A fresh question each time; the same form token, so the eventual submission is still one case.
+        data = request.POST.copy()
+        data["captcha"], data["captcha_token"] = "", captcha.token
+        form.data = data
+        form.fields["captcha"].label = f"验证题：{captcha.question}"
+    else:
+        captcha = captcha_new()
+        form = OpinionForm(
+            initial={"form_token": secrets.token_urlsafe(24), "captcha_token": captcha.token, "wants_reply": True},
+            captcha_question=captcha.question,
+        )
+    target = deputy or place
+    return render(
+        request,
+        "portal/submit.html",
+        {"form": form, "deputy": deputy, "place": place, "target": target, "honeypot": HONEYPOT_FIELD},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def deputy_submit(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        deputy = s.deputy_get_public(code=code)
+    except NotFound as error:
+        raise _or_404(error) from error
+    return _submit(request, deputy=deputy, place=None)
+
+
+@require_http_methods(["GET", "POST"])
+def place_submit(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        place = s.place_get_public(code=code)
+    except NotFound as error:
+        raise _or_404(error) from error
+    return _submit(request, deputy=None, place=place)
+
+
+def _case_or_404(code: str):
+    try:
+        return s.case_get_by_receipt(code=code)
+    except NotFound as error:
+        raise _or_404(error) from error
+
+
+def receipt(request: HttpRequest, code: str) -> HttpResponse:
+    case = _case_or_404(code)
+    return render(request, "portal/receipt.html", {"case": case})
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    form = TrackForm(request.GET or None)
+    if form.is_valid():
+        try:
+            rate_limit("track_ip", client_ip(request))
+            case = s.case_get_by_receipt(code=form.cleaned_data["code"])
+        except DomainError as error:
+            form.add_error("code", error.message)
+        else:
+            return redirect("portal:track_case", code=case.receipt_code)
+    return render(request, "portal/track.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def track_case(request: HttpRequest, code: str) -> HttpResponse:
+    case = _case_or_404(code)
+    rating_form = RatingForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if rating_form.is_valid():
+            try:
+                opinion_rate(
+                    code=case.receipt_code,
+                    rating=rating_form.cleaned_data["rating"],
+                    comment=rating_form.cleaned_data["comment"],
+                    ip=client_ip(request),
+                )
+            except DomainError as error:
+                rating_form.add_error(None, error.message)
+                status = 429 if error.code == "rate_limited" else 400
+            else:
+                return HttpResponseRedirect(reverse("portal:track_case", args=[case.receipt_code]) + "#rated")
+        else:
+            status = 400
+    events = list(s.case_public_events(case=case))
+    return render(
+        request,
+        "portal/track_case.html",
+        {
+            "case": case,
+            "steps": timeline(events),
+            "name": mask_name(case.person_name),
+            "phone": mask_phone(case.person_phone),
+            "show_reply": case.status in REPLY_VISIBLE and bool(case.reply),
+            "can_rate": case.status == Status.FED_BACK,
+            "rating_form": rating_form,
+        },
+        status=status,
+    )
+
+
+def results(request: HttpRequest) -> HttpResponse:
+    category = request.GET.get("category") or None
+    q = (request.GET.get("q") or "").strip()[:50] or None
+    page = Paginator(s.result_list(category=category, q=q), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/results.html",
+        {"page": page, "categories": s.category_choices(), "category": category or "", "q": q or ""},
+    )
+
+
+def result_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    try:
+        case = s.result_get(case_id=case_id)
+    except NotFound as error:
+        raise _or_404(error) from error
+    return render(request, "portal/result.html", {"case": case})
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        number = float(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+    return number if number is not None and -180 <= number <= 180 else None
 
 
 def find(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
+    """Town → village → grid, one choice per step (works without JavaScript), or the phone's location."""
+    town = request.GET.get("town", "")
+    village = request.GET.get("village", "")
+    grid_code = request.GET.get("grid", "")
+    lat, lng = _float(request.GET.get("lat")), _float(request.GET.get("lng"))
+    context: dict = {
+        "townships": s.townships(),
+        "town": town,
+        "village": village,
+        "grid_code": grid_code,
+        "villages": s.villages(township_code=town) if town else [],
+        "grids": s.grids(village_code=village) if village else [],
+        "info": None,
+        "near": [],
+        "located": lat is not None and lng is not None,
+        "message": "",
+    }
+    if lat is not None and lng is not None:
+        from lianxin.regions.services import grid_locate
+
+        grid = grid_locate(lat=lat, lng=lng)
+        if grid is not None:
+            context["info"] = s.grid_info(grid=grid, lat=lat, lng=lng)
+        else:
+            context["message"] = "您所在的位置不在已划定的网格内，下面是离您最近的家站室。"
+            context["near"] = s.places_near(lat=lat, lng=lng)
+    elif grid_code:
+        try:
+            context["info"] = s.grid_info(grid=s.grid_get_public(code=grid_code))
+        except NotFound as error:
+            raise _or_404(error) from error
+    return render(request, "portal/find.html", context)
