@@ -1,0 +1,149 @@
+"""重: the same person registered twice, in one district or across districts.
+
+Blocking, then scoring. Comparing every pair of a million registrations is 5·10¹¹ comparisons; instead
+registrations are grouped on keys that a duplicate shares with its original even after an entry mistake,
+and only pairs inside a group are scored:
+
+    A  the ID number                                   (same person, another district or address)
+    B  toneless pinyin of the name + birth date + sex  (homophone in the name; ID mistyped)
+    C  the ID's characters sorted + birth date / pinyin (two digits of the ID transposed)
+    D  look-alike-folded name + birth date + sex        (similar-looking character; ID mistyped)
+
+Each candidate pair is scored from what agrees: the ID (same, two digits transposed, one digit off),
+the name (same, homophone, look-alike, one character off), birth date and sex. The ID weighs most
+because two different people never share one and a mistyped ID rarely lands on someone else's;
+the address weighs nothing because a person registered twice has usually moved (that is why).
+Pairs with the same ID are always reported; other pairs from a score of 0.80.
+"""
+
+from typing import Any
+
+import polars as pl
+
+from lianxin.elections.checks.errors import id_birth
+from lianxin.elections.checks.frame import DUPLICATE_SCHEMA
+from lianxin.elections.checks.names import name_relation, pinyin_key, shape_key
+
+THRESHOLD = 0.80
+# A group larger than this on a fuzzy key is a common name on a common day, not a duplicate cluster.
+MAX_FUZZY_GROUP = 50
+
+ID_WEIGHT = {"same": 0.55, "transposed": 0.45, "one_digit": 0.40, "differ": 0.0}
+NAME_WEIGHT = {"same": 0.30, "homophone": 0.26, "similar": 0.26, "one_char": 0.12, "differ": 0.0}
+BIRTH_WEIGHT = 0.10
+SEX_WEIGHT = 0.05
+
+
+class DuplicateCode:
+    SAME_ID = "same_id"
+    NEAR = "near"
+
+
+DUPLICATE_LABELS = {DuplicateCode.SAME_ID: "身份证号重复", DuplicateCode.NEAR: "疑似同一人"}
+
+
+def prepare(roll: pl.DataFrame) -> pl.DataFrame:
+    """The roll with the blocking keys: pinyin and look-alike keys of each distinct name computed once."""
+    names = roll.get_column("name").fill_null("").unique().to_list()
+    keys = pl.DataFrame(
+        {"name": names, "py": [pinyin_key(n) for n in names], "shape": [shape_key(n) for n in names]},
+        schema={"name": pl.Utf8, "py": pl.Utf8, "shape": pl.Utf8},
+    )
+    idn = pl.col("id_number").fill_null("")
+    return (
+        roll.with_columns(pl.col("name").fill_null(""), idn.alias("id_number"))
+        .join(keys, on="name", how="left")
+        .with_columns(
+            # The birth date as entered; where none was entered, the one in the ID.
+            pl.coalesce(pl.col("birth_date"), id_birth(pl.col("id_number"))).alias("birth"),
+            pl.col("id_number").str.split("").list.sort().list.join("").alias("id_sorted"),
+        )
+    )
+
+
+def _pairs(df: pl.DataFrame, on: list[str], max_group: int | None) -> pl.DataFrame:
+    block = df.select("key", *on).drop_nulls()
+    for column in on:
+        if block.schema[column] == pl.Utf8:
+            block = block.filter(pl.col(column) != "")
+    size = pl.len().over(on)
+    block = block.filter((size > 1) & (size <= max_group) if max_group else size > 1)
+    joined = block.join(block, on=on, suffix="_b")
+    return joined.filter(pl.col("key") < pl.col("key_b")).select(pl.col("key").alias("key_a"), "key_b")
+
+
+def candidate_pairs(prepared: pl.DataFrame) -> pl.DataFrame:
+    blocks = [
+        _pairs(prepared, ["id_number"], None),
+        _pairs(prepared, ["py", "birth", "sex"], MAX_FUZZY_GROUP),
+        _pairs(prepared, ["id_sorted", "birth"], MAX_FUZZY_GROUP),
+        _pairs(prepared, ["id_sorted", "py"], MAX_FUZZY_GROUP),
+        _pairs(prepared, ["shape", "birth", "sex"], MAX_FUZZY_GROUP),
+    ]
+    return pl.concat(blocks).unique()
+
+
+def id_relation(a: str, b: str) -> tuple[str, str]:
+    if a == b:
+        return "same", "身份证号相同"
+    if len(a) != len(b):
+        return "differ", f"身份证号不同（{a}／{b}）"
+    diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    if len(diffs) == 2 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]:
+        return "transposed", f"身份证号第{diffs[0] + 1}、{diffs[1] + 1}位颠倒（{a}／{b}）"
+    if len(diffs) == 1:
+        return "one_digit", f"身份证号第{diffs[0] + 1}位不同（{a}／{b}）"
+    return "differ", f"身份证号不同（{a}／{b}）"
+
+
+def score_pair(a: dict[str, Any], b: dict[str, Any]) -> tuple[float, str]:
+    """The score of a candidate pair and the evidence, side by side, in Chinese."""
+    id_rel, id_text = id_relation(a["id_number"], b["id_number"])
+    name_rel, name_text = name_relation(a["name"], b["name"])
+    score = ID_WEIGHT[id_rel] + NAME_WEIGHT[name_rel]
+    evidence = [id_text, name_text]
+    if a["birth"] is not None and a["birth"] == b["birth"]:
+        score += BIRTH_WEIGHT
+        evidence.append("出生日期相同")
+    else:
+        evidence.append(f"出生日期不同（{a['birth']}／{b['birth']}）")
+    if a["sex"] is not None and a["sex"] == b["sex"]:
+        score += SEX_WEIGHT
+        evidence.append("性别相同")
+    else:
+        evidence.append("性别不同")
+    if a["district"] == b["district"]:
+        evidence.append("同一选区")
+    else:
+        evidence.append(f"不同选区（{a['district']}／{b['district']}）")
+    if a["address"] == b["address"]:
+        evidence.append("住址相同")
+    else:
+        evidence.append(f"住址不同（{a['address'] or '空'}／{b['address'] or '空'}）")
+    return round(score, 4), "；".join(evidence)
+
+
+def find_duplicates(roll: pl.DataFrame, *, threshold: float = THRESHOLD) -> pl.DataFrame:
+    """One row per pair judged to be the same person: key_a < key_b, code, score (0–1), evidence."""
+    prepared = prepare(roll)
+    pairs = candidate_pairs(prepared)
+    if pairs.is_empty():
+        return pl.DataFrame(schema=DUPLICATE_SCHEMA)
+    columns = ["key", "name", "id_number", "birth", "sex", "district", "address"]
+    involved = pairs.select(pl.concat_list("key_a", "key_b").alias("k")).explode("k").unique().get_column("k")
+    records = {
+        row["key"]: row
+        for row in prepared.filter(pl.col("key").is_in(involved.implode())).select(columns).iter_rows(named=True)
+    }
+    out: dict[str, list[Any]] = {name: [] for name in DUPLICATE_SCHEMA}
+    for key_a, key_b in pairs.iter_rows():
+        a, b = records[key_a], records[key_b]
+        score, evidence = score_pair(a, b)
+        same_id = a["id_number"] == b["id_number"]
+        if same_id or score >= threshold:
+            out["key_a"].append(key_a)
+            out["key_b"].append(key_b)
+            out["code"].append(DuplicateCode.SAME_ID if same_id else DuplicateCode.NEAR)
+            out["score"].append(score)
+            out["evidence"].append(evidence)
+    return pl.DataFrame(out, schema=DUPLICATE_SCHEMA).sort("key_a", "key_b")
