@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from lianxin.portal import views
 
@@ -16,4 +16,7 @@ urlpatterns = [
     path("results/", views.results, name="results"),
     path("results/<int:case_id>", views.result_detail, name="result"),
     path("find/", views.find, name="find"),
+    re_path(r"^(?P<kind>[dp])/(?P<code>\w+)/qr\.(?P<fmt>svg|png)$", views.qr_image, name="qr"),
+    re_path(r"^(?P<kind>[dp])/(?P<code>\w+)/poster\.pdf$", views.poster, name="poster"),
+    path("posters/<str:region_code>.pdf", views.region_poster_batch, name="posters"),
 ]

@@ -2,12 +2,15 @@
 
 import secrets
 
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from lianxin.accounts.permissions import may
+from lianxin.accounts.roles import Perm
 from lianxin.cases.models import Status
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.deputies.models import Deputy
@@ -15,8 +18,12 @@ from lianxin.portal import selectors as s
 from lianxin.portal.abuse import HONEYPOT_FIELD, captcha_check, captcha_new, client_ip, honeypot_check, rate_limit
 from lianxin.portal.forms import OpinionForm, RatingForm, TrackForm
 from lianxin.portal.masking import mask_name, mask_phone
+from lianxin.portal.posters import deputy_poster, place_poster, region_posters
+from lianxin.portal.qr import qr_png, qr_svg
 from lianxin.portal.services import Photo, opinion_for_token, opinion_rate, opinion_submit
 from lianxin.portal.timeline import timeline
+from lianxin.regions.models import Region
+from lianxin.regions.services import grid_locate
 from lianxin.venues.models import Place
 
 REPLY_VISIBLE = {Status.FED_BACK, Status.RATED, Status.CLOSED, Status.PUBLISHED}
@@ -247,8 +254,6 @@ def find(request: HttpRequest) -> HttpResponse:
         "message": "",
     }
     if lat is not None and lng is not None:
-        from lianxin.regions.services import grid_locate
-
         grid = grid_locate(lat=lat, lng=lng)
         if grid is not None:
             context["info"] = s.grid_info(grid=grid, lat=lat, lng=lng)
@@ -261,3 +266,53 @@ def find(request: HttpRequest) -> HttpResponse:
         except NotFound as error:
             raise _or_404(error) from error
     return render(request, "portal/find.html", context)
+
+
+# QR codes and posters --------------------------------------------------------------------------------------
+
+
+def _target(kind: str, code: str) -> Deputy | Place:
+    try:
+        return s.deputy_get_public(code=code) if kind == "d" else s.place_get_public(code=code)
+    except NotFound as error:
+        raise _or_404(error) from error
+
+
+def qr_image(request: HttpRequest, kind: str, code: str, fmt: str) -> HttpResponse:
+    target = _target(kind, code)
+    if fmt == "svg":
+        response = HttpResponse(qr_svg(target.public_url), content_type="image/svg+xml")
+    else:
+        response = HttpResponse(qr_png(target.public_url), content_type="image/png")
+    response["Content-Disposition"] = f'inline; filename="{kind}-{target.public_code}.{fmt}"'
+    return response
+
+
+def poster(request: HttpRequest, kind: str, code: str) -> HttpResponse:
+    target = _target(kind, code)
+    try:
+        pdf = deputy_poster(deputy=target) if isinstance(target, Deputy) else place_poster(place=target)
+    except DomainError as error:
+        return HttpResponse(error.message, status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="poster-{kind}-{target.public_code}.pdf"'
+    return response
+
+
+@login_required
+def region_poster_batch(request: HttpRequest, region_code: str) -> HttpResponse:
+    """All posters of a township (or any region) in one PDF: staff of the region only."""
+    region = Region.objects.filter(code=region_code).first()
+    if region is None or not may(request.user, Perm.VIEW_REGISTRY, region.path):
+        raise Http404("未找到该区划，或不在您的管辖范围内")
+    try:
+        pdf = region_posters(region=region)
+    except DomainError as error:
+        return HttpResponse(
+            error.message,
+            status=404 if error.code == "nothing_to_print" else 503,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="posters-{region.code}.pdf"'
+    return response
