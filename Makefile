@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test install install-dev lint serve clean openapi docs
+.PHONY: demo test install install-dev lint serve clean openapi docs system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,20 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-demo: install
+# Debian packages for the portal: a CJK TrueType font for the posters, Chromium for the browser tests. Installed
+# where apt-get can (root or sudo without a password); elsewhere the poster and browser tests say why they skip.
+SYSTEM_PACKAGES := chromium fonts-wqy-zenhei
+system-deps:
+	@if [ -x /usr/bin/chromium ] && [ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]; then :; \
+	elif ! command -v apt-get >/dev/null 2>&1; then echo "no apt-get: install $(SYSTEM_PACKAGES) yourself"; \
+	elif [ "$$(id -u)" = 0 ]; then (apt-get install -y --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null \
+		|| (apt-get update -qq && apt-get install -y --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null)) \
+		|| echo "could not install $(SYSTEM_PACKAGES)"; \
+	elif sudo -n true 2>/dev/null; then sudo apt-get install -y --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null \
+		|| echo "could not install $(SYSTEM_PACKAGES)"; \
+	else echo "not root: install $(SYSTEM_PACKAGES) to print posters and run the browser tests"; fi
+
+demo: install system-deps
 	mkdir -p var
 	$(BIN)/lianxin migrate --noinput -v 0
 	$(BIN)/lianxin seed_demo --if-empty
@@ -35,7 +48,7 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy lianxin
 
-test: lint
+test: lint system-deps
 	mkdir -p var
 	$(BIN)/lianxin makemigrations --check --dry-run
 	$(BIN)/pytest
