@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from lianxin.workbench import views
@@ -6,4 +7,10 @@ app_name = "workbench"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(next_page="workbench:login"), name="logout"),
+    path("cases/<int:case_id>", views.case_detail, name="case"),
+    path("cases/<int:case_id>/act", views.case_act, name="case_act"),
+    path("reception/new", views.reception_new, name="reception_new"),
+    path("reception/<int:session_id>", views.reception, name="reception"),
 ]

@@ -1,5 +1,212 @@
-from django.http import HttpRequest, HttpResponse
+"""The deputy's workbench (码上答、交、办): phone-sized pages over the closed loop's services and selectors."""
+
+import secrets
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from lianxin.cases.models import Channel, ReceptionKind, ReplyVia
+from lianxin.cases.selectors import (
+    case_contact_visible,
+    case_events_visible_to,
+    case_get_visible_to,
+    reception_get_visible_to,
+)
+from lianxin.cases.services import case_register, reception_close, reception_start
+from lianxin.cases.workflow import Action, available_actions, case_transition
+from lianxin.core.errors import DomainError, NotFound
+from lianxin.workbench import selectors as s
+from lianxin.workbench.forms import ActionForm, QuickCaseForm, ReceptionCloseForm, ReceptionStartForm
+
+LOGIN_URL = "workbench:login"
+# Which inputs each action asks for on the case page.
+ACTION_FIELDS: dict[str, list[str]] = {
+    Action.ACCEPT: ["category"],
+    Action.ANSWER: ["reply"],
+    Action.REPLY: ["reply"],
+    Action.CONVERT: ["suggestion_ref"],
+    Action.RATE: ["rating", "comment"],
+}
 
 
+class LoginView(auth_views.LoginView):
+    template_name = "workbench/login.html"
+    redirect_authenticated_user = True
+
+
+def deputy_required(view):
+    """Logged in and linked to a deputy; others see a page that says what this workbench is for."""
+
+    @login_required(login_url=LOGIN_URL)
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        deputy = s.deputy_for_user(user=request.user)
+        if deputy is None:
+            return render(request, "workbench/not_deputy.html", status=403)
+        request.deputy = deputy  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@deputy_required
 def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
+    deputy = request.deputy  # type: ignore[attr-defined]
+    return render(
+        request,
+        "workbench/home.html",
+        {
+            "deputy": deputy,
+            "buckets": s.my_cases(user=request.user),
+            "sessions": s.my_open_sessions(user=request.user),
+            "grids": s.my_grids(deputy=deputy),
+            "workers": s.my_grid_workers(deputy=deputy),
+        },
+    )
+
+
+def _case_or_404(request: HttpRequest, case_id: int):
+    try:
+        return case_get_visible_to(user=request.user, case_id=case_id)
+    except NotFound as error:
+        raise Http404(error.message) from error
+
+
+@deputy_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case_or_404(request, case_id)
+    actions = [
+        (action, Action(action).label, ACTION_FIELDS.get(action, []))
+        for action in available_actions(case=case, actor=request.user)
+    ]
+    return render(
+        request,
+        "workbench/case.html",
+        {
+            "case": case,
+            "contact": case_contact_visible(user=request.user, case=case),
+            "events": case_events_visible_to(user=request.user, case_id=case.pk),
+            "actions": actions,
+            "form": ActionForm(initial={"version": case.version}),
+        },
+    )
+
+
+@require_POST
+@deputy_required
+def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case_or_404(request, case_id)
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "提交的内容有误，请重试")
+        return redirect("workbench:case", case_id=case.pk)
+    action = form.cleaned_data["action"]
+    try:
+        case_transition(
+            case=case,
+            action=action,
+            actor=request.user,
+            note=form.cleaned_data["note"],
+            params=form.params(),
+            expected_version=form.cleaned_data["version"],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已{Action(action).label}" if action in Action.values else "已完成")
+    return redirect("workbench:case", case_id=case.pk)
+
+
+@deputy_required
+def reception_new(request: HttpRequest) -> HttpResponse:
+    deputy = request.deputy  # type: ignore[attr-defined]
+    places, regions = s.reception_places(deputy=deputy), s.reception_regions(deputy=deputy)
+    form = ReceptionStartForm(request.POST or None, places=places, regions=regions)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        place = (
+            next((p for p in places if p.pk == data["place"]), None) if data["kind"] == ReceptionKind.STATION else None
+        )
+        region = next((r for r in regions if r.pk == data["region"]), None)
+        try:
+            session = reception_start(
+                actor=request.user,
+                deputy=deputy,
+                kind=data["kind"],
+                place=place,
+                region=region,
+                location=data["location"],
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            return redirect("workbench:reception", session_id=session.pk)
+    return render(request, "workbench/reception_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _session_or_404(request: HttpRequest, session_id: int):
+    try:
+        return reception_get_visible_to(user=request.user, session_id=session_id)
+    except NotFound as error:
+        raise Http404(error.message) from error
+
+
+@deputy_required
+def reception(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _session_or_404(request, session_id)
+    status = 200
+    case_form = QuickCaseForm(initial={"form_token": secrets.token_urlsafe(18), "people_count": 1})
+    close_form = ReceptionCloseForm(initial={"people_received": session.cases.count()})
+    if request.method == "POST" and session.ended_at is None:
+        if "close" in request.POST:
+            close_form = ReceptionCloseForm(request.POST)
+            if close_form.is_valid():
+                try:
+                    reception_close(actor=request.user, session=session, **close_form.cleaned_data)
+                except DomainError as error:
+                    close_form.add_error(error.field if error.field in close_form.fields else None, error.message)
+                else:
+                    messages.success(request, f"接待已结束，共接待 {session.people_received} 人")
+                    return redirect("workbench:reception", session_id=session.pk)
+        else:
+            case_form = QuickCaseForm(request.POST)
+            if case_form.is_valid():
+                data = case_form.cleaned_data
+                body = data["text"].strip()
+                phone = data["person_phone"].replace(" ", "")
+                try:
+                    registration = case_register(
+                        actor=request.user,
+                        channel=Channel.STATION if session.kind == ReceptionKind.STATION else Channel.MOBILE,
+                        title=body.splitlines()[0][:30],
+                        body=body,
+                        session=session,
+                        category=data["category"],
+                        person_name=data["person_name"],
+                        person_phone=phone,
+                        reply_via=ReplyVia.PHONE if phone else ReplyVia.NONE,
+                        people_count=data["people_count"],
+                        idempotency_key=f"workbench:{request.user.pk}:{data['form_token']}",
+                    )
+                except DomainError as error:
+                    case_form.add_error(error.field if error.field in case_form.fields else None, error.message)
+                else:
+                    messages.success(request, f"已登记，查询码 {registration.case.receipt_code}")
+                    return redirect("workbench:reception", session_id=session.pk)
+        status = 400
+    return render(
+        request,
+        "workbench/reception.html",
+        {
+            "session": session,
+            "cases": session.cases.select_related("category").order_by("registered_at", "id"),
+            "case_form": case_form,
+            "close_form": close_form,
+        },
+        status=status,
+    )

@@ -1,0 +1,63 @@
+from django import forms
+
+from lianxin.cases.models import Category, Rating, ReceptionKind
+
+
+class ReceptionStartForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="接待方式", choices=ReceptionKind.choices, widget=forms.RadioSelect, initial=ReceptionKind.STATION
+    )
+    place = forms.TypedChoiceField(label="家站室（站内坐诊）", coerce=int, required=False, empty_value=None)
+    region = forms.TypedChoiceField(label="所在村（社区）（流动巡诊）", coerce=int, required=False, empty_value=None)
+    location = forms.CharField(label="地点（可选）", max_length=200, required=False)
+
+    def __init__(self, *args, places=(), regions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].choices = [("", "请选择")] + [(p.pk, p.name) for p in places]  # type: ignore[attr-defined]
+        self.fields["region"].choices = [("", "请选择")] + [(r.pk, r.name) for r in regions]  # type: ignore[attr-defined]
+
+
+class QuickCaseForm(forms.Form):
+    text = forms.CharField(label="反映的问题", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    category = forms.ModelChoiceField(
+        label="类别",
+        queryset=Category.objects.filter(is_active=True).order_by("sort", "code"),
+        required=False,
+        empty_label="暂不分类",
+    )
+    person_name = forms.CharField(label="反映人", max_length=50, required=False)
+    person_phone = forms.CharField(
+        label="电话", max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    people_count = forms.IntegerField(label="反映人数", min_value=1, max_value=10000, initial=1)
+    form_token = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+
+class ReceptionCloseForm(forms.Form):
+    people_received = forms.IntegerField(label="本次接待人数", min_value=0, max_value=100000)
+    note = forms.CharField(label="接待记录（可选）", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ActionForm(forms.Form):
+    """One form for every workflow action; each action reads the fields it needs."""
+
+    action = forms.CharField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label="说明", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    category = forms.ModelChoiceField(
+        label="类别", queryset=Category.objects.filter(is_active=True).order_by("sort", "code"), required=False
+    )
+    reply = forms.CharField(label="答复内容", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    suggestion_ref = forms.CharField(label="代表建议编号", required=False, max_length=64)
+    rating = forms.ChoiceField(label="群众评价", choices=[("", "请选择"), *Rating.choices], required=False)
+    comment = forms.CharField(label="评价意见", required=False, max_length=1000)
+
+    def params(self) -> dict:
+        data = self.cleaned_data
+        params: dict = {}
+        if data.get("category") is not None:
+            params["category"] = data["category"].code
+        for name in ("reply", "suggestion_ref", "rating", "comment"):
+            if data.get(name):
+                params[name] = data[name]
+        return params

@@ -1,0 +1,96 @@
+"""Reads for the deputy's workbench (码上答、交、办). Every case list starts from Case.objects.visible_to(user)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.db.models import BooleanField, QuerySet, Value, When
+from django.utils import timezone
+
+from lianxin.cases.models import Case, ReceptionSession, Status
+from lianxin.cases.selectors import overdue_q, reception_list_visible_to
+from lianxin.deputies.models import Deputy, GridAssignment, GridWorkerPairing, Mandate
+from lianxin.portal.selectors import deputy_places
+from lianxin.regions.models import Region
+from lianxin.venues.models import Place
+
+# The deputy acts first: accept it, answer on the spot, coordinate locally, or turn it into a suggestion.
+TO_ANSWER = (Status.REGISTERED, Status.ACCEPTED)
+# Being handled locally or replied to: the deputy hands the result over (reply, feed back to the person).
+TO_HAND_OVER = (Status.COORDINATING, Status.REPLIED)
+# With a unit or with the person: the deputy follows it.
+TO_FOLLOW = (Status.TRANSFERRED, Status.SUPERVISING, Status.FED_BACK, Status.MERGED)
+
+
+def deputy_for_user(*, user: Any) -> Deputy | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return Deputy.objects.filter(user=user).first()
+
+
+@dataclass(frozen=True)
+class Buckets:
+    to_answer: list[Case]
+    to_hand_over: list[Case]
+    to_follow: list[Case]
+
+
+def my_cases(*, user: Any) -> Buckets:
+    """The cases that came to the user as a deputy, overdue first, then oldest first (one query)."""
+    late = models.Case(
+        When(overdue_q(timezone.now()), then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+    cases = list(
+        Case.objects.visible_to(user)
+        .filter(deputy__user=user, status__in=(*TO_ANSWER, *TO_HAND_OVER, *TO_FOLLOW))
+        .select_related("category", "unit", "region")
+        .annotate(late=late)
+        .order_by("-late", "registered_at", "id")
+    )
+    return Buckets(
+        to_answer=[c for c in cases if c.status in TO_ANSWER],
+        to_hand_over=[c for c in cases if c.status in TO_HAND_OVER],
+        to_follow=[c for c in cases if c.status in TO_FOLLOW],
+    )
+
+
+def my_open_sessions(*, user: Any) -> QuerySet[ReceptionSession]:
+    return reception_list_visible_to(user=user, is_open=True).filter(deputy__user=user)
+
+
+def reception_places(*, deputy: Deputy) -> list[Place]:
+    """Where a deputy may sit (坐诊): places on their roster or in their grids, else the places of their
+    electoral districts."""
+    places = deputy_places(deputy=deputy)
+    if places:
+        return places
+    paths = [
+        m.district_region.path
+        for m in Mandate.objects.filter(deputy=deputy).exclude(district_region=None).select_related("district_region")
+        if m.district_region
+    ]
+    qs = Place.objects.none()
+    for path in paths:
+        qs = qs | Place.objects.filter(region__path__startswith=path, is_active=True)
+    return list(qs.select_related("region").order_by("name", "id"))
+
+
+def reception_regions(*, deputy: Deputy) -> list[Region]:
+    """Where a deputy's mobile reception (巡诊) usually is: the villages of their grids and their districts."""
+    ids = set(GridAssignment.objects.filter(deputy=deputy).values_list("grid__region_id", flat=True))
+    ids |= set(
+        Mandate.objects.filter(deputy=deputy).exclude(district_region=None).values_list("district_region_id", flat=True)
+    )
+    return list(Region.objects.filter(id__in=ids).order_by("path"))
+
+
+def my_grids(*, deputy: Deputy) -> list[GridAssignment]:
+    return list(GridAssignment.objects.filter(deputy=deputy).select_related("grid__region").order_by("grid__code"))
+
+
+def my_grid_workers(*, deputy: Deputy) -> list[GridWorkerPairing]:
+    return list(
+        GridWorkerPairing.objects.filter(deputy=deputy)
+        .select_related("grid_worker__grid__region")
+        .order_by("grid_worker__name", "id")
+    )

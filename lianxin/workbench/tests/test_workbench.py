@@ -1,0 +1,121 @@
+import re
+
+import pytest
+from django.utils import timezone
+
+from lianxin.cases.models import Case, ReceptionSession, Status
+from lianxin.cases.services import case_register
+
+pytestmark = pytest.mark.django_db
+
+
+def register(world, **fields):
+    values = {
+        "actor": None,
+        "channel": "online",
+        "title": "居仁路路灯不亮",
+        "body": "三盏路灯不亮",
+        "deputy": world.deputy,
+        "person_name": "王秀英",
+        "person_phone": "13957211234",
+    }
+    values.update(fields)
+    return case_register(**values).case
+
+
+def test_the_workbench_asks_for_a_login_and_is_only_for_deputies(client, world, personas):
+    response = client.get("/w/")
+    assert response.status_code == 302 and response["Location"].startswith("/w/login/")
+    client.force_login(personas.township_staff)
+    assert client.get("/w/").status_code == 403
+
+
+def test_a_deputy_logs_in_with_a_password(client, world):
+    response = client.post("/w/login/", {"username": "deputy", "password": "pw-for-tests-only"})
+    assert response.status_code == 302
+    assert "沈建国代表的工作台" in client.get("/w/").content.decode()
+
+
+def test_my_cases_are_split_into_answer_hand_over_follow_with_overdue_first(client, world, personas):
+    fresh = register(world, title="新的一件")
+    late = register(world, title="超期的一件")
+    Case.objects.filter(pk=late.pk).update(accept_due=timezone.now() - timezone.timedelta(days=2))
+    followed = register(world, title="交办的一件")
+    Case.objects.filter(pk=followed.pk).update(status=Status.TRANSFERRED, unit=world.unit)
+    register(world, title="别人的件", deputy=None, region=world.grid.region)
+    client.force_login(personas.deputy)
+    html = client.get("/w/").content.decode()
+    answer = html[html.index("待答复") : html.index("待交办")]
+    assert answer.index("超期的一件") < answer.index(fresh.title) and "已超期" in answer
+    assert "交办的一件" in html[html.index("跟踪中") :]
+    assert "别人的件" not in html
+
+
+def test_the_deputy_sees_the_contact_and_accepts_then_answers_on_the_spot(client, world, personas):
+    case = register(world)
+    client.force_login(personas.deputy)
+    page = client.get(f"/w/cases/{case.pk}").content.decode()
+    assert "13957211234" in page and "受理" in page
+    client.post(f"/w/cases/{case.pk}/act", {"action": "accept", "version": 0, "category": world.category.pk})
+    client.post(f"/w/cases/{case.pk}/act", {"action": "answer", "version": 1, "reply": "已请供电所今晚修复"})
+    case.refresh_from_db()
+    assert (case.status, case.reply) == (Status.FED_BACK, "已请供电所今晚修复")
+    assert [e.action for e in case.events.all()] == ["register", "accept", "answer"]
+
+
+def test_a_stale_page_loses_to_the_first_action(client, world, personas):
+    case = register(world)
+    client.force_login(personas.deputy)
+    client.post(f"/w/cases/{case.pk}/act", {"action": "accept", "version": 0, "category": world.category.pk})
+    response = client.post(
+        f"/w/cases/{case.pk}/act", {"action": "accept", "version": 0, "category": world.category.pk}, follow=True
+    )
+    assert "刚刚已被他人处理" in response.content.decode() or "不能" in response.content.decode()
+    assert case.events.filter(action="accept").count() == 1
+
+
+def test_another_deputys_case_does_not_exist_for_me(client, world, personas, make_user):
+    from lianxin.deputies.models import Deputy
+
+    other_user = make_user("other_deputy")
+    Deputy.objects.create(name="王二", gender="male", user=other_user)
+    case = register(world)
+    client.force_login(other_user)
+    assert client.get(f"/w/cases/{case.pk}").status_code == 404
+
+
+def test_a_reception_at_a_station_registers_two_cases_and_closes_with_a_count(client, world, personas):
+    client.force_login(personas.deputy)
+    response = client.post("/w/reception/new", {"kind": "station", "place": world.place.pk, "location": ""})
+    session = ReceptionSession.objects.get()
+    assert response["Location"] == f"/w/reception/{session.pk}"
+    for n, text in enumerate(["村口道路坑洼，雨天积水", "希望增设老年食堂"]):
+        page = client.get(f"/w/reception/{session.pk}").content.decode()
+        token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+        data = {
+            "text": text,
+            "category": "",
+            "person_name": f"群众{n}",
+            "person_phone": "",
+            "people_count": 1,
+            "form_token": token,
+        }
+        client.post(f"/w/reception/{session.pk}", data)
+        client.post(f"/w/reception/{session.pk}", data)  # a double tap
+    cases = Case.objects.filter(session=session)
+    assert (
+        cases.count() == 2 and {c.channel for c in cases} == {"station"} and {c.place for c in cases} == {world.place}
+    )
+    too_few = client.post(f"/w/reception/{session.pk}", {"close": "1", "people_received": 1})
+    assert too_few.status_code == 400 and "不能少于" in too_few.content.decode()
+    client.post(f"/w/reception/{session.pk}", {"close": "1", "people_received": 5, "note": "天气好，人多"})
+    session.refresh_from_db()
+    assert session.ended_at is not None and session.people_received == 5
+
+
+def test_a_mobile_reception_needs_a_region(client, world, personas):
+    client.force_login(personas.deputy)
+    response = client.post("/w/reception/new", {"kind": "mobile", "location": "村口"})
+    assert response.status_code == 400 and ReceptionSession.objects.count() == 0
+    response = client.post("/w/reception/new", {"kind": "mobile", "region": world.grid.region.pk, "location": "村口"})
+    assert response.status_code == 302 and ReceptionSession.objects.get().kind == "mobile"
