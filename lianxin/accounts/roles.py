@@ -32,6 +32,7 @@ class Perm(StrEnum):
     HANDLE_CASES = "handle_cases"  # register, accept, classify, route, answer, feed back citizens' opinions
     SUPERVISE_CASES = "supervise_cases"  # transfer to units, supervise (督办), close (销号), publish (公开)
     REPLY_AS_UNIT = "reply_as_unit"  # a responsible unit's handler replies to the cases assigned to the unit
+    MANAGE_ELECTIONS = "manage_elections"  # voter rolls (ID numbers of everyone), their checks, by-election candidates
 
 
 PERM_LABELS = {
@@ -44,6 +45,7 @@ PERM_LABELS = {
     Perm.HANDLE_CASES: "登记、受理、答复意见建议",
     Perm.SUPERVISE_CASES: "交办、督办、销号、公开",
     Perm.REPLY_AS_UNIT: "以承办单位身份办理答复",
+    Perm.MANAGE_ELECTIONS: "选民登记核查与补选",
 }
 
 _STAFF = {
@@ -54,6 +56,7 @@ _STAFF = {
     Perm.USE_BACKOFFICE,
     Perm.HANDLE_CASES,
     Perm.SUPERVISE_CASES,
+    Perm.MANAGE_ELECTIONS,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
