@@ -1,5 +1,6 @@
 """Reads for the deputy's workbench (码上答、交、办). Every case list starts from Case.objects.visible_to(user)."""
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from lianxin.cases.models import Case, ReceptionSession, Status
 from lianxin.cases.selectors import overdue_q, reception_list_visible_to
-from lianxin.deputies.models import Deputy, GridAssignment, GridWorkerPairing, Mandate
+from lianxin.deputies.models import Deputy, DutyShift, GridAssignment, GridWorkerPairing, Mandate
 from lianxin.portal.selectors import deputy_places
 from lianxin.regions.models import Region
 from lianxin.venues.models import Place
@@ -82,6 +83,16 @@ def reception_regions(*, deputy: Deputy) -> list[Region]:
         Mandate.objects.filter(deputy=deputy).exclude(district_region=None).values_list("district_region_id", flat=True)
     )
     return list(Region.objects.filter(id__in=ids).order_by("path"))
+
+
+def my_shifts(*, deputy: Deputy, days: int = 60) -> list[DutyShift]:
+    """The deputy's duty roster (接待排班) from today."""
+    today = timezone.localdate()
+    return list(
+        DutyShift.objects.filter(deputy=deputy, date__gte=today, date__lte=today + datetime.timedelta(days=days))
+        .select_related("place")
+        .order_by("date", "start_time", "id")
+    )
 
 
 def my_grids(*, deputy: Deputy) -> list[GridAssignment]:

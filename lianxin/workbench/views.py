@@ -65,6 +65,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "buckets": s.my_cases(user=request.user),
             "sessions": s.my_open_sessions(user=request.user),
             "grids": s.my_grids(deputy=deputy),
+            "shifts": s.my_shifts(deputy=deputy),
             "workers": s.my_grid_workers(deputy=deputy),
         },
     )

@@ -111,3 +111,28 @@ def test_a_case_reaches_the_public_only_through_its_receipt_code(client, world):
     assert client.get("/track/AAAAAAAAAAAA").status_code == 404
     response = client.get("/track/", {"code": case.receipt_code.lower()})
     assert response.status_code == 302 and response["Location"].endswith(case.receipt_code)
+
+
+def test_the_public_pages_cost_the_same_few_queries_however_many_shifts_and_results(
+    client, world, django_assert_max_num_queries
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from lianxin.deputies.models import DutyShift
+
+    for day in range(2, 12):
+        DutyShift.objects.create(
+            place=world.place,
+            deputy=world.deputy,
+            date=timezone.localdate() + datetime.timedelta(days=day),
+            start_time=datetime.time(9),
+            end_time=datetime.time(11),
+        )
+    with django_assert_max_num_queries(12):
+        assert client.get(f"/d/{world.deputy.public_code}").status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(f"/p/{world.place.public_code}").status_code == 200
+    with django_assert_max_num_queries(6):
+        assert client.get("/results/").status_code == 200

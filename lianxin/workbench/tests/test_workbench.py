@@ -33,7 +33,8 @@ def test_the_workbench_asks_for_a_login_and_is_only_for_deputies(client, world, 
 def test_a_deputy_logs_in_with_a_password(client, world):
     response = client.post("/w/login/", {"username": "deputy", "password": "pw-for-tests-only"})
     assert response.status_code == 302
-    assert "沈建国代表的工作台" in client.get("/w/").content.decode()
+    html = client.get("/w/").content.decode()
+    assert "沈建国代表的工作台" in html and "居仁社区代表工作站" in html  # on the roster
 
 
 def test_my_cases_are_split_into_answer_hand_over_follow_with_overdue_first(client, world, personas):
