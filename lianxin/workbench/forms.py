@@ -61,3 +61,8 @@ class ActionForm(forms.Form):
             if data.get(name):
                 params[name] = data[name]
         return params
+
+
+class DiaryForm(forms.Form):
+    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    text = forms.CharField(label="所见所闻", max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))

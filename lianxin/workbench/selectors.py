@@ -14,6 +14,7 @@ from lianxin.deputies.models import Deputy, DutyShift, GridAssignment, GridWorke
 from lianxin.portal.selectors import deputy_places
 from lianxin.regions.models import Region
 from lianxin.venues.models import Place
+from lianxin.workbench.models import DiaryEntry
 
 # The deputy acts first: accept it, answer on the spot, coordinate locally, or turn it into a suggestion.
 TO_ANSWER = (Status.REGISTERED, Status.ACCEPTED)
@@ -105,3 +106,7 @@ def my_grid_workers(*, deputy: Deputy) -> list[GridWorkerPairing]:
         .select_related("grid_worker__grid__region")
         .order_by("grid_worker__name", "id")
     )
+
+
+def my_diary(*, deputy: Deputy, limit: int = 50) -> list[DiaryEntry]:
+    return list(DiaryEntry.objects.filter(deputy=deputy).select_related("region").order_by("-date", "-id")[:limit])

@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(next_page="workbench:login"), name="logout"),
     path("cases/<int:case_id>", views.case_detail, name="case"),
     path("cases/<int:case_id>/act", views.case_act, name="case_act"),
+    path("diary", views.diary, name="diary"),
     path("reception/new", views.reception_new, name="reception_new"),
     path("reception/<int:session_id>", views.reception, name="reception"),
 ]

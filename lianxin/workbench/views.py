@@ -8,6 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from lianxin.cases.models import Channel, ReceptionKind, ReplyVia
@@ -21,7 +22,8 @@ from lianxin.cases.services import case_register, reception_close, reception_sta
 from lianxin.cases.workflow import Action, available_actions, case_transition
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.workbench import selectors as s
-from lianxin.workbench.forms import ActionForm, QuickCaseForm, ReceptionCloseForm, ReceptionStartForm
+from lianxin.workbench.forms import ActionForm, DiaryForm, QuickCaseForm, ReceptionCloseForm, ReceptionStartForm
+from lianxin.workbench.services import diary_add
 
 LOGIN_URL = "workbench:login"
 # Which inputs each action asks for on the case page.
@@ -210,4 +212,24 @@ def reception(request: HttpRequest, session_id: int) -> HttpResponse:
             "close_form": close_form,
         },
         status=status,
+    )
+
+
+@deputy_required
+def diary(request: HttpRequest) -> HttpResponse:
+    deputy = request.deputy  # type: ignore[attr-defined]
+    form = DiaryForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            diary_add(actor=request.user, deputy=deputy, text=form.cleaned_data["text"], date=form.cleaned_data["date"])
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "已记录")
+            return redirect("workbench:diary")
+    return render(
+        request,
+        "workbench/diary.html",
+        {"form": form, "entries": s.my_diary(deputy=deputy)},
+        status=400 if form.errors else 200,
     )

@@ -120,3 +120,24 @@ def test_a_mobile_reception_needs_a_region(client, world, personas):
     assert response.status_code == 400 and ReceptionSession.objects.count() == 0
     response = client.post("/w/reception/new", {"kind": "mobile", "region": world.grid.region.pk, "location": "村口"})
     assert response.status_code == 302 and ReceptionSession.objects.get().kind == "mobile"
+
+
+def test_a_deputy_keeps_a_diary_that_only_they_write_in(client, world, personas):
+    import datetime
+
+    from lianxin.core.errors import PermissionDenied
+    from lianxin.core.models import AuditEvent
+    from lianxin.workbench.models import DiaryEntry
+    from lianxin.workbench.services import diary_add
+
+    client.force_login(personas.deputy)
+    today = timezone.localdate()
+    response = client.post("/w/diary", {"date": today.isoformat(), "text": "走访居仁社区，老人反映缺少休息座椅"})
+    assert response.status_code == 302
+    assert "缺少休息座椅" in client.get("/w/diary").content.decode()
+    future = client.post("/w/diary", {"date": (today + datetime.timedelta(days=1)).isoformat(), "text": "x"})
+    assert future.status_code == 400
+    assert DiaryEntry.objects.filter(deputy=world.deputy).count() == 1
+    assert AuditEvent.objects.filter(action="diary.add").count() == 1
+    with pytest.raises(PermissionDenied):
+        diary_add(actor=personas.township_staff, deputy=world.deputy, text="代写")
