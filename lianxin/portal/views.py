@@ -172,6 +172,10 @@ def track(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def track_case(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        rate_limit("track_ip", client_ip(request))  # receipt codes are not guessed one request at a time
+    except DomainError as error:
+        return HttpResponse(error.message, status=429, content_type="text/plain; charset=utf-8")
     case = _case_or_404(code)
     rating_form = RatingForm(request.POST or None)
     status = 200

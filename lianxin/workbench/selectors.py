@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from lianxin.cases.models import Case, ReceptionSession, Status
 from lianxin.cases.selectors import overdue_q, reception_list_visible_to
-from lianxin.deputies.models import Deputy, DutyShift, GridAssignment, GridWorkerPairing, Mandate
+from lianxin.deputies.models import Deputy, DutyShift, GridAssignment, GridWorkerPairing, Household, Mandate
 from lianxin.portal.selectors import deputy_places
 from lianxin.regions.models import Region
 from lianxin.venues.models import Place
@@ -93,6 +93,13 @@ def my_shifts(*, deputy: Deputy, days: int = 60) -> list[DutyShift]:
         DutyShift.objects.filter(deputy=deputy, date__gte=today, date__lte=today + datetime.timedelta(days=days))
         .select_related("place")
         .order_by("date", "start_time", "id")
+    )
+
+
+def my_households(*, deputy: Deputy) -> list[Household]:
+    """The households the deputy keeps in touch with (联系户); their phones are for the deputy's own calls."""
+    return list(
+        Household.objects.filter(deputies=deputy).select_related("grid").order_by("grid__code", "head_name", "id")
     )
 
 

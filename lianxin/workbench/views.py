@@ -68,6 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "sessions": s.my_open_sessions(user=request.user),
             "grids": s.my_grids(deputy=deputy),
             "shifts": s.my_shifts(deputy=deputy),
+            "households": s.my_households(deputy=deputy),
             "workers": s.my_grid_workers(deputy=deputy),
         },
     )

@@ -141,3 +141,14 @@ def test_a_deputy_keeps_a_diary_that_only_they_write_in(client, world, personas)
     assert AuditEvent.objects.filter(action="diary.add").count() == 1
     with pytest.raises(PermissionDenied):
         diary_add(actor=personas.township_staff, deputy=world.deputy, text="代写")
+
+
+def test_the_workbench_lists_my_paired_grid_workers_and_households(client, world, personas):
+    from lianxin.deputies.models import GridWorker, GridWorkerPairing, Household
+
+    GridWorkerPairing.objects.create(deputy=world.deputy, grid_worker=GridWorker.objects.get(name="陆小芳"))
+    household = Household.objects.create(grid=world.grid, head_name="钱大有", address="居仁路12号", phone="13700003333")
+    household.deputies.add(world.deputy)
+    client.force_login(personas.deputy)
+    html = client.get("/w/").content.decode()
+    assert "陆小芳" in html and "13900002222" in html and "钱大有户" in html and "我的联系户（1）" in html
