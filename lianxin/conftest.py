@@ -101,9 +101,14 @@ def _fresh_calendar():
 
 @pytest.fixture(autouse=True)
 def _fresh_deadline_policies():
-    """Deadline policies are cached per process for a minute; each test's rows roll back."""
+    """Deadline policies, the regions and categories API intake checks against, and bearer tokens are cached
+    per process; each test's rows roll back."""
+    from lianxin.accounts.services import api_token_cache_clear
     from lianxin.cases.deadlines import limits_cache_clear
+    from lianxin.cases.intake import reference_cache_clear
 
-    limits_cache_clear()
+    for clear in (limits_cache_clear, reference_cache_clear, api_token_cache_clear):
+        clear()
     yield
-    limits_cache_clear()
+    for clear in (limits_cache_clear, reference_cache_clear, api_token_cache_clear):
+        clear()

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "lianxin.open311",
     "lianxin.portal",
     "lianxin.workbench",
+    "lianxin.elections",
 ]
 
 MIDDLEWARE = [
@@ -150,7 +151,10 @@ EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "lianxin@localhost")
-WORKER_POLL_SECONDS = envint("WORKER_POLL_SECONDS", "5")
+# Bearer tokens are looked up once per this many seconds per process: revoking one takes effect in the other
+# processes within this time (lianxin/accounts/services.py). 0 looks every token up on every request.
+API_TOKEN_CACHE_SECONDS = envint("API_TOKEN_CACHE_SECONDS", "10")
+WORKER_POLL_SECONDS = envint("WORKER_POLL_SECONDS", "1")
 WORKER_DEADLINE_MINUTES = envint("WORKER_DEADLINE_MINUTES", "15")  # reminders, overdue, escalation
 WORKER_SUMMARY_TIME = os.getenv("WORKER_SUMMARY_TIME", "07:00")  # Beijing time; weekly on Monday, monthly on the 1st
 CASE_ESCALATE_AFTER_DAYS = envint("CASE_ESCALATE_AFTER_DAYS", "3")  # working days late before automatic 督办

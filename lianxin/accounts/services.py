@@ -1,9 +1,13 @@
 """Writes for accounts: role grants and API tokens."""
 
+import datetime
+import functools
 import secrets
+import time
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from lianxin.accounts.models import ApiToken, RoleAssignment, User
@@ -67,15 +71,82 @@ def api_token_create(*, actor: Any, user: User, name: str = "") -> str:
     return key
 
 
+@functools.cache
+def _token_query() -> tuple[str, list[str]]:
+    """One statement for the token, its user and the user's grants (a row per grant), written out because the ORM
+    spends ~1 ms compiling the equivalent two queries, as much as the rest of an API submission (bench/README.md).
+    """
+    qn = connection.ops.quote_name
+    user_columns = [str(field.column) for field in User._meta.concrete_fields]
+    token, user, grant, region = (qn(model._meta.db_table) for model in (ApiToken, User, RoleAssignment, Region))
+    selected = ", ".join(f"u.{qn(column)}" for column in user_columns)
+    sql = (
+        f"SELECT t.id, t.last_used_at, g.role, r.path, {selected} "
+        f"FROM {token} t JOIN {user} u ON u.id = t.user_id "
+        f"LEFT JOIN {grant} g ON g.user_id = u.id LEFT JOIN {region} r ON r.id = g.region_id "
+        "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active"
+    )
+    return sql, user_columns
+
+
+def _converted(model: Any, values: tuple[Any, ...]) -> list[Any]:
+    """Apply the conversions the ORM would (SQLite's naive datetimes made aware, its integers made booleans)."""
+    converted = []
+    for field, value in zip(model._meta.concrete_fields, values, strict=True):
+        column = field.get_col(model._meta.db_table)
+        for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+            value = convert(value, column, connection)
+        converted.append(value)
+    return converted
+
+
+# key hash → (when read, the rows of _token_query). Per process: a token that is revoked, or whose user is
+# deactivated or loses a role, keeps working for at most API_TOKEN_CACHE_SECONDS in the other processes
+# (at once in the process that revoked it). Writes made meanwhile are checked again where it matters: API
+# submissions are registered by the worker with the user read afresh.
+_token_cache: dict[str, tuple[float, list[tuple[Any, ...]]]] = {}
+TOKEN_CACHE_LIMIT = 10_000
+
+
+def api_token_cache_clear() -> None:
+    _token_cache.clear()
+
+
+def _token_rows(key_hash: str) -> list[tuple[Any, ...]]:
+    """(token id, last used, role, region path, *the user's columns converted), a row per grant."""
+    ttl = settings.API_TOKEN_CACHE_SECONDS
+    now = time.monotonic()
+    hit = _token_cache.get(key_hash)
+    if hit is not None and now - hit[0] < ttl:
+        return hit[1]
+    sql, _ = _token_query()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key_hash])
+        rows = [(*row[:4], *_converted(User, row[4:])) for row in cursor.fetchall()]
+    if ttl > 0:
+        if len(_token_cache) >= TOKEN_CACHE_LIMIT:  # a flood of made-up tokens must not grow it without end
+            _token_cache.clear()
+        _token_cache[key_hash] = (now, rows)
+    return rows
+
+
 def api_token_authenticate(key: str) -> User | None:
-    """The active user a bearer token belongs to, or None. Marks the token used at most once a minute."""
-    try:
-        token = ApiToken.objects.select_related("user").get(
-            key_hash=ApiToken.hash_key(key), revoked_at__isnull=True, user__is_active=True
-        )
-    except ApiToken.DoesNotExist:
+    """The active user a bearer token belongs to (with its grants read in the same statement), or None.
+    Marks the token used at most once a minute. A fresh User each call: requests never share one."""
+    key_hash = ApiToken.hash_key(key)
+    rows = _token_rows(key_hash)
+    if not rows:
         return None
+    _, user_columns = _token_query()
+    token_id, last_used_at = rows[0][0], rows[0][1]
+    user = User.from_db(connection.alias, user_columns, rows[0][4:])
+    # The grants cached_property, filled from the same rows instead of a second query.
+    user.__dict__["grants"] = [(role, path) for _, _, role, path, *_ in rows if role is not None]
     now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    if last_used_at is not None and timezone.is_naive(last_used_at):  # SQLite hands back naive UTC
+        last_used_at = last_used_at.replace(tzinfo=datetime.UTC)
+    if last_used_at is None or (now - last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+        # Remember the mark, so the cached rows do not send this UPDATE on every request for a minute.
+        _token_cache.pop(key_hash, None)
+    return user

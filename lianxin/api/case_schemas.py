@@ -177,6 +177,30 @@ class CaseIn(LabelledIn):
         return value
 
 
+class SubmissionOut(Schema):
+    receipt_code: str = Field(..., description="查询码：收到时即发给群众，登记后的件沿用同一查询码")
+    status: str = Field(..., description="queued（已收到，正在登记）、registered（已登记）或 rejected（未能登记）")
+    status_label: str
+    received_at: datetime.datetime = Field(..., description="收到时间；登记后的件以此为登记时间，时限由此起算")
+    case_id: int | None = Field(None, description="登记后的件的 id（GET /cases/{case_id}），登记前为 null")
+    error: CaseErrorOut | None = Field(None, description="未能登记时的原因")
+    url: str = Field(..., description="查询本提交进度的地址")
+
+    @staticmethod
+    def resolve_status_label(obj: Any) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_error(obj: Any) -> dict[str, Any] | None:
+        if not obj.error_code:
+            return None
+        return {"code": obj.error_code, "message": obj.error_message, "field": obj.error_field or None}
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return f"/api/v1/submissions/{obj.receipt_code}"
+
+
 class ContactOut(Schema):
     name: str = Field(..., description="反映人姓名")
     phone: str = Field(..., description="联系电话")

@@ -25,26 +25,26 @@ from lianxin.api.case_schemas import (
     ReceptionFilters,
     ReceptionIn,
     ReceptionOut,
+    SubmissionOut,
     UnitFilters,
     UnitOut,
     UnitProposeQuery,
 )
 from lianxin.api.pagination import LimitOffset
 from lianxin.api.schemas import ErrorOut, ValidationErrorOut
+from lianxin.cases.intake import submission_accept, submission_get_for
 from lianxin.cases.models import ReceptionSession
 from lianxin.cases.selectors import (
     case_events_visible_to,
-    case_get_by_idempotency_key,
     case_get_visible_to,
     case_list_visible_to,
-    case_refs_resolve,
     category_get_by_code,
     category_list,
     reception_get_visible_to,
     reception_list_visible_to,
     unit_list_visible_to,
 )
-from lianxin.cases.services import case_register, reception_close, reception_start, unit_propose
+from lianxin.cases.services import reception_close, reception_start, unit_propose
 from lianxin.cases.workflow import TRANSITIONS, Action, case_transition
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.deputies.models import Deputy
@@ -103,18 +103,21 @@ def unit_propose_for(request: HttpRequest, query: Query[UnitProposeQuery]) -> An
 
 @router.post(
     "/cases",
-    response={200: CaseDetailOut, 201: CaseDetailOut, **WRITE_ERRORS},
-    summary="登记意见建议",
+    response={200: SubmissionOut, 202: SubmissionOut, **WRITE_ERRORS},
+    summary="提交意见建议",
     description=(
-        "工作人员、代表或网格员代群众登记一件意见建议，返回 201 和该件（含查询码）。"
+        "工作人员、代表或网格员代群众提交一件意见建议。提交时即按登记的全部规则检查（字段、区划、位置、权限），"
+        "通过后返回 202、查询码（立即可告知群众）和 status=queued；后台任务随即按收到的先后登记成件"
+        "（通常在几秒内），登记时间为收到时间。用 GET /submissions/{receipt_code}（即返回的 url）查询："
+        "registered 时给出 case_id，rejected 时给出原因（如提交后您的权限被收回）。"
         "建议在请求头 `Idempotency-Key` 中为每次提交附一个唯一值（不超过100个字符）：网络重试时再次提交同一值，"
-        "不会重复登记，而是返回 200、首次登记的件和响应头 `Idempotent-Replayed: true`（以首次提交的内容为准）。"
+        "不会重复提交，而是返回 200、首次提交的结果和响应头 `Idempotent-Replayed: true`（以首次提交的内容为准）。"
         "文字按原样保存（含 HTML 也只作为文字），输出时由 JSON 转义；不能包含空字符。"
         "位置不在所选区划内时返回 400 location_outside；字段有误时返回 422，message 以中文指明字段；"
         "不能在该区划登记时返回 403。"
     ),
 )
-def case_create(
+def case_submit(
     request: HttpRequest,
     response: HttpResponse,
     payload: CaseIn,
@@ -128,30 +131,31 @@ def case_create(
             raise InvalidInput(
                 "field_invalid", f"Idempotency-Key: 应为1到{IDEMPOTENCY_KEY_LIMIT}个字符", field="Idempotency-Key"
             )
-        # Scoped to the caller: two users who pick the same key get two cases.
+        # Scoped to the caller: two users who pick the same key make two submissions.
         key = f"user:{user.pk}:{idempotency_key}"
-        # Before resolving the body: a retry must replay even if, say, its reception has closed meanwhile.
-        earlier = case_get_by_idempotency_key(key=key)
-        if earlier is not None:
-            response["Idempotent-Replayed"] = "true"
-            return Status(200, case_get_visible_to(user=user, case_id=earlier.pk))
-    data = payload.model_dump()
-    refs = case_refs_resolve(
-        user=user,
-        **{
-            name: data.pop(name) for name in ("region", "place", "deputy", "grid", "grid_worker", "session", "category")
-        },
-    )
-    registration = case_register(actor=user, channel=data.pop("channel"), idempotency_key=key, **vars(refs), **data)
-    if not registration.created:
+    acceptance = submission_accept(actor=user, payload=payload.model_dump(mode="json"), idempotency_key=key)
+    submission = acceptance.submission
+    response["Location"] = f"/api/v1/submissions/{submission.receipt_code}"
+    if not acceptance.created:
         response["Idempotent-Replayed"] = "true"
-        return Status(200, case_get_visible_to(user=user, case_id=registration.case.pk))
-    # The new case is answered as registered, not re-read: its references are already loaded, and re-reading it
-    # through the scoped detail query cost more than the registration itself (bench/README.md). A new case has
-    # no unit yet, so the caller cannot be its unit's handler.
-    case = registration.case
-    case.caller_handles_unit = False  # type: ignore[attr-defined]
-    return Status(201, case)
+        return Status(200, submission)
+    return Status(202, submission)
+
+
+@router.get(
+    "/submissions/{receipt_code}",
+    response={200: SubmissionOut, **READ_ERRORS},
+    summary="提交进度",
+    description=(
+        "您本人提交的意见建议的进度：queued（已收到，正在登记）、registered（已登记，给出 case_id）"
+        "或 rejected（未能登记，给出原因）。他人的提交与不存在的一样返回 404。"
+    ),
+)
+def submission_detail(request: HttpRequest, receipt_code: str) -> Any:
+    submission = submission_get_for(user=caller(request), receipt_code=receipt_code)
+    if submission is None:
+        raise NotFound("没有这一查询码的提交")
+    return submission
 
 
 @router.get(

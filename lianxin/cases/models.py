@@ -382,3 +382,57 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.file.name or ""
+
+
+class SubmissionStatus(models.TextChoices):
+    QUEUED = "queued", "已收到，正在登记"
+    REGISTERED = "registered", "已登记"
+    REJECTED = "rejected", "未能登记"
+
+
+class Submission(models.Model):
+    """A case submitted through the API, accepted with one durable write and registered by the worker.
+
+    The person holds the receipt code from the moment of acceptance; the case, when registered, carries the same
+    code, the same idempotency key and `registered_at` = `received_at`, so deadlines count from when the opinion
+    arrived. A submission the worker cannot register (say, the submitter lost their role meanwhile) is kept as
+    rejected with the reason. Nothing here is deleted. docs/decisions/0001-asynchronous-api-intake.md says why.
+    """
+
+    receipt_code = models.CharField("查询码", max_length=16, unique=True, editable=False)
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="提交人", on_delete=models.PROTECT, related_name="+"
+    )
+    payload = models.JSONField("提交内容")
+    received_at = models.DateTimeField("收到时间")
+    # Defaults in the database too: intake's INSERT names only the five columns a new submission has.
+    status = models.CharField(
+        "状态",
+        max_length=16,
+        choices=SubmissionStatus.choices,
+        default=SubmissionStatus.QUEUED,
+        db_default=SubmissionStatus.QUEUED,
+    )
+    case = models.OneToOneField(
+        Case, verbose_name="意见建议", null=True, blank=True, on_delete=models.PROTECT, related_name="submission"
+    )
+    error_code = models.CharField("错误代码", max_length=64, blank=True, default="", db_default="")
+    error_message = models.CharField("未能登记的原因", max_length=500, blank=True, default="", db_default="")
+    error_field = models.CharField("出错字段", max_length=64, blank=True, default="", db_default="")
+    processed_at = models.DateTimeField("处理时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "接口提交"
+        verbose_name_plural = "接口提交"
+        ordering = ["-id"]
+        indexes = [
+            # The worker's scan: only the queued rows, in arrival order.
+            models.Index(fields=["id"], condition=Q(status="queued"), name="submission_queued_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=SubmissionStatus.values), name="submission_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_code} {self.get_status_display()}"

@@ -9,6 +9,7 @@ from typing import Any
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.cases.models import Case, Status
+from lianxin.regions.models import Region
 
 
 class _Stand_in:
@@ -31,7 +32,12 @@ def is_user(actor: Any) -> bool:
 
 def can_handle(actor: Any, case: Case) -> bool:
     """Congress or place staff of the case's region."""
-    return is_user(actor) and may(actor, Perm.HANDLE_CASES, case.region.path)
+    return can_handle_in(actor, case.region)
+
+
+def can_handle_in(actor: Any, region: Region) -> bool:
+    """Congress or place staff of this region: who may register or receive cases there."""
+    return is_user(actor) and may(actor, Perm.HANDLE_CASES, region.path)
 
 
 def can_supervise(actor: Any, case: Case) -> bool:

@@ -251,11 +251,13 @@ def case_refs_resolve(
     grid_worker: int | None = None,
     session: int | None = None,
     category: str | None = None,
+    received_at: datetime.datetime | None = None,
 ) -> CaseRefs:
     """Turn the ids and codes of a registration into objects the user may see (DomainError 400 naming the field
     otherwise). Regions are public (GB/T 2260), so any existing code resolves; whether the user may register
     there is case_register's decision. A deputy or grid worker registering without naming one is taken to be
-    registering their own reception or report."""
+    registering their own reception or report. `received_at`: when a queued submission arrived, for the
+    reception session it names, which may have closed since."""
     region_obj = None
     if region:
         region_obj = Region.objects.filter(code=region).first()
@@ -271,7 +273,8 @@ def case_refs_resolve(
         session_obj = reception_list_visible_to(user=user).filter(pk=session).first()
         if session_obj is None:
             raise _unknown("session", "接待活动")
-        if session_obj.ended_at is not None:
+        # A submission queued while the session was open still belongs to it (`received_at`).
+        if session_obj.ended_at is not None and (received_at is None or session_obj.ended_at <= received_at):
             raise DomainError("reception_closed", "接待活动: 该接待活动已结束，不能再登记", field="session")
     deputy_obj = None
     if deputy is not None:

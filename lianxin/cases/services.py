@@ -38,11 +38,23 @@ from lianxin.venues.models import Place
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 TITLE_LIMIT, BODY_LIMIT = 100, 5000
+RECEIPT_LENGTH = 12
 
 
 def new_receipt_code() -> str:
-    """12 characters without look-alikes (no 0/O, 1/I/L), ~59 bits: read out on the phone, never guessed."""
-    return "".join(secrets.choice(ALPHABET) for _ in range(12)).upper()
+    """12 characters without look-alikes (no 0/O, 1/I/L), ~59 bits: read out on the phone, never guessed.
+
+    One draw from the OS's generator, spelled in base 31 (redrawn when above 31**12, so every code is equally
+    likely), instead of twelve: on a busy server each draw is a system call."""
+    space = len(ALPHABET) ** RECEIPT_LENGTH
+    number = secrets.randbits(space.bit_length())
+    while number >= space:
+        number = secrets.randbits(space.bit_length())
+    letters = []
+    for _ in range(RECEIPT_LENGTH):
+        number, digit = divmod(number, len(ALPHABET))
+        letters.append(ALPHABET[digit])
+    return "".join(letters).upper()
 
 
 @dataclass(frozen=True)
@@ -90,7 +102,7 @@ def _resolve_region(
     raise DomainError("region_required", "所在区划: 请选择问题所在的乡镇或村（社区），或提供位置", field="region")
 
 
-def case_register(
+def case_check(
     *,
     actor: Any,
     channel: str,
@@ -113,14 +125,10 @@ def case_register(
     people_count: int = 1,
     external_id: str = "",
     registered_at: datetime.datetime | None = None,
-    idempotency_key: str | None = None,
-) -> Registration:
-    """Register a case on any channel. With an `idempotency_key` ("<client>:<key>") a retried submission returns
-    the case the first attempt created instead of a second one."""
-    if idempotency_key:
-        existing = case_get_by_idempotency_key(key=idempotency_key)
-        if existing is not None:
-            return Registration(existing, created=False)
+) -> dict[str, Any]:
+    """Check a registration: every error a registration can meet is raised here, before anything is written,
+    so that API intake (lianxin.cases.intake) refuses a bad submission at once instead of queueing it.
+    Returns the case's fields, cleaned and resolved (region and grid from a location, a place, a deputy)."""
     if channel not in Channel.values:
         raise DomainError("field_invalid", f"渠道: “{channel}”不是有效的渠道", field="channel")
     title = _clean(title, "title", "标题", limit=TITLE_LIMIT, required=True)
@@ -146,15 +154,12 @@ def case_register(
         raise DomainError("region_invalid", "所在区划: 请选择县、乡镇或村（社区）", field="region")
     region, grid = _resolve_region(region=region, grid=grid, place=place, deputy=deputy, lat=lat, lng=lng)
     if p.is_user(actor) and not (
-        p.can_handle(actor, Case(region=region))
+        p.can_handle_in(actor, region)
         or _is_actor_deputy(actor, deputy)
         or (grid_worker is not None and grid_worker.user_id == actor.pk)
     ):
         raise PermissionDenied("您不能在该区划登记意见建议")
-
-    now = timezone.now()
-    case = Case(
-        receipt_code=new_receipt_code(),
+    return dict(
         channel=channel,
         region=region,
         place=place,
@@ -174,10 +179,29 @@ def case_register(
         reply_via=reply_via,
         people_count=people_count,
         external_id=_clean(external_id, "external_id", "外部编号", limit=64, required=False),
-        registered_at=registered_at or now,
+        registered_at=registered_at or timezone.now(),
         created_by=actor if p.is_user(actor) else None,
-        idempotency_key=idempotency_key or None,
     )
+
+
+def case_prepare(*, actor: Any, **fields: Any) -> Case:
+    """The case a registration would save (unsaved: no receipt code, no deadline yet); see case_check."""
+    return Case(**case_check(actor=actor, **fields))
+
+
+def case_register(
+    *, actor: Any, idempotency_key: str | None = None, receipt_code: str | None = None, **fields: Any
+) -> Registration:
+    """Register a case on any channel (the fields are case_prepare's). With an `idempotency_key`
+    ("<client>:<key>") a retried submission returns the case the first attempt created instead of a second one.
+    `receipt_code` is given when the person already holds one (a queued API submission); otherwise a new one."""
+    if idempotency_key:
+        existing = case_get_by_idempotency_key(key=idempotency_key)
+        if existing is not None:
+            return Registration(existing, created=False)
+    case = case_prepare(actor=actor, **fields)
+    case.receipt_code = receipt_code or new_receipt_code()
+    case.idempotency_key = idempotency_key or None
     case.accept_due = deadline(case.registered_at, limits_for(case).accept_days)
     try:
         with transaction.atomic():
@@ -188,8 +212,8 @@ def case_register(
                 to_status=Status.REGISTERED,
                 actor=actor if p.is_user(actor) else None,
                 actor_label=str(actor) if p.is_user(actor) else "群众",
-                note=f"经{Channel(channel).label}登记",
-                data={"channel": channel},
+                note=f"经{Channel(case.channel).label}登记",
+                data={"channel": case.channel},
             )
             notify_registered(case)
     except IntegrityError:
@@ -260,7 +284,7 @@ def reception_start(
     region = place.region if place is not None else region
     if region is None:
         raise DomainError("field_required", "所在区划: 流动巡诊须选择地点所在区划", field="region")
-    if not (p.can_handle(actor, Case(region=region)) or _is_actor_deputy(actor, deputy)):
+    if not (p.can_handle_in(actor, region) or _is_actor_deputy(actor, deputy)):
         raise PermissionDenied("您不能为该代表登记接待活动")
     with transaction.atomic():
         session = ReceptionSession.objects.create(
@@ -277,7 +301,7 @@ def reception_start(
 
 
 def reception_close(*, actor: Any, session: ReceptionSession, people_received: int, note: str = "") -> ReceptionSession:
-    if not (p.can_handle(actor, Case(region=session.region)) or _is_actor_deputy(actor, session.deputy)):
+    if not (p.can_handle_in(actor, session.region) or _is_actor_deputy(actor, session.deputy)):
         raise PermissionDenied("您不能结束该接待活动")
     if session.ended_at is not None:
         raise DomainError("reception_closed", "该接待活动已结束")

@@ -128,7 +128,9 @@ class Worker:
             return False
         self.last[job.name] = fire
         self.not_before.pop(job.name, None)
-        logger.info("job %s: %s (%.2fs)", job.name, result, time.monotonic() - started)
+        # A job that found nothing to do (the every-round ones, mostly) is not worth a line at INFO.
+        level = logging.INFO if result else logging.DEBUG
+        logger.log(level, "job %s: %s (%.2fs)", job.name, result, time.monotonic() - started)
         return True
 
     def tick(self, now: datetime.datetime | None = None) -> list[str]:

@@ -14,6 +14,7 @@ import pytest
 
 from lianxin.api.tests.conftest import API
 from lianxin.api.tests.factories import GridWorkerFactory, PlaceFactory, make_deputy, make_grid, make_region
+from lianxin.cases.intake import submissions_register_queued
 from lianxin.cases.models import Case, Category, ResponsibleUnit
 from lianxin.cases.services import case_register
 from lianxin.deputies.models import MandateLevel
@@ -130,5 +131,21 @@ def post(client):
             content_type="application/json",
             headers=headers,
         )
+
+    return do
+
+
+@pytest.fixture
+def submit(post, get):
+    """submit(user, body, **headers): POST /cases, run the worker's registration step as `run_worker` does, and
+    return (the 202 answer, the registered case's detail as the submitter sees it)."""
+
+    def do(user, body, **headers):
+        accepted = post(user, "/cases", body, **headers)
+        assert accepted.status_code == 202, accepted.content
+        submissions_register_queued()
+        progress = get(user, f"/submissions/{accepted.json()['receipt_code']}")
+        assert progress.json()["status"] == "registered", progress.content
+        return accepted, get(user, f"/cases/{progress.json()['case_id']}")
 
     return do

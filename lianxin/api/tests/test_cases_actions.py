@@ -3,7 +3,7 @@
 
 from django.test import Client
 
-from lianxin.api.tests.cases_fixtures import desk, post  # noqa: F401  (fixtures: see cases_fixtures)
+from lianxin.api.tests.cases_fixtures import desk, post, submit  # noqa: F401  (fixtures: see cases_fixtures)
 from lianxin.cases.models import Case, Status
 from lianxin.cases.services import case_rate_as_citizen
 from lianxin.notifications.models import Notification
@@ -21,10 +21,9 @@ def ok(response):
     return response.json()
 
 
-def test_the_whole_loop_through_the_api(desk, personas, regions, post, get):
-    created = post(
+def test_the_whole_loop_through_the_api(desk, personas, regions, post, get, submit):
+    _, created = submit(
         personas.deputy,
-        "/cases",
         {
             "channel": "online",
             "title": "居仁路路灯不亮",
@@ -36,7 +35,7 @@ def test_the_whole_loop_through_the_api(desk, personas, regions, post, get):
         },
         **{"Idempotency-Key": "loop-1"},
     )
-    assert created.status_code == 201
+    assert created.status_code == 200
     case_id = created.json()["id"]
 
     accepted = ok(act(post, personas.deputy, case_id, "accept", 0, category="transport", urgency="urgent"))

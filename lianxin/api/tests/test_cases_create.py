@@ -1,10 +1,16 @@
 # ruff: noqa: F811  (pytest injects the fixtures imported from cases_fixtures under the same names)
-"""POST /cases: registration on a person's behalf, idempotent retries, and bad input refused whole."""
+"""POST /cases: a submission on a person's behalf is checked, queued with one write (202 and a receipt code), and
+registered by the worker; idempotent retries; bad input refused whole, before anything is queued."""
+
+import datetime
 
 import pytest
+from django.utils import timezone
 
-from lianxin.api.tests.cases_fixtures import desk, post  # noqa: F401  (fixtures: see cases_fixtures)
-from lianxin.cases.models import Case, CaseEvent
+from lianxin.accounts.models import RoleAssignment
+from lianxin.api.tests.cases_fixtures import desk, post, submit  # noqa: F401  (fixtures: see cases_fixtures)
+from lianxin.cases.intake import submissions_register_queued
+from lianxin.cases.models import Case, CaseEvent, Submission
 from lianxin.notifications.models import Notification
 
 
@@ -23,11 +29,26 @@ def submission(regions, **fields):
     return body
 
 
-def test_staff_register_a_case_and_get_it_back_with_its_receipt_code(desk, personas, regions, post):
+def test_a_submission_is_answered_202_with_a_receipt_code_and_queued_without_a_case(desk, personas, regions, post):
+    before = (Case.objects.count(), Notification.objects.count())
+
     response = post(personas.township_staff, "/cases", submission(regions))
 
-    assert response.status_code == 201, response.content
+    assert response.status_code == 202, response.content
     body = response.json()
+    queued = Submission.objects.get(receipt_code=body["receipt_code"])
+    assert (queued.status, queued.submitted_by, queued.case) == ("queued", personas.township_staff, None)
+    assert queued.payload["title"] == "居仁路路灯不亮" and queued.payload["region"] == regions.jueren.code
+    assert body["status"] == "queued" and body["status_label"] == "已收到，正在登记"
+    assert body["case_id"] is None and body["error"] is None
+    assert body["url"] == response.headers["Location"] == f"/api/v1/submissions/{queued.receipt_code}"
+    assert (Case.objects.count(), Notification.objects.count()) == before
+
+
+def test_staff_register_a_case_and_get_it_back_with_its_receipt_code(desk, personas, regions, get, submit):
+    accepted, detail = submit(personas.township_staff, submission(regions))
+
+    body = detail.json()
     case = Case.objects.get(pk=body["id"])
     assert (case.title, case.region, case.category, case.created_by) == (
         "居仁路路灯不亮",
@@ -36,41 +57,103 @@ def test_staff_register_a_case_and_get_it_back_with_its_receipt_code(desk, perso
         personas.township_staff,
     )
     assert case.idempotency_key is None
-    assert body["receipt_code"] == case.receipt_code
+    assert body["receipt_code"] == case.receipt_code == accepted.json()["receipt_code"]
+    assert case.registered_at == Submission.objects.get(case=case).received_at
     assert body["status"] == "registered" and body["status_label"] == "已登记"
     assert body["version"] == 0
     assert body["contact"] == {"name": "王秀英", "phone": "13957211234"}
     assert "accept" in body["actions"] and "decline" in body["actions"]
-    assert "Idempotent-Replayed" not in response.headers
     assert list(case.events.values_list("action", "actor_label")) == [("register", "township_staff")]
     assert Notification.objects.filter(kind="case.registered", recipient="13957211234", case=case).count() == 1
+    progress = get(personas.township_staff, f"/submissions/{case.receipt_code}").json()
+    assert (progress["status"], progress["case_id"]) == ("registered", case.id)
+
+
+def test_the_worker_registers_queued_submissions_in_arrival_order_once(desk, personas, regions, post):
+    codes = [
+        post(personas.township_staff, "/cases", submission(regions, title=t)).json()["receipt_code"] for t in "一二三"
+    ]
+
+    assert submissions_register_queued() == 3
+    assert submissions_register_queued() == 0
+
+    cases = [Case.objects.get(receipt_code=code) for code in codes]
+    assert [c.title for c in cases] == ["一", "二", "三"]
+    assert cases[0].pk < cases[1].pk < cases[2].pk
+    assert CaseEvent.objects.filter(case__in=cases, action="register").count() == 3
+
+
+def test_a_submission_the_worker_can_no_longer_register_is_kept_as_rejected_with_the_reason(
+    desk, personas, regions, post, get
+):
+    accepted = post(personas.township_staff, "/cases", submission(regions))
+    assert accepted.status_code == 202
+    # Between acceptance and registration, the clerk loses the role that let them register there.
+    RoleAssignment.objects.filter(user=personas.township_staff).delete()
+
+    assert submissions_register_queued() == 1
+
+    queued = Submission.objects.get(receipt_code=accepted.json()["receipt_code"])
+    assert (queued.status, queued.case, queued.error_code) == ("rejected", None, "permission_denied")
+    assert not Case.objects.filter(receipt_code=queued.receipt_code).exists()
+    # The submitter still sees their own submission and why it failed.
+    progress = get(personas.township_staff, f"/submissions/{queued.receipt_code}").json()
+    assert progress["status"] == "rejected" and progress["status_label"] == "未能登记"
+    assert progress["error"] == {"code": "permission_denied", "message": "您不能在该区划登记意见建议", "field": None}
+
+
+def test_someone_elses_submission_is_not_found(desk, personas, regions, post, get):
+    code = post(personas.township_staff, "/cases", submission(regions)).json()["receipt_code"]
+    response = get(personas.county_staff, f"/submissions/{code}")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    assert get(personas.township_staff, "/submissions/NOSUCHCODE99").status_code == 404
+
+
+def test_a_submission_counts_its_deadline_from_when_it_arrived_not_when_it_was_registered(
+    desk, personas, regions, post
+):
+    arrived = timezone.now()
+    code = post(personas.township_staff, "/cases", submission(regions)).json()["receipt_code"]
+    Submission.objects.filter(receipt_code=code).update(received_at=arrived - datetime.timedelta(hours=3))
+
+    submissions_register_queued()
+
+    case = Case.objects.get(receipt_code=code)
+    assert case.registered_at == arrived - datetime.timedelta(hours=3)
 
 
 def test_two_posts_with_the_same_idempotency_key_make_one_case_and_one_register_event(desk, personas, regions, post):
     first = post(personas.township_staff, "/cases", submission(regions), **{"Idempotency-Key": "form-7f3a"})
     retry = post(personas.township_staff, "/cases", submission(regions), **{"Idempotency-Key": "form-7f3a"})
 
-    assert (first.status_code, retry.status_code) == (201, 200)
-    assert retry.json()["id"] == first.json()["id"]
+    assert (first.status_code, retry.status_code) == (202, 200)
+    assert retry.json()["receipt_code"] == first.json()["receipt_code"]
     assert retry.headers["Idempotent-Replayed"] == "true"
     assert "Idempotent-Replayed" not in first.headers
-    case = Case.objects.get(pk=first.json()["id"])
+    submissions_register_queued()
+    late_retry = post(personas.township_staff, "/cases", submission(regions), **{"Idempotency-Key": "form-7f3a"})
+    assert late_retry.status_code == 200 and late_retry.json()["status"] == "registered"
+    case = Case.objects.get(receipt_code=first.json()["receipt_code"])
+    assert late_retry.json()["case_id"] == case.id
     assert case.idempotency_key == f"user:{personas.township_staff.pk}:form-7f3a"
+    assert Submission.objects.filter(submitted_by=personas.township_staff).count() == 1
     assert Case.objects.filter(created_by=personas.township_staff).count() == 1
     assert CaseEvent.objects.filter(case=case, action="register").count() == 1
     assert Notification.objects.filter(kind="case.registered", recipient="13957211234", case=case).count() == 1
 
 
 def test_without_a_key_two_posts_make_two_cases(desk, personas, regions, post):
-    ids = {post(personas.township_staff, "/cases", submission(regions)).json()["id"] for _ in range(2)}
-    assert len(ids) == 2
+    codes = {post(personas.township_staff, "/cases", submission(regions)).json()["receipt_code"] for _ in range(2)}
+    submissions_register_queued()
+    assert len(codes) == 2 and Case.objects.filter(receipt_code__in=codes).count() == 2
 
 
 def test_the_same_key_from_two_users_makes_two_cases(desk, personas, regions, post):
     mine = post(personas.township_staff, "/cases", submission(regions), **{"Idempotency-Key": "k1"})
     theirs = post(personas.county_staff, "/cases", submission(regions), **{"Idempotency-Key": "k1"})
-    assert (mine.status_code, theirs.status_code) == (201, 201)
-    assert mine.json()["id"] != theirs.json()["id"]
+    assert (mine.status_code, theirs.status_code) == (202, 202)
+    assert mine.json()["receipt_code"] != theirs.json()["receipt_code"]
+    assert submissions_register_queued() == 2
 
 
 @pytest.mark.parametrize("key", ["x" * 101, "   "])
@@ -86,23 +169,21 @@ def test_an_idempotency_key_over_100_characters_or_blank_is_refused(desk, person
     assert Case.objects.count() == before
 
 
-def test_a_deputy_registers_what_they_heard_as_their_own_case(desk, personas, regions, post):
-    response = post(personas.deputy, "/cases", submission(regions, channel="visit"))
-    assert response.status_code == 201, response.content
+def test_a_deputy_registers_what_they_heard_as_their_own_case(desk, personas, regions, submit):
+    _, response = submit(personas.deputy, submission(regions, channel="visit"))
     case = Case.objects.get(pk=response.json()["id"])
     assert case.deputy == desk.deputy
     assert response.json()["deputy"] == {"id": desk.deputy.id, "name": "沈建国"}
 
 
-def test_a_reception_session_registers_several_cases_and_counts_the_people(desk, personas, regions, post, get):
+def test_a_reception_session_registers_several_cases_and_counts_the_people(desk, personas, regions, post, get, submit):
     started = post(
         personas.place_staff, "/receptions", {"kind": "station", "deputy": desk.deputy.id, "place": desk.place.id}
     )
     assert started.status_code == 201, started.content
     session = started.json()["id"]
     for title in ("路灯不亮", "垃圾清运"):
-        response = post(personas.place_staff, "/cases", submission(regions, title=title, session=session))
-        assert response.status_code == 201, response.content
+        _, response = submit(personas.place_staff, submission(regions, title=title, session=session))
         assert response.json()["session"] == session
         assert response.json()["place"]["id"] == desk.place.id
         assert response.json()["deputy"]["id"] == desk.deputy.id
@@ -129,6 +210,8 @@ def _refused(response, status, code, field, message=None):
     assert (body["code"], body["field"]) == (code, field), body
     if message is not None:
         assert body["message"] == message
+    assert Submission.objects.filter(payload__title__startswith="坏").count() == 0
+    submissions_register_queued()
     assert Case.objects.filter(title__startswith="坏").count() == 0
     return body
 
@@ -176,19 +259,17 @@ def test_a_location_outside_the_region_is_refused(desk, personas, regions, post)
     _refused(response, 400, "location_outside", "lat", "位置: 所选位置不在该区划范围内")
 
 
-def test_a_location_alone_places_the_case_in_its_grid(desk, personas, regions, post):
+def test_a_location_alone_places_the_case_in_its_grid(desk, personas, regions, submit):
     body = submission(regions, lat=30.545, lng=119.965)
     del body["region"]
-    response = post(personas.township_staff, "/cases", body)
-    assert response.status_code == 201, response.content
+    _, response = submit(personas.township_staff, body)
     assert response.json()["grid"]["code"] == "JR-01"
     assert response.json()["region"]["code"] == regions.jueren.code
 
 
-def test_html_is_stored_verbatim_and_returned_as_a_json_string(desk, personas, regions, post, get):
+def test_html_is_stored_verbatim_and_returned_as_a_json_string(desk, personas, regions, get, submit):
     html = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    response = post(personas.township_staff, "/cases", submission(regions, title=html, body=f"<b>{html}</b>"))
-    assert response.status_code == 201, response.content
+    _, response = submit(personas.township_staff, submission(regions, title=html, body=f"<b>{html}</b>"))
     case = Case.objects.get(pk=response.json()["id"])
     assert case.title == html and case.body == f"<b>{html}</b>"
     assert response["Content-Type"].startswith("application/json")
@@ -222,9 +303,8 @@ def test_a_place_outside_the_callers_scope_is_refused_like_an_unknown_one(desk, 
     _refused(response, 400, "place_unknown", "place", "家站室: 不存在或不在您的管辖范围内")
 
 
-def test_an_anonymous_case_keeps_no_contact_details(desk, personas, regions, post):
-    response = post(personas.township_staff, "/cases", submission(regions, is_anonymous=True, reply_via="online"))
-    assert response.status_code == 201, response.content
+def test_an_anonymous_case_keeps_no_contact_details(desk, personas, regions, submit):
+    _, response = submit(personas.township_staff, submission(regions, is_anonymous=True, reply_via="online"))
     case = Case.objects.get(pk=response.json()["id"])
     assert (case.person_name, case.person_phone, response.json()["contact"]) == ("", "", None)
 
@@ -238,5 +318,10 @@ def test_a_retry_replays_even_after_its_reception_closed(desk, personas, regions
 
     retry = post(personas.place_staff, "/cases", submission(regions, session=session), **{"Idempotency-Key": "r-1"})
 
-    assert (first.status_code, retry.status_code) == (201, 200)
-    assert retry.json()["id"] == first.json()["id"] and retry.headers["Idempotent-Replayed"] == "true"
+    assert (first.status_code, retry.status_code) == (202, 200)
+    assert retry.json()["receipt_code"] == first.json()["receipt_code"]
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    submissions_register_queued()
+    # Queued while the session was open, registered after it closed: it belongs to the session all the same.
+    case = Case.objects.get(receipt_code=first.json()["receipt_code"])
+    assert case.session_id == session and Submission.objects.get(case=case).status == "registered"

@@ -236,3 +236,14 @@ def test_the_checked_in_workflow_document_matches_the_table(tmp_path):
     docs = Path(__file__).resolve().parents[3] / "docs" / "workflow.md"
     assert docs.read_text(encoding="utf-8") == workflow_markdown(), "run `make docs` and commit docs/workflow.md"
     call_command("workflow_diagram")  # prints without error
+
+
+def test_receipt_codes_are_twelve_letters_from_the_unambiguous_alphabet_and_do_not_repeat():
+    from lianxin.cases.services import new_receipt_code
+    from lianxin.core.codes import ALPHABET
+
+    codes = [new_receipt_code() for _ in range(3000)]
+    assert len(set(codes)) == 3000
+    assert all(len(code) == 12 and set(code) <= set(ALPHABET.upper()) for code in codes)
+    # Every letter turns up in every position: the base-31 spelling uses the whole alphabet.
+    assert all({code[i] for code in codes} == set(ALPHABET.upper()) for i in range(12))

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lianxin.cases.deadline_jobs import cases_escalate_overdue, cases_mark_overdue, cases_remind_due
+from lianxin.cases.intake import submissions_register_queued
 from lianxin.cases.summaries import summaries_grid_daily, summaries_place_weekly, summaries_station_monthly
 from lianxin.notifications.worker import At, Every, Job, Worker
 
@@ -21,6 +22,8 @@ def jobs() -> list[Job]:
     every = Every(datetime.timedelta(minutes=settings.WORKER_DEADLINE_MINUTES))
     at = datetime.time.fromisoformat(settings.WORKER_SUMMARY_TIME)
     return [
+        # Every round: API submissions become cases within a poll interval of arriving.
+        Job("cases_register_submissions", Every(datetime.timedelta(0)), submissions_register_queued),
         # Overdue before escalation: a case is marked late before it is escalated in the same round.
         Job("cases_remind_due", every, cases_remind_due),
         Job("cases_mark_overdue", every, cases_mark_overdue),
@@ -32,7 +35,7 @@ def jobs() -> list[Job]:
 
 
 class Command(BaseCommand):
-    help = "后台任务：持续发送通知；每15分钟提醒、标记超期、自动督办；每日/每周/每月汇总（北京时间）"
+    help = "后台任务：持续登记接口提交、发送通知；每15分钟提醒、标记超期、自动督办；每日/每周/每月汇总（北京时间）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="只运行一轮后退出（供 cron 与测试）")

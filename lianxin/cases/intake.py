@@ -1,0 +1,236 @@
+"""API intake: accept a submission with one durable write, register it in the worker.
+
+Why (docs/decisions/0001-asynchronous-api-intake.md): registering a case costs ~7 statements and ~15 ms of CPU,
+an order of magnitude more than the server's cheapest request, so a burst of submissions (a city system
+replaying a day of 12345 orders, a campaign) would queue and time out. Accepting costs one INSERT: the request
+checks everything a registration checks (case_check, against cached reference data), stores the checked
+payload with the receipt code the person is given at once, and answers 202. The worker turns queued submissions
+into cases through the same case_register every other channel uses, in arrival order.
+"""
+
+import contextlib
+import datetime
+import functools
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from lianxin.accounts.roles import Perm
+from lianxin.cases.models import Category, Submission, SubmissionStatus
+from lianxin.cases.selectors import case_refs_resolve, category_get_by_code
+from lianxin.cases.services import case_check, case_register, new_receipt_code
+from lianxin.core.errors import DomainError
+from lianxin.regions.models import Region
+
+# Fields that name something other than a region or a category: resolving them needs the database and the
+# caller's scope, so a submission that has one takes the full path (case_refs_resolve) at acceptance.
+_SCOPED_REFS = ("place", "deputy", "grid", "grid_worker", "session")
+_REF_FIELDS = ("region", *_SCOPED_REFS, "category")
+REFERENCE_CACHE_SECONDS = 300.0
+
+# Regions and categories by code, per process. Both are reference data that change a few times a year; a
+# stale entry can only let a submission through that the worker then rejects with the reason (it resolves
+# everything again), never register a case that should not exist.
+_reference_cache: dict[tuple[str, str], tuple[float, Any]] = {}
+
+
+def reference_cache_clear() -> None:
+    """Forget cached regions and categories (tests; an administrator who renamed a code)."""
+    _reference_cache.clear()
+
+
+def _cached(kind: str, code: str, load: Any) -> Any:
+    now = time.monotonic()
+    hit = _reference_cache.get((kind, code))
+    if hit is not None and now - hit[0] < REFERENCE_CACHE_SECONDS:
+        return hit[1]
+    value = load()
+    _reference_cache[(kind, code)] = (now, value)
+    return value
+
+
+def _region(code: str) -> Region:
+    def load() -> Region | None:
+        return Region.objects.only("id", "code", "name", "level", "path").filter(code=code).first()
+
+    region = _cached("region", code, load)
+    if region is None:
+        raise DomainError("region_unknown", f"所在区划: 区划代码 {code} 不存在", field="region")
+    return region
+
+
+def _category(code: str) -> Category:
+    def load() -> Category | None:
+        try:
+            return category_get_by_code(code=code)
+        except DomainError:
+            return None
+
+    category = _cached("category", code, load)
+    if category is None:
+        raise DomainError("category_unknown", f"类别: “{code}”不存在或已停用", field="category")
+    return category
+
+
+def _refs(*, actor: Any, payload: dict[str, Any]) -> dict[str, Any]:
+    """The objects a payload names. The common submission (staff naming a region and perhaps a category) is
+    resolved from the cache; anything scoped to the caller goes through the same selector as before."""
+    if any(payload.get(name) is not None for name in _SCOPED_REFS) or not actor.has_perm_anywhere(Perm.HANDLE_CASES):
+        # A deputy or grid worker registering without naming one is registering their own: the selector knows.
+        return vars(case_refs_resolve(user=actor, **{name: payload.get(name) for name in _REF_FIELDS}))
+    return {
+        "region": _region(payload["region"]) if payload.get("region") else None,
+        "category": _category(payload["category"]) if payload.get("category") else None,
+    }
+
+
+def _fields(payload: dict[str, Any]) -> dict[str, Any]:
+    fields = {name: value for name, value in payload.items() if name not in _REF_FIELDS}
+    if isinstance(fields.get("registered_at"), str):
+        fields["registered_at"] = datetime.datetime.fromisoformat(fields["registered_at"])
+    return fields
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    submission: Submission
+    created: bool
+
+
+def submission_accept(*, actor: Any, payload: dict[str, Any], idempotency_key: str | None = None) -> Acceptance:
+    """Check a registration as case_register would, then queue it: one INSERT, committed.
+
+    `payload` holds case_check's fields with references as codes and ids (the API's CaseIn, JSON-ready).
+    With an `idempotency_key` a retry answers the first submission (whatever became of it) instead of queueing
+    a second one; that holds even when the retry itself would now be refused (say, its reception has closed)."""
+    try:
+        case_check(actor=actor, **_refs(actor=actor, payload=payload), **_fields(payload))
+    except DomainError:
+        earlier = submission_get_by_idempotency_key(key=idempotency_key) if idempotency_key else None
+        if earlier is None:
+            raise
+        return Acceptance(earlier, created=False)
+    submission = Submission(
+        receipt_code=new_receipt_code(),
+        idempotency_key=idempotency_key or None,
+        submitted_by=actor,
+        payload=payload,
+        received_at=timezone.now(),
+    )
+    try:
+        _insert(submission)
+    except IntegrityError:
+        earlier = submission_get_by_idempotency_key(key=idempotency_key) if idempotency_key else None
+        if earlier is None:
+            raise
+        return Acceptance(earlier, created=False)
+    return Acceptance(submission, created=True)
+
+
+# What a new submission has; the other columns take their database defaults (queued, no case, no error).
+_INSERTED = ("receipt_code", "idempotency_key", "submitted_by", "payload", "received_at")
+
+
+@functools.cache
+def _insert_sql() -> str:
+    qn = connection.ops.quote_name
+    fields = {field.name: field for field in Submission._meta.concrete_fields}
+    columns = ", ".join(qn(str(fields[name].column)) for name in _INSERTED)
+    returning = " RETURNING id" if connection.features.can_return_columns_from_insert else ""
+    return f"INSERT INTO {qn(Submission._meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s){returning}"
+
+
+def _insert(submission: Submission) -> None:
+    """Submission.save(), written out: the ORM spends ~0.5 ms preparing an INSERT of every column, a third of
+    what accepting a submission may cost (bench/README.md). In autocommit (a request) it is one statement with
+    no BEGIN/COMMIT around it, committed before the 202 goes out; inside a caller's transaction, a savepoint,
+    so that a duplicate idempotency key leaves that transaction usable."""
+    meta = Submission._meta
+    values = [
+        submission.receipt_code,
+        submission.idempotency_key,
+        submission.submitted_by_id,
+        meta.get_field("payload").get_db_prep_save(submission.payload, connection),
+        meta.get_field("received_at").get_db_prep_save(submission.received_at, connection),
+    ]
+    savepoint = transaction.atomic() if not connection.get_autocommit() else contextlib.nullcontext()
+    with savepoint, connection.cursor() as cursor:
+        cursor.execute(_insert_sql(), values)
+        returned = cursor.fetchone() if connection.features.can_return_columns_from_insert else None
+        submission.pk = returned[0] if returned else cursor.lastrowid
+    submission._state.adding = False
+
+
+def submission_get_by_idempotency_key(*, key: str) -> Submission | None:
+    try:
+        return Submission.objects.get(idempotency_key=key)
+    except Submission.DoesNotExist:
+        return None
+
+
+def submission_get_for(*, user: Any, receipt_code: str) -> Submission | None:
+    """The caller's own submission by its receipt code (anyone else's answers None, as a missing one does)."""
+    code = receipt_code.strip().upper()
+    return Submission.objects.select_related("case").filter(receipt_code=code, submitted_by=user).first()
+
+
+def _register(submission: Submission) -> None:
+    payload = submission.payload
+    actor = submission.submitted_by
+    fields = _fields(payload)
+    fields["registered_at"] = fields.get("registered_at") or submission.received_at
+    refs = case_refs_resolve(
+        user=actor, received_at=submission.received_at, **{name: payload.get(name) for name in _REF_FIELDS}
+    )
+    registration = case_register(
+        actor=actor,
+        idempotency_key=submission.idempotency_key,
+        receipt_code=submission.receipt_code,
+        **vars(refs),
+        **fields,
+    )
+    submission.case = registration.case
+    submission.status = SubmissionStatus.REGISTERED
+
+
+def submissions_register_queued(*, now: datetime.datetime | None = None, limit: int = 200) -> int:
+    """Register up to `limit` queued submissions, oldest first; returns how many were handled.
+
+    Each submission is registered (or rejected with its reason) in its own transaction together with its
+    status change, so a crash leaves it queued, never half-done. Several workers may run: on PostgreSQL each
+    claims rows with SKIP LOCKED; elsewhere the status compare-and-swap keeps a row from being handled twice."""
+    handled = 0
+    queued = Submission.objects.filter(status=SubmissionStatus.QUEUED).order_by("id")
+    for pk in list(queued.values_list("id", flat=True)[:limit]):
+        with transaction.atomic():
+            claim = Submission.objects.filter(pk=pk, status=SubmissionStatus.QUEUED).select_related("submitted_by")
+            if connection.features.has_select_for_update_skip_locked:
+                claim = claim.select_for_update(skip_locked=True, of=("self",))
+            submission = claim.first()
+            if submission is None:
+                continue
+            try:
+                with transaction.atomic():
+                    _register(submission)
+            except DomainError as error:
+                submission.status = SubmissionStatus.REJECTED
+                submission.error_code = error.code
+                submission.error_message = str(error.message)[:500]
+                submission.error_field = error.field or ""
+            submission.processed_at = timezone.now()
+            changed = Submission.objects.filter(pk=pk, status=SubmissionStatus.QUEUED).update(
+                status=submission.status,
+                case=submission.case,
+                error_code=submission.error_code,
+                error_message=submission.error_message,
+                error_field=submission.error_field,
+                processed_at=submission.processed_at,
+            )
+            if changed != 1:  # another worker (SQLite) got there first: undo this registration
+                transaction.set_rollback(True)
+                continue
+        handled += 1
+    return handled
