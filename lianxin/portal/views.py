@@ -122,7 +122,17 @@ def _submit(request: HttpRequest, *, deputy: Deputy | None, place: Place | None)
     return render(
         request,
         "portal/submit.html",
-        {"form": form, "deputy": deputy, "place": place, "target": target, "honeypot": HONEYPOT_FIELD},
+        {
+            "form": form,
+            "deputy": deputy,
+            "place": place,
+            "target": target,
+            "honeypot": HONEYPOT_FIELD,
+            # For the category suggestion as people type (optional JavaScript; the select works without it).
+            "category_keywords": [
+                {"id": c.pk, "name": c.name, "keywords": c.keywords} for c in s.category_choices() if c.keywords
+            ],
+        },
         status=status,
     )
 

@@ -148,6 +148,9 @@ def test_a_citizen_scans_submits_with_a_photo_tracks_the_reply_and_an_unsatisfie
     shots(citizen, "deputy")
     citizen.click("text=向沈建国代表提意见建议")
     citizen.fill("#id_text", "居仁路东段三盏路灯一个月没亮了，晚上走路不安全。")
+    assert citizen.locator("#category-hint").inner_text().startswith("建议类别：城乡建设")  # from its keywords
+    citizen.click("#category-hint button")
+    assert citizen.locator("#id_category option:checked").inner_text() == "城乡建设"
     citizen.set_input_files("#id_photos", str(photo))
     citizen.fill("#id_person_name", "王秀英")
     citizen.fill("#id_person_phone", "13957211234")
@@ -191,6 +194,7 @@ def test_a_deputy_on_a_phone_runs_a_reception_and_registers_two_cases(browser, l
     page.click("button:has-text('登录')")
     assert "沈建国代表的工作台" in page.content()
     shots(page, "workbench")
+    assert axe_violations(page) == []
     page.click("text=开始接待")
     page.check("input[name=kind][value=station]")
     page.select_option("#id_place", str(world.place.pk))
@@ -202,6 +206,7 @@ def test_a_deputy_on_a_phone_runs_a_reception_and_registers_two_cases(browser, l
         assert "已登记，查询码" in page.content()
     assert page.locator("#case-count").inner_text() == "2"
     shots(page, "reception")
+    assert axe_violations(page) == []
     page.fill("#id_people_received", "3")
     page.click("button:has-text('结束接待')")
     assert page.locator("#people").inner_text() == "3"

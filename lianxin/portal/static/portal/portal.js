@@ -28,3 +28,30 @@
     });
   }
 })();
+// Optional: suggest a category from its keywords as people type.
+(function () {
+  var data = document.getElementById("category-keywords");
+  var text = document.getElementById("id_text"), select = document.getElementById("id_category");
+  var hint = document.getElementById("category-hint");
+  if (!data || !text || !select || !hint) return;
+  var categories = JSON.parse(data.textContent), suggested = null;
+  text.addEventListener("input", function () {
+    var value = text.value;
+    suggested = null;
+    for (var i = 0; i < categories.length && !suggested; i++) {
+      for (var j = 0; j < categories[i].keywords.length; j++) {
+        if (value.indexOf(categories[i].keywords[j]) >= 0) { suggested = categories[i]; break; }
+      }
+    }
+    if (suggested && select.value !== String(suggested.id)) {
+      hint.querySelector("span").textContent = "建议类别：" + suggested.name;
+      hint.hidden = false;
+    } else {
+      hint.hidden = true;
+    }
+  });
+  hint.querySelector("button").addEventListener("click", function () {
+    if (suggested) select.value = String(suggested.id);
+    hint.hidden = true;
+  });
+})();
