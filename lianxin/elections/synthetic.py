@@ -162,10 +162,13 @@ class _Gen:
         for ch, rep in SHAPE_REPRESENTATIVE.items():
             groups.setdefault(rep, []).append(ch)
         for index in range(len(name) - 1, 0, -1):
-            rep = SHAPE_REPRESENTATIVE.get(name[index])
-            if rep is None:
+            if name[index] not in SHAPE_REPRESENTATIVE:
                 continue
-            options = [c for c in groups[rep] if c != name[index] and char_pinyin(c) != char_pinyin(name[index])]
+            options = [
+                c
+                for c in groups[SHAPE_REPRESENTATIVE[name[index]]]
+                if c != name[index] and char_pinyin(c) != char_pinyin(name[index])
+            ]
             if options:
                 return name[:index] + options[int(self.rng.integers(len(options)))] + name[index + 1 :]
         return None

@@ -56,8 +56,16 @@ def prepare(roll: pl.DataFrame) -> pl.DataFrame:
         .with_columns(
             # The birth date as entered; where none was entered, the one in the ID.
             pl.coalesce(pl.col("birth_date"), id_birth(pl.col("id_number"))).alias("birth"),
-            pl.col("id_number").str.split("").list.sort().list.join("").alias("id_sorted"),
+            id_digits_key(pl.col("id_number")).alias("id_sorted"),
         )
+    )
+
+
+def id_digits_key(id_number: pl.Expr) -> pl.Expr:
+    """How many of each character 0-9 and X the ID holds, as one integer: equal for two IDs that differ by a
+    transposition. (Counting is ~5x faster than sorting the characters of a million strings.)"""
+    return pl.sum_horizontal(
+        [id_number.str.count_matches(ch, literal=True).cast(pl.Int64) * 19**i for i, ch in enumerate("0123456789X")]
     )
 
 
@@ -66,9 +74,12 @@ def _pairs(df: pl.DataFrame, on: list[str], max_group: int | None) -> pl.DataFra
     for column in on:
         if block.schema[column] == pl.Utf8:
             block = block.filter(pl.col(column) != "")
-    size = pl.len().over(on)
+    # Grouping and joining on one 64-bit hash of the key is several times faster than on the strings; a hash
+    # collision only adds a pair to score, which the scoring then rejects.
+    block = block.select("key", pl.struct(on).hash(seed=11).alias("block"))
+    size = pl.len().over("block")
     block = block.filter((size > 1) & (size <= max_group) if max_group else size > 1)
-    joined = block.join(block, on=on, suffix="_b")
+    joined = block.join(block, on="block", suffix="_b")
     return joined.filter(pl.col("key") < pl.col("key_b")).select(pl.col("key").alias("key_a"), "key_b")
 
 
@@ -130,7 +141,7 @@ def find_duplicates(roll: pl.DataFrame, *, threshold: float = THRESHOLD) -> pl.D
     if pairs.is_empty():
         return pl.DataFrame(schema=DUPLICATE_SCHEMA)
     columns = ["key", "name", "id_number", "birth", "sex", "district", "address"]
-    involved = pairs.select(pl.concat_list("key_a", "key_b").alias("k")).explode("k").unique().get_column("k")
+    involved = pl.concat([pairs.get_column("key_a"), pairs.get_column("key_b")]).unique()
     records = {
         row["key"]: row
         for row in prepared.filter(pl.col("key").is_in(involved.implode())).select(columns).iter_rows(named=True)

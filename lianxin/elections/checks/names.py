@@ -27,6 +27,9 @@ SIMILAR_LOOKING = """
 # A name: CJK characters, parts joined by the middle dot of ethnic-minority names (阿依古丽·买买提).
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 NAME_RE = re.compile(f"[{_CJK}]+(?:·[{_CJK}]+)*")
+# The same pattern in the syntax of Rust's regex crate, which polars uses.
+_CJK_RUST = r"\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}\x{F900}-\x{FAFF}\x{20000}-\x{3134F}"
+NAME_PATTERN = f"^[{_CJK_RUST}]+(?:·[{_CJK_RUST}]+)*$"
 # Dots people type instead of U+00B7: bullet, katakana middle dot, full stop, hyphenation point, dot operator.
 WRONG_DOTS = "•・．.‧⋅∙"
 MAX_NAME_LENGTH = 30
