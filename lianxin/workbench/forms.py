@@ -10,9 +10,15 @@ class ReceptionStartForm(forms.Form):
     place = forms.TypedChoiceField(label="家站室（站内坐诊）", coerce=int, required=False, empty_value=None)
     region = forms.TypedChoiceField(label="所在村（社区）（流动巡诊）", coerce=int, required=False, empty_value=None)
     location = forms.CharField(label="地点（可选）", max_length=200, required=False)
+    deputy = forms.TypedChoiceField(label="接待代表", coerce=int, required=False, empty_value=None)
 
-    def __init__(self, *args, places=(), regions=(), **kwargs):
+    def __init__(self, *args, places=(), regions=(), deputies=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if deputies is None:  # a deputy receives in person
+            del self.fields["deputy"]
+        else:  # place staff register a reception for the deputy on duty
+            self.fields["deputy"].required = True
+            self.fields["deputy"].choices = [("", "请选择")] + [(d.pk, d.name) for d in deputies]  # type: ignore[attr-defined]
         self.fields["place"].choices = [("", "请选择")] + [(p.pk, p.name) for p in places]  # type: ignore[attr-defined]
         self.fields["region"].choices = [("", "请选择")] + [(r.pk, r.name) for r in regions]  # type: ignore[attr-defined]
 

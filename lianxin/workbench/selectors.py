@@ -5,11 +5,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import BooleanField, QuerySet, Value, When
+from django.db.models import BooleanField, Count, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
-from lianxin.cases.models import Case, ReceptionSession, Status
+from lianxin.accounts.roles import Perm
+from lianxin.cases.models import RESOLVED_STATUSES, Case, ReceptionSession, Status
 from lianxin.cases.selectors import overdue_q, reception_list_visible_to
+from lianxin.core.scoping import region_scope_q
 from lianxin.deputies.models import Deputy, DutyShift, GridAssignment, GridWorkerPairing, Household, Mandate
 from lianxin.portal.selectors import deputy_places
 from lianxin.regions.models import Region
@@ -117,3 +119,59 @@ def my_grid_workers(*, deputy: Deputy) -> list[GridWorkerPairing]:
 
 def my_diary(*, deputy: Deputy, limit: int = 50) -> list[DiaryEntry]:
     return list(DiaryEntry.objects.filter(deputy=deputy).select_related("region").order_by("-date", "-id")[:limit])
+
+
+# Place staff (家站室联络员) and other case handlers ------------------------------------------------------------
+
+
+def handles_cases(*, user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.has_perm_anywhere(Perm.HANDLE_CASES))
+
+
+def staff_places(*, user: Any) -> list[Place]:
+    """The active places in the regions where the user handles cases."""
+    return list(
+        Place.objects.filter(region_scope_q(user, "region__path", Perm.HANDLE_CASES), is_active=True)
+        .select_related("region")
+        .order_by("region__path", "kind", "name", "id")[:200]
+    )
+
+
+def place_deputies(*, places: list[Place]) -> list[Deputy]:
+    """Deputies who receive at these places: on their roster, or embedded in a grid of their regions."""
+    if not places:
+        return []
+    rostered = DutyShift.objects.filter(place__in=places).values("deputy_id")
+    in_grids = Q()
+    for path in {p.region.path for p in places}:
+        in_grids |= Q(grid__region__path__startswith=path)
+    embedded = GridAssignment.objects.filter(in_grids).values("deputy_id")
+    return list(Deputy.objects.filter(Q(id__in=rostered) | Q(id__in=embedded)).order_by("name", "id")[:500])
+
+
+@dataclass(frozen=True)
+class MonthSummary:
+    place: Place
+    sessions: int
+    people: int
+    cases: int
+    resolved: int
+
+
+def place_month_summary(*, place: Place, year: int, month: int) -> MonthSummary:
+    """A place's month (月度小结): receptions held, people received, opinions registered there, how many resolved."""
+    start = timezone.make_aware(datetime.datetime(year, month, 1))
+    end = timezone.make_aware(datetime.datetime(year + (month == 12), month % 12 + 1, 1))
+    sessions = ReceptionSession.objects.filter(place=place, started_at__gte=start, started_at__lt=end).aggregate(
+        count=Count("id"), people=Sum("people_received")
+    )
+    cases = Case.objects.filter(place=place, registered_at__gte=start, registered_at__lt=end).aggregate(
+        count=Count("id"), resolved=Count("id", filter=Q(status__in=RESOLVED_STATUSES))
+    )
+    return MonthSummary(
+        place=place,
+        sessions=sessions["count"],
+        people=sessions["people"] or 0,
+        cases=cases["count"],
+        resolved=cases["resolved"],
+    )

@@ -17,6 +17,7 @@ from lianxin.cases.selectors import (
     case_events_visible_to,
     case_get_visible_to,
     reception_get_visible_to,
+    reception_list_visible_to,
 )
 from lianxin.cases.services import case_register, reception_close, reception_start
 from lianxin.cases.workflow import Action, available_actions, case_transition
@@ -56,9 +57,33 @@ def deputy_required(view):
     return wrapper
 
 
-@deputy_required
+def workbench_required(view):
+    """A deputy, or staff who handle cases (place staff: 接待登记); `request.deputy` is None for staff."""
+
+    @login_required(login_url=LOGIN_URL)
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        deputy = s.deputy_for_user(user=request.user)
+        if deputy is None and not s.handles_cases(user=request.user):
+            return render(request, "workbench/not_deputy.html", status=403)
+        request.deputy = deputy  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@workbench_required
 def home(request: HttpRequest) -> HttpResponse:
     deputy = request.deputy  # type: ignore[attr-defined]
+    if deputy is None:
+        return render(
+            request,
+            "workbench/staff_home.html",
+            {
+                "places": s.staff_places(user=request.user),
+                "sessions": reception_list_visible_to(user=request.user, is_open=True)[:50],
+            },
+        )
     return render(
         request,
         "workbench/home.html",
@@ -81,7 +106,7 @@ def _case_or_404(request: HttpRequest, case_id: int):
         raise Http404(error.message) from error
 
 
-@deputy_required
+@workbench_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     actions = [
@@ -102,7 +127,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_POST
-@deputy_required
+@workbench_required
 def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     form = ActionForm(request.POST)
@@ -126,21 +151,29 @@ def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
     return redirect("workbench:case", case_id=case.pk)
 
 
-@deputy_required
+@workbench_required
 def reception_new(request: HttpRequest) -> HttpResponse:
     deputy = request.deputy  # type: ignore[attr-defined]
-    places, regions = s.reception_places(deputy=deputy), s.reception_regions(deputy=deputy)
-    form = ReceptionStartForm(request.POST or None, places=places, regions=regions)
+    if deputy is not None:
+        places, regions, deputies = s.reception_places(deputy=deputy), s.reception_regions(deputy=deputy), None
+    else:
+        places = s.staff_places(user=request.user)
+        regions = sorted({p.region for p in places}, key=lambda r: r.path)
+        deputies = s.place_deputies(places=places)
+    form = ReceptionStartForm(request.POST or None, places=places, regions=regions, deputies=deputies)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         place = (
             next((p for p in places if p.pk == data["place"]), None) if data["kind"] == ReceptionKind.STATION else None
         )
         region = next((r for r in regions if r.pk == data["region"]), None)
+        receiving = deputy or next((d for d in deputies or [] if d.pk == data.get("deputy")), None)
         try:
+            if receiving is None:
+                raise DomainError("field_required", "接待代表: 请选择", field="deputy")
             session = reception_start(
                 actor=request.user,
-                deputy=deputy,
+                deputy=receiving,
                 kind=data["kind"],
                 place=place,
                 region=region,
@@ -153,6 +186,23 @@ def reception_new(request: HttpRequest) -> HttpResponse:
     return render(request, "workbench/reception_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
+@workbench_required
+def place_month(request: HttpRequest, place_id: int) -> HttpResponse:
+    """A place's monthly summary (月度小结) for its staff."""
+    place = next((p for p in s.staff_places(user=request.user) if p.pk == place_id), None)
+    if place is None:
+        raise Http404("未找到该家站室，或不在您的管辖范围内")
+    today = timezone.localdate()
+    try:
+        year, month = (int(part) for part in (request.GET.get("month") or f"{today:%Y-%m}").split("-"))
+        if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+            raise ValueError
+    except ValueError as error:
+        raise Http404("月份格式应为 2026-11") from error
+    summary = s.place_month_summary(place=place, year=year, month=month)
+    return render(request, "workbench/place_month.html", {"summary": summary, "year": year, "month": month})
+
+
 def _session_or_404(request: HttpRequest, session_id: int):
     try:
         return reception_get_visible_to(user=request.user, session_id=session_id)
@@ -160,7 +210,7 @@ def _session_or_404(request: HttpRequest, session_id: int):
         raise Http404(error.message) from error
 
 
-@deputy_required
+@workbench_required
 def reception(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _session_or_404(request, session_id)
     status = 200

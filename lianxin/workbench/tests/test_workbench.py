@@ -23,11 +23,15 @@ def register(world, **fields):
     return case_register(**values).case
 
 
-def test_the_workbench_asks_for_a_login_and_is_only_for_deputies(client, world, personas):
+def test_the_workbench_asks_for_a_login_and_is_for_deputies_and_place_staff_only(client, world, personas):
     response = client.get("/w/")
     assert response.status_code == 302 and response["Location"].startswith("/w/login/")
-    client.force_login(personas.township_staff)
+    client.force_login(personas.unit_handler)
     assert client.get("/w/").status_code == 403
+    client.force_login(personas.no_role)
+    assert client.get("/w/").status_code == 403
+    client.force_login(personas.place_staff)
+    assert "家站室工作台" in client.get("/w/").content.decode()
 
 
 def test_a_deputy_logs_in_with_a_password(client, world):
@@ -152,3 +156,46 @@ def test_the_workbench_lists_my_paired_grid_workers_and_households(client, world
     client.force_login(personas.deputy)
     html = client.get("/w/").content.decode()
     assert "陆小芳" in html and "13900002222" in html and "钱大有户" in html and "我的联系户（1）" in html
+
+
+def test_place_staff_register_walk_ins_for_the_deputy_on_duty_and_see_the_month(client, world, personas):
+    client.force_login(personas.place_staff)
+    page = client.get("/w/reception/new").content.decode()
+    assert "沈建国" in page and "居仁社区代表工作站" in page
+    response = client.post(
+        "/w/reception/new", {"kind": "station", "place": world.place.pk, "deputy": world.deputy.pk, "location": ""}
+    )
+    session = ReceptionSession.objects.get()
+    assert response["Location"] == f"/w/reception/{session.pk}" and session.created_by == personas.place_staff
+    page = client.get(f"/w/reception/{session.pk}").content.decode()
+    token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    client.post(
+        f"/w/reception/{session.pk}",
+        {
+            "text": "楼道灯坏了",
+            "category": "",
+            "person_name": "",
+            "person_phone": "",
+            "people_count": 2,
+            "form_token": token,
+        },
+    )
+    client.post(f"/w/reception/{session.pk}", {"close": "1", "people_received": 4})
+    case = Case.objects.get()
+    assert (case.session, case.deputy, case.place, case.created_by) == (
+        session,
+        world.deputy,
+        world.place,
+        personas.place_staff,
+    )
+    month = client.get(f"/w/places/{world.place.pk}/month").content.decode()
+    for figure in ("1 场", "4 人次", "1 件"):
+        assert figure in month
+
+
+def test_a_reception_by_staff_needs_the_deputy_and_other_regions_places_do_not_exist(client, world, personas):
+    client.force_login(personas.place_staff)
+    response = client.post("/w/reception/new", {"kind": "station", "place": world.place.pk, "location": ""})
+    assert response.status_code == 400 and ReceptionSession.objects.count() == 0
+    client.force_login(personas.outsider)
+    assert client.get(f"/w/places/{world.place.pk}/month").status_code == 404
