@@ -12,6 +12,9 @@ process with plain http.client threads (no external load tool needed):
   3. POST /api/v1/cases at a fixed --rate (open loop). Latency is measured from the time each request was
      *scheduled*, not sent, so a stalled server shows up as latency instead of silently lowering the rate
      (coordinated omission).
+  4. With the server stopped, the worker's registration step turns the queued submissions into cases (they were
+     answered 202 with a receipt code; docs/decisions/0001-asynchronous-api-intake.md) for at most
+     --drain-seconds: how fast one worker catches up with the burst.
 
 It prints a table and ends with one JSON line: submissions_per_s, noop_per_s, p50_ms, p99_ms (phase 3), errors,
 then extra keys. The figures are for reading; nothing here asserts a timing. See bench/README.md.
@@ -127,16 +130,50 @@ def build_fixture() -> Fixture:
 def count_rows() -> dict[str, int]:
     from django.db import connections
 
-    from lianxin.cases.models import Case, CaseEvent
+    from lianxin.cases.models import Case, CaseEvent, Submission, SubmissionStatus
     from lianxin.notifications.models import Notification
 
     counts = {
+        "submissions": Submission.objects.count(),
+        **{
+            f"submissions_{status}": Submission.objects.filter(status=status).count()
+            for status in SubmissionStatus.values
+        },
         "cases": Case.objects.count(),
         "case_events": CaseEvent.objects.count(),
         "notifications": Notification.objects.count(),
     }
     connections.close_all()
     return counts
+
+
+@dataclass
+class Drain:
+    registered: int
+    seconds: float
+
+    @property
+    def per_s(self) -> float:
+        return self.registered / self.seconds if self.seconds else 0.0
+
+
+def drain_queue(*, seconds: float) -> Drain:
+    """Phase 4, after the server has stopped: the worker's registration step (`run_worker`'s job
+    cases_register_submissions) in this process, for at most `seconds`. Accepting is cheap; this is the cost
+    that was deferred, and how fast one worker catches up with a burst."""
+    from django.db import connections
+
+    from lianxin.cases.intake import submissions_register_queued
+
+    registered, started = 0, time.monotonic()
+    while time.monotonic() - started < seconds:
+        handled = submissions_register_queued(limit=100)
+        registered += handled
+        if handled == 0:
+            break
+    elapsed = time.monotonic() - started
+    connections.close_all()
+    return Drain(registered=registered, seconds=elapsed)
 
 
 # Server --------------------------------------------------------------------------------------------------------
@@ -561,6 +598,7 @@ def report(
     phases: dict[str, PhaseResult],
     rows: dict[str, int],
     load: tuple[float, float],
+    drain: Drain,
 ) -> dict[str, Any]:
     noop_, peak, steady = phases["noop"], phases["submit_max"], phases["submit_rate"]
     errors = sum(p.errors for p in phases.values())
@@ -618,6 +656,11 @@ def report(
     print(f"submissions ÷ no-op          {share:7.1%}   target ≥ 50 %                    {met}")
     met = "met" if steady.p99 < 150 and steady.per_s >= 0.95 * args.rate and not steady.errors else "MISSED"
     print(f"p99 at {args.rate:g}/s               {steady.p99:7.1f} ms target < 150 ms, rate kept   {met}")
+    print(
+        f"phase 4: one worker registered {drain.registered} queued submissions in {drain.seconds:.1f} s "
+        f"({drain.per_s:.1f}/s); {rows.get('submissions_queued', 0)} still queued, "
+        f"{rows.get('submissions_rejected', 0)} rejected"
+    )
     print(f"rows written: {rows}")
     return {
         "submissions_per_s": round(peak.per_s, 1),
@@ -645,6 +688,10 @@ def report(
         "cpus": os.cpu_count(),
         "loadavg_before": round(load[0], 2),
         "cases_in_db": rows.get("cases"),
+        "submissions_in_db": rows.get("submissions"),
+        "drain_per_s": round(drain.per_s, 1),
+        "still_queued": rows.get("submissions_queued"),
+        "rejected": rows.get("submissions_rejected"),
     }
 
 
@@ -671,6 +718,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker (default 4)")
     parser.add_argument("--warmup", type=float, default=2, help="unmeasured seconds per endpoint first (default 2)")
     parser.add_argument("--timeout", type=float, default=10, help="seconds before a request counts as an error")
+    parser.add_argument(
+        "--drain-seconds",
+        type=float,
+        default=30,
+        help="phase 4: at most this many seconds registering the queued submissions (default 30)",
+    )
     parser.add_argument(
         "--reset", action="store_true", help="drop the database's public schema even though it holds data"
     )
@@ -746,7 +799,10 @@ def main(argv: list[str] | None = None) -> int:
             driver.terminate()
         server.stop()
     phases = {name: summarise(name, data) for name, data in raw.items()}
-    summary = report(args, fixture, server, phases, count_rows(), (load_before, os.getloadavg()[0]))
+    load_after = os.getloadavg()[0]
+    print(f"phase 4: registering the queue in this process for at most {args.drain_seconds:g} s", flush=True)
+    drain = drain_queue(seconds=args.drain_seconds)
+    summary = report(args, fixture, server, phases, count_rows(), (load_before, load_after), drain)
     server_errors = [line for line in log.read_text(errors="replace").splitlines() if "Traceback" in line]
     if server_errors:
         print(f"the server logged {len(server_errors)} tracebacks; see {log}")
