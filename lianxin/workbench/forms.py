@@ -72,3 +72,15 @@ class ActionForm(forms.Form):
 class DiaryForm(forms.Form):
     date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
     text = forms.CharField(label="所见所闻", max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ShiftForm(forms.Form):
+    deputy = forms.TypedChoiceField(label="接待代表", coerce=int)
+    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label="开始时间", widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label="结束时间", widget=forms.TimeInput(attrs={"type": "time"}))
+    note = forms.CharField(label="备注（可选）", max_length=200, required=False)
+
+    def __init__(self, *args, deputies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deputy"].choices = [("", "请选择")] + [(d.pk, d.name) for d in deputies]  # type: ignore[attr-defined]

@@ -175,3 +175,12 @@ def place_month_summary(*, place: Place, year: int, month: int) -> MonthSummary:
         cases=cases["count"],
         resolved=cases["resolved"],
     )
+
+
+def place_shifts(*, place: Place, days: int = 60) -> list[DutyShift]:
+    today = timezone.localdate()
+    return list(
+        DutyShift.objects.filter(place=place, date__gte=today, date__lte=today + datetime.timedelta(days=days))
+        .select_related("deputy")
+        .order_by("date", "start_time", "id")
+    )

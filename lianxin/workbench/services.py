@@ -6,10 +6,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from lianxin.accounts.permissions import may
+from lianxin.accounts.roles import Perm
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError, PermissionDenied
-from lianxin.deputies.models import Deputy
+from lianxin.core.services import object_delete, object_save
+from lianxin.deputies.models import Deputy, DutyShift
 from lianxin.regions.models import Region
+from lianxin.venues.models import Place
 from lianxin.workbench.models import DiaryEntry
 
 
@@ -31,3 +35,44 @@ def diary_add(
         entry = DiaryEntry.objects.create(deputy=deputy, date=date, region=region, text=text)
         audit_record(actor=actor, action="diary.add", obj=entry, region_path=region.path if region else "")
     return entry
+
+
+def _may_edit_roster(actor: Any, place: Place) -> None:
+    if not may(actor, Perm.MANAGE_ROSTER, place.region.path):
+        raise PermissionDenied("您不能编排该家站室的接待排班")
+
+
+def shift_add(
+    *,
+    actor: Any,
+    place: Place,
+    deputy: Deputy,
+    date: datetime.date,
+    start_time: datetime.time,
+    end_time: datetime.time,
+    note: str = "",
+) -> DutyShift:
+    """Put a deputy on a place's duty roster (代表接待日)."""
+    _may_edit_roster(actor, place)
+    if end_time <= start_time:
+        raise DomainError("field_invalid", "结束时间: 应晚于开始时间", field="end_time")
+    if date < timezone.localdate():
+        raise DomainError("field_invalid", "日期: 不能早于今天", field="date")
+    if DutyShift.objects.filter(place=place, deputy=deputy, date=date, start_time=start_time).exists():
+        raise DomainError("shift_exists", "该代表在这一时间已有排班", field="start_time")
+    shift = DutyShift(
+        place=place, deputy=deputy, date=date, start_time=start_time, end_time=end_time, note=note.strip()[:200]
+    )
+    object_save(
+        actor=actor,
+        obj=shift,
+        before={},
+        fields=["deputy", "date", "start_time", "end_time", "note"],
+        region_path=place.region.path,
+    )
+    return shift
+
+
+def shift_remove(*, actor: Any, shift: DutyShift) -> None:
+    _may_edit_roster(actor, shift.place)
+    object_delete(actor=actor, obj=shift, region_path=shift.place.region.path)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/<int:case_id>/act", views.case_act, name="case_act"),
     path("diary", views.diary, name="diary"),
     path("places/<int:place_id>/month", views.place_month, name="place_month"),
+    path("places/<int:place_id>/roster", views.place_roster, name="place_roster"),
     path("reception/new", views.reception_new, name="reception_new"),
     path("reception/<int:session_id>", views.reception, name="reception"),
 ]

@@ -23,8 +23,15 @@ from lianxin.cases.services import case_register, reception_close, reception_sta
 from lianxin.cases.workflow import Action, available_actions, case_transition
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.workbench import selectors as s
-from lianxin.workbench.forms import ActionForm, DiaryForm, QuickCaseForm, ReceptionCloseForm, ReceptionStartForm
-from lianxin.workbench.services import diary_add
+from lianxin.workbench.forms import (
+    ActionForm,
+    DiaryForm,
+    QuickCaseForm,
+    ReceptionCloseForm,
+    ReceptionStartForm,
+    ShiftForm,
+)
+from lianxin.workbench.services import diary_add, shift_add, shift_remove
 
 LOGIN_URL = "workbench:login"
 # Which inputs each action asks for on the case page.
@@ -282,5 +289,48 @@ def diary(request: HttpRequest) -> HttpResponse:
         request,
         "workbench/diary.html",
         {"form": form, "entries": s.my_diary(deputy=deputy)},
+        status=400 if form.errors else 200,
+    )
+
+
+@workbench_required
+def place_roster(request: HttpRequest, place_id: int) -> HttpResponse:
+    """A place's duty roster (排班): staff who may edit it add and remove shifts."""
+    place = next((p for p in s.staff_places(user=request.user) if p.pk == place_id), None)
+    if place is None:
+        raise Http404("未找到该家站室，或不在您的管辖范围内")
+    deputies = s.place_deputies(places=[place])
+    form = ShiftForm(request.POST or None, deputies=deputies)
+    if request.method == "POST":
+        try:
+            if "remove" in request.POST:
+                shift = next((x for x in s.place_shifts(place=place) if str(x.pk) == request.POST["remove"]), None)
+                if shift is None:
+                    raise DomainError("not_found", "该排班不存在或已删除")
+                shift_remove(actor=request.user, shift=shift)
+                messages.success(request, "已删除排班")
+                return redirect("workbench:place_roster", place_id=place.pk)
+            if form.is_valid():
+                data = form.cleaned_data
+                deputy = next((d for d in deputies if d.pk == data["deputy"]), None)
+                if deputy is None:
+                    raise DomainError("field_invalid", "接待代表: 请选择", field="deputy")
+                shift_add(
+                    actor=request.user,
+                    place=place,
+                    deputy=deputy,
+                    date=data["date"],
+                    start_time=data["start_time"],
+                    end_time=data["end_time"],
+                    note=data["note"],
+                )
+                messages.success(request, "已排班")
+                return redirect("workbench:place_roster", place_id=place.pk)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+    return render(
+        request,
+        "workbench/place_roster.html",
+        {"place": place, "shifts": s.place_shifts(place=place), "form": form},
         status=400 if form.errors else 200,
     )

@@ -199,3 +199,31 @@ def test_a_reception_by_staff_needs_the_deputy_and_other_regions_places_do_not_e
     assert response.status_code == 400 and ReceptionSession.objects.count() == 0
     client.force_login(personas.outsider)
     assert client.get(f"/w/places/{world.place.pk}/month").status_code == 404
+
+
+def test_place_staff_edit_the_duty_roster_that_the_public_page_shows(client, world, personas):
+    import datetime
+
+    from lianxin.core.models import AuditEvent
+    from lianxin.deputies.models import DutyShift
+
+    client.force_login(personas.place_staff)
+    day = timezone.localdate() + datetime.timedelta(days=3)
+    url = f"/w/places/{world.place.pk}/roster"
+    shift = {
+        "deputy": world.deputy.pk,
+        "date": day.isoformat(),
+        "start_time": "14:00",
+        "end_time": "16:30",
+        "note": "下午场",
+    }
+    assert client.post(url, shift).status_code == 302
+    assert "14:00–16:30" in client.get(f"/p/{world.place.public_code}").content.decode()
+    backwards = client.post(url, {**shift, "start_time": "17:00", "end_time": "16:00"})
+    assert backwards.status_code == 400 and "应晚于开始时间" in backwards.content.decode()
+    added = DutyShift.objects.get(note="下午场")
+    assert client.post(url, {"remove": added.pk}).status_code == 302
+    assert not DutyShift.objects.filter(note="下午场").exists()
+    assert AuditEvent.objects.filter(action__in=["dutyshift.create", "dutyshift.delete"]).count() == 2
+    client.force_login(personas.outsider)
+    assert client.get(url).status_code == 404
