@@ -15,9 +15,11 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from PIL import Image
 from reportlab.lib.colors import Color, black, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -42,6 +44,7 @@ MARGIN = 18 * mm
 # Where the big name sits (its baseline), so that tests can find it on the rendered page.
 NAME_BASELINE = HEIGHT - 70 * mm
 NAME_SIZE = 34
+QR_SIZE = 80 * mm
 WEEKDAYS = "一二三四五六日"
 DIGITS = "〇一二三四五六七八九"
 
@@ -154,7 +157,8 @@ def _upcoming(qs: Iterable[DutyShift], limit: int = 4) -> list[DutyShift]:
 def _deputy_page(canvas: Canvas, deputy: Deputy) -> None:
     page = _Page(canvas)
     page.header("码上找 · 码上看 · 码上提", "人大代表联系群众 · 一代表一码")
-    page.initials(deputy.name, MARGIN + 17 * mm, NAME_BASELINE + 6 * mm, 15 * mm)
+    if not _photo(canvas, deputy, MARGIN + 2 * mm, NAME_BASELINE - 9 * mm, 30 * mm):
+        page.initials(deputy.name, MARGIN + 17 * mm, NAME_BASELINE + 6 * mm, 15 * mm)
     canvas.setFillColor(black)
     canvas.setFont(FONT, NAME_SIZE)
     canvas.drawString(MARGIN + 38 * mm, NAME_BASELINE, f"{deputy.name} 代表")
@@ -177,10 +181,26 @@ def _deputy_page(canvas: Canvas, deputy: Deputy) -> None:
         page.text("近期接待安排：", 12)
         for shift in shifts:
             page.text(_shift_line(shift, with_place=True), 11, color=GREY, x=MARGIN + 6 * mm, gap=1.4)
-    y = page.qr(deputy.public_url, 80 * mm, min(page.y - 6 * mm, HEIGHT - 150 * mm))
+    y = page.qr(deputy.public_url, QR_SIZE, min(page.y - 6 * mm, HEIGHT - 150 * mm))
     page.y = y
     page.text("手机扫一扫：看代表履职，提意见建议，凭查询码查办理进度", 13, x=MARGIN)
     page.footer(deputy.public_url, "连心 · 事事有回音，件件有落实")
+
+
+def _photo(canvas: Canvas, deputy: Deputy, x: float, y: float, size: float) -> bool:
+    """The deputy's photo, cropped square; False (initials instead) when there is none or it cannot be read."""
+    if not deputy.photo:
+        return False
+    try:
+        with deputy.photo.open("rb") as handle, Image.open(handle) as image:
+            image.load()
+            side = min(image.size)
+            left, top = (image.width - side) // 2, (image.height - side) // 2
+            square = image.convert("RGB").crop((left, top, left + side, top + side))
+    except (OSError, ValueError):
+        return False
+    canvas.drawImage(ImageReader(square), x, y, size, size)
+    return True
 
 
 def _place_page(canvas: Canvas, place: Place) -> None:
@@ -201,7 +221,7 @@ def _place_page(canvas: Canvas, place: Place) -> None:
         page.text("近期值班代表：", 12)
         for shift in shifts:
             page.text(_shift_line(shift, with_place=False), 11, color=GREY, x=MARGIN + 6 * mm, gap=1.4)
-    y = page.qr(place.public_url, 80 * mm, min(page.y - 6 * mm, HEIGHT - 150 * mm))
+    y = page.qr(place.public_url, QR_SIZE, min(page.y - 6 * mm, HEIGHT - 150 * mm))
     page.y = y
     page.text("手机扫一扫：找值班代表，提意见建议，凭查询码查办理进度", 13, x=MARGIN)
     page.footer(place.public_url, "连心 · 事事有回音，件件有落实")

@@ -113,3 +113,46 @@ def test_a_rotated_code_retires_the_old_poster_url(client, world):
 
 def test_terms_are_written_in_chinese_numerals():
     assert [posters.term_words(n) for n in (1, 10, 14, 17, 20, 23)] == ["一", "十", "十四", "十七", "二十", "二十三"]
+
+
+def test_a_deputy_with_a_photo_gets_the_photo_instead_of_initials(world, settings):
+    from django.core.files.base import ContentFile
+
+    from lianxin.portal.tests.conftest import photo_bytes
+
+    [plain] = pages(posters.deputy_poster(deputy=world.deputy))
+    world.deputy.photo.save("shen.jpg", ContentFile(photo_bytes(size=(300, 400))), save=True)
+    [with_photo] = pages(posters.deputy_poster(deputy=world.deputy))
+    box = (int(posters.MARGIN * SCALE), int((posters.HEIGHT - posters.NAME_BASELINE - 20 * posters.mm) * SCALE))
+    region = (*box, box[0] + int(30 * posters.mm * SCALE), box[1] + int(25 * posters.mm * SCALE))
+    assert ImageChops.difference(plain.crop(region), with_photo.crop(region)).getbbox() is not None
+
+
+def printed_modules(image: Image.Image, size: int) -> list[list[bool]]:
+    """Read the QR code's modules off the rendered page: find the top-left finder pattern (a dark run of seven
+    modules in its first column), then sample the centre of every module."""
+    cell = posters.QR_SIZE * SCALE / (size + 8)
+    x0 = (posters.WIDTH - posters.QR_SIZE) / 2 * SCALE
+    column = int(x0 + 4.5 * cell)
+    header = int(40 * posters.mm * SCALE)
+    run = 0
+    for y in range(header, image.height):
+        run = run + 1 if image.getpixel((column, y)) < 128 else 0
+        if run >= 6.5 * cell:
+            top = y - run + 1
+            break
+    else:
+        raise AssertionError("no finder pattern on the page")
+    y0 = top - 4 * cell
+    return [
+        [image.getpixel((int(x0 + (c + 4.5) * cell), int(y0 + (r + 4.5) * cell))) < 128 for c in range(size)]
+        for r in range(size)
+    ]
+
+
+def test_the_posters_qr_code_carries_the_public_url_module_for_module(world, settings):
+    settings.SITE_URL = "http://192.168.1.20:8000"
+    world.deputy.refresh_from_db()
+    matrix = [[bool(v) for v in row] for row in qr_code(world.deputy.public_url).matrix]
+    [page] = pages(posters.deputy_poster(deputy=world.deputy))
+    assert printed_modules(page, len(matrix)) == matrix
