@@ -22,6 +22,7 @@ from lianxin.cases.models import (
     ResponsibleUnit,
     Scope,
     Status,
+    Submission,
     Urgency,
 )
 from lianxin.cases.services import case_register, unit_propose
@@ -277,6 +278,31 @@ class ReceptionSessionAdmin(ScopedModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # sessions are started from the deputy workbench / API (services.reception_start)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(ScopedModelAdmin):
+    """API submissions: what is still queued, what became which case, and why one was rejected. Read-only: the
+    worker registers them (lianxin/cases/intake.py)."""
+
+    list_display = ["receipt_code", "received_at", "status", "region", "submitted_by", "case", "error_message"]
+    list_filter = ["status"]
+    search_fields = ["receipt_code"]
+    date_hierarchy = "received_at"
+    fields = ["receipt_code", "received_at", "status", "region", "submitted_by", "case", "payload", "error_code", "error_field", "error_message", "processed_at"]  # fmt: skip
+    readonly_fields = fields
+
+    def has_module_permission(self, request) -> bool:
+        return may(request.user, Perm.HANDLE_CASES)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._may(request, Perm.HANDLE_CASES, obj)
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -107,7 +107,7 @@ def submission_accept(*, actor: Any, payload: dict[str, Any], idempotency_key: s
     With an `idempotency_key` a retry answers the first submission (whatever became of it) instead of queueing
     a second one; that holds even when the retry itself would now be refused (say, its reception has closed)."""
     try:
-        case_check(actor=actor, **_refs(actor=actor, payload=payload), **_fields(payload))
+        checked = case_check(actor=actor, **_refs(actor=actor, payload=payload), **_fields(payload))
     except DomainError:
         earlier = submission_get_by_idempotency_key(key=idempotency_key) if idempotency_key else None
         if earlier is None:
@@ -118,6 +118,7 @@ def submission_accept(*, actor: Any, payload: dict[str, Any], idempotency_key: s
         idempotency_key=idempotency_key or None,
         submitted_by=actor,
         payload=payload,
+        region=checked["region"],
         received_at=timezone.now(),
     )
     try:
@@ -131,7 +132,7 @@ def submission_accept(*, actor: Any, payload: dict[str, Any], idempotency_key: s
 
 
 # What a new submission has; the other columns take their database defaults (queued, no case, no error).
-_INSERTED = ("receipt_code", "idempotency_key", "submitted_by", "payload", "received_at")
+_INSERTED = ("receipt_code", "idempotency_key", "submitted_by", "payload", "region", "received_at")
 
 
 @functools.cache
@@ -139,8 +140,9 @@ def _insert_sql() -> str:
     qn = connection.ops.quote_name
     fields = {field.name: field for field in Submission._meta.concrete_fields}
     columns = ", ".join(qn(str(fields[name].column)) for name in _INSERTED)
+    placeholders = ", ".join(["%s"] * len(_INSERTED))
     returning = " RETURNING id" if connection.features.can_return_columns_from_insert else ""
-    return f"INSERT INTO {qn(Submission._meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s){returning}"
+    return f"INSERT INTO {qn(Submission._meta.db_table)} ({columns}) VALUES ({placeholders}){returning}"
 
 
 def _insert(submission: Submission) -> None:
@@ -154,6 +156,7 @@ def _insert(submission: Submission) -> None:
         submission.idempotency_key,
         submission.submitted_by_id,
         meta.get_field("payload").get_db_prep_save(submission.payload, connection),
+        submission.region_id,
         meta.get_field("received_at").get_db_prep_save(submission.received_at, connection),
     ]
     savepoint = transaction.atomic() if not connection.get_autocommit() else contextlib.nullcontext()

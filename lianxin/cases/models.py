@@ -405,6 +405,8 @@ class Submission(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="提交人", on_delete=models.PROTECT, related_name="+"
     )
     payload = models.JSONField("提交内容")
+    # Where the checks placed it (a place, a location, a deputy's district resolve to one): the back office's scope.
+    region = models.ForeignKey(Region, verbose_name="所在区划", on_delete=models.PROTECT, related_name="+")
     received_at = models.DateTimeField("收到时间")
     # Defaults in the database too: intake's INSERT names only the five columns a new submission has.
     status = models.CharField(
@@ -421,6 +423,8 @@ class Submission(models.Model):
     error_message = models.CharField("未能登记的原因", max_length=500, blank=True, default="", db_default="")
     error_field = models.CharField("出错字段", max_length=64, blank=True, default="", db_default="")
     processed_at = models.DateTimeField("处理时间", null=True, blank=True)
+
+    objects = scoped_manager("region__path")
 
     class Meta:
         verbose_name = "接口提交"

@@ -104,3 +104,26 @@ def test_a_unit_handler_sees_the_case_once_it_is_transferred_to_their_unit(clien
 
     assert client.get(reverse("admin:cases_case_change", args=[case.pk])).status_code == 200
     assert client.get(reverse("admin:cases_case_add")).status_code == 403
+
+
+def test_staff_see_api_submissions_of_their_region_with_the_reason_one_was_rejected(client, personas, regions):
+    from lianxin.accounts.models import RoleAssignment
+    from lianxin.cases.intake import submission_accept, submissions_register_queued
+
+    payload = {"channel": "hotline", "title": "乾元镇路灯", "body": "路灯不亮。", "region": regions.chengdong.code}
+    queued = submission_accept(actor=personas.county_staff, payload=payload).submission
+    mine = submission_accept(actor=personas.township_staff, payload={**payload, "region": regions.jueren.code})
+    RoleAssignment.objects.filter(user=personas.county_staff).delete()
+    submissions_register_queued()
+
+    client.force_login(personas.township_staff)
+    listing = client.get(reverse("admin:cases_submission_changelist"))
+    assert listing.status_code == 200
+    assert mine.submission.receipt_code in listing.content.decode()
+    assert queued.receipt_code not in listing.content.decode()  # 乾元镇 is outside 武康街道
+    outside = client.get(reverse("admin:cases_submission_change", args=[queued.pk]))
+    assert outside.status_code == 404
+
+    client.force_login(personas.admin)
+    page = client.get(reverse("admin:cases_submission_change", args=[queued.pk])).content.decode()
+    assert "未能登记" in page and "您不能在该区划登记意见建议" in page
