@@ -99,8 +99,9 @@ def _submit(request: HttpRequest, *, deputy: Deputy | None, place: Place | None)
                     wants_reply=data["wants_reply"],
                 )
             except DomainError as error:
-                field = error.field if error.field in form.fields else None
-                form.add_error(field, error.message)
+                # Errors about hidden fields (the location, the tokens) are shown at the top of the form.
+                shown = error.field in form.fields and not form.fields[error.field].widget.is_hidden
+                form.add_error(error.field if shown else None, error.message)
                 status = 429 if error.code == "rate_limited" else 400
             else:
                 return redirect("portal:receipt", code=registration.case.receipt_code)

@@ -162,3 +162,9 @@ def test_a_rating_before_the_reply_is_refused(client, world):
     assert response.status_code == 400
     case.refresh_from_db()
     assert case.status == Status.REGISTERED
+
+
+def test_a_location_outside_china_is_refused_with_a_visible_message(client, world):
+    response = submit(client, f"/d/{world.deputy.public_code}/submit", lat="48.85", lng="2.35")
+    assert response.status_code == 400 and "坐标不在中国境内" in response.content.decode()
+    assert Case.objects.count() == 0
