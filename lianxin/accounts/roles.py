@@ -33,6 +33,7 @@ class Perm(StrEnum):
     SUPERVISE_CASES = "supervise_cases"  # transfer to units, supervise (督办), close (销号), publish (公开)
     REPLY_AS_UNIT = "reply_as_unit"  # a responsible unit's handler replies to the cases assigned to the unit
     MANAGE_ELECTIONS = "manage_elections"  # voter rolls (ID numbers of everyone), their checks, by-election candidates
+    MANAGE_PROJECTS = "manage_projects"  # livelihood projects: proposals, shortlist, votes, sites, closing (销号)
 
 
 PERM_LABELS = {
@@ -46,6 +47,7 @@ PERM_LABELS = {
     Perm.SUPERVISE_CASES: "交办、督办、销号、公开",
     Perm.REPLY_AS_UNIT: "以承办单位身份办理答复",
     Perm.MANAGE_ELECTIONS: "选民登记核查与补选",
+    Perm.MANAGE_PROJECTS: "民生实事项目点单、票决、点位督查与销号",
 }
 
 _STAFF = {
@@ -57,6 +59,7 @@ _STAFF = {
     Perm.HANDLE_CASES,
     Perm.SUPERVISE_CASES,
     Perm.MANAGE_ELECTIONS,
+    Perm.MANAGE_PROJECTS,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
