@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "lianxin.portal",
     "lianxin.workbench",
     "lianxin.elections",
+    "lianxin.projects",
 ]
 
 MIDDLEWARE = [
