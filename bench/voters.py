@@ -42,6 +42,11 @@ THRESHOLDS = (0.5, 0.8, 0.9, 0.95, 0.99, 0.999)
 
 
 def peak_mb() -> float:
+    """This process's peak resident memory. VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent
+    across fork and exec, so a stage started by the (large) generator process would report the generator's."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

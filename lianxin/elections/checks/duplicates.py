@@ -4,10 +4,14 @@ Blocking, then scoring. Comparing every pair of a million registrations is 5·10
 registrations are grouped on keys that a duplicate shares with its original even after an entry mistake,
 and only pairs inside a group are scored:
 
-    A  the ID number                                   (same person, another district or address)
-    B  toneless pinyin of the name + birth date + sex  (homophone in the name; ID mistyped)
+    A  the ID number                                    (same person, another district or address)
+    B  toneless pinyin of the name + birth date + sex   (homophone in the name; ID mistyped)
     C  the ID's characters sorted + birth date / pinyin (two digits of the ID transposed)
     D  look-alike-folded name + birth date + sex        (similar-looking character; ID mistyped)
+
+A and C (with the birth date) run over the whole roll; B, D and C with the name only pair a registration
+whose ID is invalid with the others of its group, because two valid IDs that differ by anything but a
+transposition belong to two people (a single mistyped digit always breaks the check digit).
 
 Each candidate pair is scored from what agrees: the ID (same, two digits transposed, one digit off),
 the name (same, homophone, look-alike, one character off), birth date and sex. The ID weighs most
@@ -18,15 +22,18 @@ Pairs with the same ID are always reported; other pairs from a score of 0.80.
 
 from typing import Any
 
+import numpy as np
 import polars as pl
 
-from lianxin.elections.checks.errors import id_birth
+from lianxin.elections.checks.errors import _WEIGHTS as ID_WEIGHTS
+from lianxin.elections.checks.errors import id_birth, id_matrix
 from lianxin.elections.checks.frame import DUPLICATE_SCHEMA
 from lianxin.elections.checks.names import name_relation, pinyin_key, shape_key
 
 THRESHOLD = 0.80
 # A group larger than this on a fuzzy key is a common name on a common day, not a duplicate cluster.
 MAX_FUZZY_GROUP = 50
+POWERS_OF_19 = 19 ** np.arange(11, dtype=np.int64)
 
 ID_WEIGHT = {"same": 0.55, "transposed": 0.45, "one_digit": 0.40, "differ": 0.0}
 NAME_WEIGHT = {"same": 0.30, "homophone": 0.26, "similar": 0.26, "one_char": 0.12, "differ": 0.0}
@@ -50,14 +57,24 @@ def prepare(roll: pl.DataFrame) -> pl.DataFrame:
         schema={"name": pl.Utf8, "py": pl.Utf8, "shape": pl.Utf8},
     )
     idn = pl.col("id_number").fill_null("")
-    return (
+    prepared = (
         roll.with_columns(pl.col("name").fill_null(""), idn.alias("id_number"))
         .join(keys, on="name", how="left")
         .with_columns(
             # The birth date as entered; where none was entered, the one in the ID.
             pl.coalesce(pl.col("birth_date"), id_birth(pl.col("id_number"))).alias("birth"),
-            id_digits_key(pl.col("id_number")).alias("id_sorted"),
         )
+    )
+    shaped, matrix = id_matrix(prepared.get_column("id_number"))
+    valid = np.zeros(len(shaped), dtype=bool)
+    valid[shaped] = (matrix[:, :17] @ ID_WEIGHTS + matrix[:, 17]) % 11 == 1
+    # Σ 19^character over the 18 positions = Σ count(c)·19^c: equal for IDs with the same characters in any order.
+    digits = np.zeros(len(shaped), dtype=np.int64)
+    digits[shaped] = POWERS_OF_19[matrix].sum(axis=1)
+    return prepared.with_columns(
+        pl.Series("id_sorted", digits).set(pl.Series(~shaped), None),
+        # An ID that cannot be right (wrong length, characters or check digit): a mistyped one.
+        pl.Series("suspect", ~valid),
     )
 
 
@@ -83,13 +100,30 @@ def _pairs(df: pl.DataFrame, on: list[str], max_group: int | None) -> pl.DataFra
     return joined.filter(pl.col("key") < pl.col("key_b")).select(pl.col("key").alias("key_a"), "key_b")
 
 
+def _pairs_touching_suspects(df: pl.DataFrame, on: list[str], max_group: int) -> pl.DataFrame:
+    """Pairs of a fuzzy block in which at least one ID is invalid. Two valid IDs that differ are two people
+    unless two digits were transposed (block C), so only a mistyped, hence invalid, ID needs a fuzzy partner:
+    the join runs over the few groups that hold a suspect instead of over the whole roll."""
+    block = df.select("key", "suspect", *on).drop_nulls()
+    for column in on:
+        if block.schema[column] == pl.Utf8:
+            block = block.filter(pl.col(column) != "")
+    block = block.select("key", "suspect", pl.struct(on).hash(seed=11).alias("block"))
+    hot = block.filter(pl.col("suspect")).get_column("block").unique()
+    block = block.filter(pl.col("block").is_in(hot.implode()))
+    block = block.filter(pl.len().over("block") <= max_group)
+    joined = block.join(block, on="block", suffix="_b")
+    joined = joined.filter((pl.col("key") < pl.col("key_b")) & (pl.col("suspect") | pl.col("suspect_b")))
+    return joined.select(pl.col("key").alias("key_a"), "key_b")
+
+
 def candidate_pairs(prepared: pl.DataFrame) -> pl.DataFrame:
     blocks = [
         _pairs(prepared, ["id_number"], None),
-        _pairs(prepared, ["py", "birth", "sex"], MAX_FUZZY_GROUP),
         _pairs(prepared, ["id_sorted", "birth"], MAX_FUZZY_GROUP),
-        _pairs(prepared, ["id_sorted", "py"], MAX_FUZZY_GROUP),
-        _pairs(prepared, ["shape", "birth", "sex"], MAX_FUZZY_GROUP),
+        _pairs_touching_suspects(prepared, ["py", "birth", "sex"], MAX_FUZZY_GROUP),
+        _pairs_touching_suspects(prepared, ["id_sorted", "py"], MAX_FUZZY_GROUP),
+        _pairs_touching_suspects(prepared, ["shape", "birth", "sex"], MAX_FUZZY_GROUP),
     ]
     return pl.concat(blocks).unique()
 

@@ -16,6 +16,7 @@ import datetime
 
 import polars as pl
 
+from lianxin.elections.checks.duplicates import id_digits_key
 from lianxin.elections.checks.errors import VOTING_AGE
 from lianxin.elections.checks.frame import OMISSION_SCHEMA, age_on
 
@@ -58,9 +59,19 @@ def find_omissions(
     )
     eligible = residents.filter(pl.col("age_then") >= VOTING_AGE).join(gone, on="id_number", how="anti")
     missing = eligible.join(roll.select("id_number"), on="id_number", how="anti")
-    # A mistyped ID on the roll: the same name and birth date are there.
-    on_roll_by_name = roll.select("name", pl.col("birth_date")).drop_nulls().unique()
-    missing = missing.join(on_roll_by_name, on=["name", "birth_date"], how="anti")
+    # A mistyped ID on the roll: a registration whose ID is not in the register has this person's name, birth
+    # date and sex, and either the same sequence digits (a wrong check digit, birth date or region code in the
+    # ID) or the same digits in another order (a transposition). Two people who share name, birth date and sex
+    # share the sequence digits once in 500.
+    strays = roll.join(register.select("id_number"), on="id_number", how="anti").drop_nulls(["name", "birth_date"])
+    keys = [
+        pl.col("id_number").str.slice(14, 3).alias("seq"),
+        id_digits_key(pl.col("id_number")).alias("digits"),
+    ]
+    strays = strays.select("name", "birth_date", "sex", *keys)
+    missing = missing.with_columns(*keys)
+    for key in ("seq", "digits"):
+        missing = missing.join(strays, on=["name", "birth_date", "sex", key], how="anti", nulls_equal=False)
     unregistered = missing.select(
         pl.when(pl.col("age_now") < VOTING_AGE)
         .then(pl.lit(OmissionCode.TURNING_18))
