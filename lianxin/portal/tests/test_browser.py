@@ -235,6 +235,11 @@ def test_the_public_pages_have_no_serious_accessibility_violations_and_location_
     page.set_content('<html lang="zh-Hans"><title>t</title><main><input type="text"></main></html>')
     assert any(line.startswith("label ") for line in axe_violations(page))  # axe itself works: it sees this
     page.goto(live_server.url + "/find/")
+    page.select_option("#town", world.grid.region.parent.code)  # each choice loads the next list
+    page.select_option("#village", world.grid.region.code)
+    page.select_option("#grid", world.grid.code)
+    assert "沈建国" in page.locator("#grid-info").inner_text()
+    page.goto(live_server.url + "/find/")
     page.click("#locate-find")
     page.wait_for_selector("#grid-info")
     assert "居仁一网格" in page.locator("#grid-info").inner_text()

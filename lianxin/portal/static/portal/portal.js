@@ -55,3 +55,17 @@
     hint.hidden = true;
   });
 })();
+// Optional: choosing a town or village loads the next list at once (the "下一步" button does it without script).
+(function () {
+  ["town", "village", "grid"].forEach(function (id, level, ids) {
+    var select = document.getElementById(id);
+    if (!select) return;
+    select.addEventListener("change", function () {
+      for (var i = level + 1; i < ids.length; i++) {
+        var below = document.getElementById(ids[i]);
+        if (below) below.disabled = true;  // a new town resets the village and the grid
+      }
+      select.form.submit();
+    });
+  });
+})();
