@@ -124,7 +124,9 @@ def proposal_merge(*, actor: Any, duplicate: Proposal, into: Proposal) -> Propos
             actor=actor, action="projects.proposal.merge", obj=dup, region_path=dup.region.path,
             changes={"status": [ProposalStatus.SUBMITTED, ProposalStatus.MERGED], "merged_into": [None, kept.pk]},
         )  # fmt: skip
-    return kept
+    duplicate.refresh_from_db()
+    into.refresh_from_db()
+    return into
 
 
 def proposal_match(
@@ -145,7 +147,8 @@ def proposal_match(
                 "unit": [before["unit"], unit.pk if unit else None],
             },
         )  # fmt: skip
-    return current
+    proposal.refresh_from_db()
+    return proposal
 
 
 def proposal_reject(*, actor: Any, proposal: Proposal, note: str) -> Proposal:
@@ -158,7 +161,8 @@ def proposal_reject(*, actor: Any, proposal: Proposal, note: str) -> Proposal:
             actor=actor, action="projects.proposal.reject", obj=current, region_path=current.region.path,
             changes={"status": [ProposalStatus.SUBMITTED, ProposalStatus.REJECTED]}, note=note,
         )  # fmt: skip
-    return current
+    proposal.refresh_from_db()
+    return proposal
 
 
 def proposal_shortlist(*, actor: Any, proposal: Proposal, vote: Vote) -> Candidate:
@@ -180,6 +184,7 @@ def proposal_shortlist(*, actor: Any, proposal: Proposal, vote: Vote) -> Candida
             actor=actor, action="projects.proposal.shortlist", obj=current, region_path=current.region.path,
             changes={"status": [ProposalStatus.SUBMITTED, ProposalStatus.SHORTLISTED], "vote": [None, vote.pk]},
         )  # fmt: skip
+    proposal.refresh_from_db()
     return candidate
 
 

@@ -124,7 +124,8 @@ def vote_open(*, actor: Any, vote: Vote) -> Vote:
             actor=actor, action="projects.vote.open", obj=current, region_path=current.region.path,
             changes={"status": [VoteStatus.DRAFT, VoteStatus.OPEN], "electorate_size": [0, len(deputies)]},
         )  # fmt: skip
-    return current
+    vote.refresh_from_db()
+    return vote
 
 
 def _clean_choices(vote: Vote, choices: dict[Any, str]) -> dict[str, str]:
@@ -251,6 +252,7 @@ def paper_ballots_accept(*, actor: Any, vote: Vote) -> int:
             actor=actor, action="projects.vote.paper_accept", obj=current, region_path=current.region.path,
             changes={"ballots": len(first), "issued": issued},
         )  # fmt: skip
+    vote.refresh_from_db()
     return len(first)
 
 
@@ -378,7 +380,8 @@ def vote_close(*, actor: Any, vote: Vote) -> Vote:
             changes={"status": [VoteStatus.OPEN, VoteStatus.CLOSED], "digest": digest,
                      "ballots": len(ballots), "chosen": decision.chosen},
         )  # fmt: skip
-    return current
+    vote.refresh_from_db()
+    return vote
 
 
 def vote_accept(*, actor: Any, vote: Vote) -> list[Project]:
@@ -424,6 +427,7 @@ def vote_accept(*, actor: Any, vote: Vote) -> list[Project]:
             actor=actor, action="projects.vote.accept", obj=current, region_path=current.region.path,
             changes={"status": [VoteStatus.CLOSED, VoteStatus.ACCEPTED], "projects": [p.pk for p in projects]},
         )  # fmt: skip
+    vote.refresh_from_db()
     return projects
 
 
