@@ -292,7 +292,7 @@ class SubmissionAdmin(ScopedModelAdmin):
     list_filter = ["status"]
     search_fields = ["receipt_code"]
     date_hierarchy = "received_at"
-    fields = ["receipt_code", "received_at", "status", "region", "submitted_by", "case", "payload", "error_code", "error_field", "error_message", "processed_at"]  # fmt: skip
+    fields = ("receipt_code", "received_at", "status", "region", "submitted_by", "case", "payload", "error_code", "error_field", "error_message", "processed_at")  # fmt: skip
     readonly_fields = fields
 
     def has_module_permission(self, request) -> bool:

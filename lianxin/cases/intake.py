@@ -18,6 +18,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from lianxin.accounts.models import User
 from lianxin.accounts.roles import Perm
 from lianxin.cases.models import Category, Submission, SubmissionStatus
 from lianxin.cases.selectors import case_refs_resolve, category_get_by_code
@@ -75,12 +76,14 @@ def _category(code: str) -> Category:
     return category
 
 
-def _refs(*, actor: Any, payload: dict[str, Any]) -> dict[str, Any]:
+def _refs(*, actor: Any, payload: dict[str, Any], received_at: datetime.datetime | None = None) -> dict[str, Any]:
     """The objects a payload names. The common submission (staff naming a region and perhaps a category) is
-    resolved from the cache; anything scoped to the caller goes through the same selector as before."""
+    resolved from the cache; anything scoped to the caller goes through the same selector as before.
+    `received_at`: when a queued submission arrived (its reception session may have closed since)."""
     if any(payload.get(name) is not None for name in _SCOPED_REFS) or not actor.has_perm_anywhere(Perm.HANDLE_CASES):
         # A deputy or grid worker registering without naming one is registering their own: the selector knows.
-        return vars(case_refs_resolve(user=actor, **{name: payload.get(name) for name in _REF_FIELDS}))
+        refs = {name: payload.get(name) for name in _REF_FIELDS}
+        return vars(case_refs_resolve(user=actor, received_at=received_at, **refs))
     return {
         "region": _region(payload["region"]) if payload.get("region") else None,
         "category": _category(payload["category"]) if payload.get("category") else None,
@@ -180,19 +183,15 @@ def submission_get_for(*, user: Any, receipt_code: str) -> Submission | None:
     return Submission.objects.select_related("case").filter(receipt_code=code, submitted_by=user).first()
 
 
-def _register(submission: Submission) -> None:
+def _register(submission: Submission, actor: Any) -> None:
     payload = submission.payload
-    actor = submission.submitted_by
     fields = _fields(payload)
     fields["registered_at"] = fields.get("registered_at") or submission.received_at
-    refs = case_refs_resolve(
-        user=actor, received_at=submission.received_at, **{name: payload.get(name) for name in _REF_FIELDS}
-    )
     registration = case_register(
         actor=actor,
         idempotency_key=submission.idempotency_key,
         receipt_code=submission.receipt_code,
-        **vars(refs),
+        **_refs(actor=actor, payload=payload, received_at=submission.received_at),
         **fields,
     )
     submission.case = registration.case
@@ -206,18 +205,23 @@ def submissions_register_queued(*, now: datetime.datetime | None = None, limit: 
     status change, so a crash leaves it queued, never half-done. Several workers may run: on PostgreSQL each
     claims rows with SKIP LOCKED; elsewhere the status compare-and-swap keeps a row from being handled twice."""
     handled = 0
+    # The submitters, read once per batch (with their grants): a role lost since acceptance is seen here.
+    submitters: dict[int, Any] = {}
     queued = Submission.objects.filter(status=SubmissionStatus.QUEUED).order_by("id")
     for pk in list(queued.values_list("id", flat=True)[:limit]):
         with transaction.atomic():
-            claim = Submission.objects.filter(pk=pk, status=SubmissionStatus.QUEUED).select_related("submitted_by")
+            claim = Submission.objects.filter(pk=pk, status=SubmissionStatus.QUEUED)
             if connection.features.has_select_for_update_skip_locked:
                 claim = claim.select_for_update(skip_locked=True, of=("self",))
             submission = claim.first()
             if submission is None:
                 continue
             try:
+                actor = submitters.get(submission.submitted_by_id)
+                if actor is None:
+                    actor = submitters[submission.submitted_by_id] = User.objects.get(pk=submission.submitted_by_id)
                 with transaction.atomic():
-                    _register(submission)
+                    _register(submission, actor)
             except DomainError as error:
                 submission.status = SubmissionStatus.REJECTED
                 submission.error_code = error.code

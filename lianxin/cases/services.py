@@ -195,11 +195,14 @@ def case_register(
     """Register a case on any channel (the fields are case_prepare's). With an `idempotency_key`
     ("<client>:<key>") a retried submission returns the case the first attempt created instead of a second one.
     `receipt_code` is given when the person already holds one (a queued API submission); otherwise a new one."""
-    if idempotency_key:
-        existing = case_get_by_idempotency_key(key=idempotency_key)
-        if existing is not None:
-            return Registration(existing, created=False)
-    case = case_prepare(actor=actor, **fields)
+    try:
+        case = case_prepare(actor=actor, **fields)
+    except DomainError:
+        # A retry replays what the first attempt registered even if it would now be refused (a closed session).
+        existing = case_get_by_idempotency_key(key=idempotency_key) if idempotency_key else None
+        if existing is None:
+            raise
+        return Registration(existing, created=False)
     case.receipt_code = receipt_code or new_receipt_code()
     case.idempotency_key = idempotency_key or None
     case.accept_due = deadline(case.registered_at, limits_for(case).accept_days)
@@ -217,7 +220,8 @@ def case_register(
             )
             notify_registered(case)
     except IntegrityError:
-        # Two retries raced: the loser finds the winner's case.
+        # A retry (the unique key says so; looking it up first would cost every registration a query), or two
+        # retries that raced: either way the first attempt's case is the answer.
         if idempotency_key:
             existing = case_get_by_idempotency_key(key=idempotency_key)
             if existing is not None:
