@@ -16,6 +16,7 @@ from lianxin.cases.deadline_jobs import cases_escalate_overdue, cases_mark_overd
 from lianxin.cases.intake import submissions_register_queued
 from lianxin.cases.summaries import summaries_grid_daily, summaries_place_weekly, summaries_station_monthly
 from lianxin.notifications.worker import At, Every, Job, Worker
+from lianxin.projects.jobs import projects_flag_missing, projects_remind_reports
 
 
 def jobs() -> list[Job]:
@@ -31,6 +32,9 @@ def jobs() -> list[Job]:
         Job("summaries_grid_daily", At(at), summaries_grid_daily),
         Job("summaries_place_weekly", At(at, weekday=0), summaries_place_weekly),
         Job("summaries_station_monthly", At(at, monthday=1), summaries_station_monthly),
+        # Daily; each job acts only in its days of the month (last days: remind; first days: flag) and once.
+        Job("projects_remind_reports", At(at), projects_remind_reports),
+        Job("projects_flag_missing", At(at), projects_flag_missing),
     ]
 
 
