@@ -1,0 +1,207 @@
+"""Common problems (普遍问题 / 热点): many messages about the same problem in the same place and period.
+
+No Django here: `find_hotspots` works on plain items, from a CSV (the `find_hotspots` command) or from open
+cases (lianxin.routing.selectors.hotspot_candidates).
+
+Grouping. Each message becomes a TF-IDF vector of character 2-3-grams of its title (counted twice) and the start
+of its text; rare n-grams — an estate's or a road's name — weigh most, common complaint words little. Two
+messages are linked when their cosine is at least LINK and they were written within WINDOW_DAYS of each other;
+each connected component is then split by average-linkage clustering at the same threshold, so that a chain of
+pairwise-similar letters cannot glue two different problems together.
+
+Heat index (documented in docs/routing.md):
+    heat = (people + 0.5 · (messages − people) + 2 · ln(1 + likes)) · (0.5 + 0.5 · 2^(−age_days / 30))
+`people` counts distinct authors (one person writing five times is not five people), `likes` sums the
+support others gave, and `age_days` is how long before the reference time (the newest message, or now) the
+group's latest message came: a problem still being written about keeps its full weight, an old one half.
+"""
+
+import datetime
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.sparse.csgraph import connected_components
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+LINK = 0.3
+SPLIT = 0.15
+WINDOW_DAYS = 120
+HALF_LIFE_DAYS = 30
+BODY_CHARS = 0
+
+_PREFIX = re.compile(
+    r"^(?:[\u200b\s]|关于|反映|投诉|举报|咨询|请求|建议|请问|强烈|要求|希望|西地省|A市|A\d+[区县市]|[，,。：:！!])+"
+)
+_NOISE = re.compile(r"[\u200b\s？?！!。，,：:“”\"'（）()【】\[\]]+")
+_PLACE = re.compile(
+    r"([\u4e00-\u9fa5A-Za-z0-9]{2,14}?(?:小区|花园|家园|公寓|苑|府|城|广场|村|社区|镇|街道|大道|路|街|学校|中学|小学|"
+    r"幼儿园|医院|市场|半岛|公馆|大厦|中心|项目|湖|湾|园))"
+)
+
+
+@dataclass
+class Item:
+    id: str
+    title: str
+    body: str
+    author: str = ""
+    time: datetime.datetime | None = None
+    likes: int = 0
+
+
+@dataclass
+class Hotspot:
+    name: str
+    place: str
+    problem: str
+    period: tuple[str, str]
+    heat: float
+    messages: int
+    people: int
+    likes: int
+    ids: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "place": self.place,
+            "problem": self.problem,
+            "period": list(self.period),
+            "heat": self.heat,
+            "messages": self.messages,
+            "people": self.people,
+            "likes": self.likes,
+            "message_ids": self.ids,
+        }
+
+
+def parse_time(value: str) -> datetime.datetime | None:
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d"):
+        try:
+            return datetime.datetime.strptime(value.strip(), fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def clean_title(title: str) -> str:
+    return _NOISE.sub("", _PREFIX.sub("", title.strip()))
+
+
+def _texts(items: Sequence[Item]) -> list[str]:
+    return [f"{clean_title(i.title)} {clean_title(i.title)} {i.body[:BODY_CHARS]}" for i in items]
+
+
+def group(
+    items: Sequence[Item], *, link: float = LINK, split: float = SPLIT, window_days: int = WINDOW_DAYS
+) -> list[list[int]]:
+    """Indexes of items grouped into the same problem (groups of one included)."""
+    if not items:
+        return []
+    vectors = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True).fit_transform(_texts(items))
+    similar = (vectors @ vectors.T).tocsr()
+    similar.data[similar.data < link] = 0
+    similar.eliminate_zeros()
+    if window_days:
+        coo = similar.tocoo()
+        times = [i.time for i in items]
+        for k, (a, b) in enumerate(zip(coo.row.tolist(), coo.col.tolist(), strict=True)):
+            ta, tb = times[a], times[b]
+            if ta and tb and abs((ta - tb).days) > window_days:
+                coo.data[k] = 0
+        similar = coo.tocsr()
+        similar.eliminate_zeros()
+    _, component = connected_components(similar, directed=False)
+    members: dict[int, list[int]] = {}
+    for index, c in enumerate(component.tolist()):
+        members.setdefault(c, []).append(index)
+    groups = []
+    for indexes in members.values():
+        if len(indexes) <= 2:
+            groups.append(indexes)
+            continue
+        block = similar[indexes][:, indexes].toarray()
+        np.fill_diagonal(block, 1.0)
+        labels = AgglomerativeClustering(
+            n_clusters=None, metric="precomputed", linkage="average", distance_threshold=1 - split
+        ).fit_predict(1 - block)
+        parts: dict[int, list[int]] = {}
+        for index, label in zip(indexes, labels.tolist(), strict=True):
+            parts.setdefault(label, []).append(index)
+        groups.extend(parts.values())
+    return groups
+
+
+def heat_index(
+    *, messages: int, people: int, likes: int, latest: datetime.datetime | None, reference: datetime.datetime | None
+) -> float:
+    age = max(0.0, (reference - latest).total_seconds() / 86400) if latest and reference else 0.0
+    base = people + 0.5 * (messages - people) + 2 * math.log1p(max(likes, 0))
+    return round(base * (0.5 + 0.5 * 2 ** (-age / HALF_LIFE_DAYS)), 2)
+
+
+def _common_substring(titles: list[str]) -> str:
+    """The longest run of characters (≥ 2) that most titles share: usually the estate's or the road's name."""
+    if len(titles) < 2:
+        return ""
+    counts: Counter[str] = Counter()
+    for title in titles:
+        seen = {title[i:j] for i in range(len(title)) for j in range(i + 2, min(len(title), i + 16) + 1)}
+        counts.update(seen)
+    need = max(2, math.ceil(len(titles) * 0.5))
+    shared = [s for s, n in counts.items() if n >= need]
+    return max(shared, key=lambda s: (len(s), counts[s]), default="")
+
+
+def _place(titles: list[str], shared: str) -> str:
+    found: Counter[str] = Counter()
+    for title in titles:
+        found.update(set(_PLACE.findall(title)))
+    if found:
+        place, count = found.most_common(1)[0]
+        if count >= 2 or not shared:
+            return place
+    return shared
+
+
+def describe(items: Sequence[Item], indexes: list[int], reference: datetime.datetime | None) -> Hotspot:
+    chosen = [items[i] for i in indexes]
+    titles = [clean_title(i.title) for i in chosen]
+    shared = _common_substring(titles)
+    place = _place(titles, shared)
+    # The problem: the most supported title, without the place.
+    lead = max(chosen, key=lambda i: (i.likes, len(i.body)))
+    problem = clean_title(lead.title).replace(place, "", 1).strip("的，,、 ") if place else clean_title(lead.title)
+    problem = problem[:24] or clean_title(lead.title)[:24]
+    times = sorted(t for t in (i.time for i in chosen) if t)
+    people = len({i.author or f"#{i.id}" for i in chosen})
+    likes = sum(max(i.likes, 0) for i in chosen)
+    return Hotspot(
+        name=f"{place}{problem}" if place and not problem.startswith(place) else problem,
+        place=place,
+        problem=problem,
+        period=(times[0].date().isoformat(), times[-1].date().isoformat()) if times else ("", ""),
+        heat=heat_index(
+            messages=len(chosen), people=people, likes=likes, latest=times[-1] if times else None, reference=reference
+        ),
+        messages=len(chosen),
+        people=people,
+        likes=likes,
+        ids=[i.id for i in sorted(chosen, key=lambda i: (i.time or datetime.datetime.min, i.id))],
+    )
+
+
+def find_hotspots(
+    items: Sequence[Item], *, top: int = 10, reference: datetime.datetime | None = None, min_messages: int = 2
+) -> list[Hotspot]:
+    """The `top` candidate common problems by heat (groups of at least `min_messages`)."""
+    if reference is None:
+        reference = max((i.time for i in items if i.time), default=None)
+    found = [describe(items, g, reference) for g in group(items) if len(g) >= min_messages]
+    found.sort(key=lambda h: (-h.heat, h.ids[0] if h.ids else ""))
+    return found[:top]

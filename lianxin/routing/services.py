@@ -1,0 +1,276 @@
+"""Writes of the routing app: training versions, proposing for cases, the clerk's triage decision, merging a
+common problem. The closed loop's own writes stay in lianxin.cases (accept and merge go through case_transition)."""
+
+import datetime
+import io
+import logging
+from collections import Counter
+from typing import Any
+
+import joblib
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from lianxin.accounts.permissions import may
+from lianxin.accounts.roles import Perm
+from lianxin.cases.models import Case, Category, ResponsibleUnit, Status
+from lianxin.cases.services import unit_propose
+from lianxin.cases.workflow import Action, case_transition
+from lianxin.core.audit import audit_record
+from lianxin.core.errors import DomainError, PermissionDenied
+from lianxin.routing.classifier import DEFAULT_THRESHOLD, TextRouter, evaluate
+from lianxin.routing.models import Proposal, ProposalStatus, RouterVersion
+
+logger = logging.getLogger("lianxin.routing")
+
+MIN_SAMPLES = 20
+# Retrain when at least this many cases got their final category since the active version was trained.
+RETRAIN_AFTER = 50
+
+
+# --- the router's versions -------------------------------------------------------------------------------------
+
+
+class _Bundle:
+    """What a version's blob holds: the category router and, when units can be told apart, a unit router."""
+
+    def __init__(self, category: TextRouter, unit: TextRouter | None) -> None:
+        self.category = category
+        self.unit = unit
+
+
+_loaded: dict[int, _Bundle] = {}
+
+
+def _bundle(version: RouterVersion) -> _Bundle:
+    """The fitted models of `version`, read from the database once per process."""
+    if version.pk not in _loaded:
+        blob = RouterVersion.objects.filter(pk=version.pk).values_list("blob", flat=True).get()
+        data = joblib.load(io.BytesIO(bytes(blob)))
+        _loaded.clear()  # one version in memory per process
+        _loaded[version.pk] = data if isinstance(data, _Bundle) else _Bundle(data, None)
+    return _loaded[version.pk]
+
+
+def _training_rows() -> list[tuple[str, str, str, int | None]]:
+    """(title, body, category code, unit id) of every case whose category a person settled: the clerk's triage
+    decision where there is one (corrections included), else the case's category as accepted."""
+    decided = {
+        p.case_id: (p.final_category.code if p.final_category else None, p.final_unit_id)
+        for p in Proposal.objects.filter(status__in=[ProposalStatus.ACCEPTED, ProposalStatus.CORRECTED]).select_related(
+            "final_category"
+        )
+    }
+    rows = []
+    cases = Case.objects.exclude(status=Status.REGISTERED).filter(category__isnull=False).select_related("category")
+    for case in cases.only("id", "title", "body", "category__code", "unit_id").iterator(chunk_size=2000):
+        code, unit = decided.get(case.pk, (None, None))
+        assert case.category is not None  # filtered above
+        rows.append((case.title, case.body, code or case.category.code, unit or case.unit_id))
+    return rows
+
+
+def router_train_from_cases(
+    *, actor: Any, threshold: float = DEFAULT_THRESHOLD, min_samples: int = MIN_SAMPLES
+) -> RouterVersion:
+    """Train a new version on the platform's own history and make it the active one."""
+    rows = _training_rows()
+    labels = Counter(r[2] for r in rows)
+    if len(rows) < min_samples or len(labels) < 2:
+        raise DomainError(
+            "too_few_samples",
+            f"训练样本不足：需要至少 {min_samples} 件已确定类别的意见建议（至少两个类别），现有 {len(rows)} 件",
+            field="samples",
+        )
+    started = timezone.now()
+    metrics: dict[str, Any] = {}
+    if len(rows) >= 200:
+        # A held-out fifth measures the version before it is trained on everything.
+        from sklearn.model_selection import train_test_split
+
+        rare = {label for label, count in labels.items() if count < 2}
+        usable = [r for r in rows if r[2] not in rare]
+        train, test = train_test_split(usable, test_size=0.2, random_state=0, stratify=[r[2] for r in usable])
+        probe = TextRouter(threshold=threshold).fit([r[0] for r in train], [r[1] for r in train], [r[2] for r in train])
+        report = evaluate(probe, [r[0] for r in test], [r[1] for r in test], [r[2] for r in test])
+        metrics = {k: report[k] for k in ("macro_f1", "accuracy", "coverage", "accuracy_when_confident", "messages")}
+    router = TextRouter(threshold=threshold).fit([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+    with_unit = [r for r in rows if r[3] is not None]
+    unit_router = None
+    if len({r[3] for r in with_unit}) >= 2 and len(with_unit) >= min_samples:
+        unit_router = TextRouter(threshold=0.0).fit(
+            [r[0] for r in with_unit], [r[1] for r in with_unit], [str(r[3]) for r in with_unit]
+        )
+    buffer = io.BytesIO()
+    joblib.dump(_Bundle(router, unit_router), buffer, compress=3)
+    blob = buffer.getvalue()
+    seconds = (timezone.now() - started).total_seconds()
+    with transaction.atomic():
+        number = (RouterVersion.objects.select_for_update().aggregate(n=Max("number"))["n"] or 0) + 1
+        RouterVersion.objects.filter(is_active=True).update(is_active=False)
+        version = RouterVersion.objects.create(
+            number=number,
+            trained_at=timezone.now(),
+            trained_by=actor if getattr(actor, "pk", None) else None,
+            source="平台意见建议",
+            samples=len(rows),
+            classes=router.classes_,
+            threshold=threshold,
+            metrics=metrics,
+            training_seconds=round(seconds, 1),
+            size=len(blob),
+            is_active=True,
+            blob=blob,
+        )
+        audit_record(actor=actor, action="router_train", obj=version, changes={"samples": len(rows), **metrics})
+    return version
+
+
+def router_retrain_due(*, now: datetime.datetime | None = None) -> int:
+    """The scheduled job: a new version when enough cases got a final category since the active one (else 0)."""
+    active = RouterVersion.objects.filter(is_active=True).first()
+    settled = Case.objects.exclude(status=Status.REGISTERED).filter(category__isnull=False)
+    if active is not None:
+        fresh = settled.filter(accepted_at__gt=active.trained_at).count()
+        fresh += Proposal.objects.filter(decided_at__gt=active.trained_at).count()
+        if fresh < RETRAIN_AFTER:
+            return 0
+    try:
+        version = router_train_from_cases(actor=None)
+    except DomainError as exc:
+        logger.info("router not retrained: %s", exc.message)
+        return 0
+    return version.number
+
+
+# --- proposals ---------------------------------------------------------------------------------------------------
+
+
+def _categories() -> dict[str, Category]:
+    out: dict[str, Category] = {}
+    for category in Category.objects.filter(is_active=True):
+        out[category.code] = category
+        out.setdefault(category.name, category)  # models trained on CSVs carry names (一级标签)
+    return out
+
+
+def unit_route(*, case: Case, category: Category | None, bundle: Any = None) -> tuple[ResponsibleUnit | None, int]:
+    """Category + region → unit from the directory. When several units serve the case's region for the
+    category, the version's unit router picks among them (falling back to the most local)."""
+    units = unit_propose(category=category, region=case.region)
+    if len(units) <= 1 or bundle is None or bundle.unit is None:
+        return (units[0] if units else None), len(units)
+    scores = dict(zip(bundle.unit.classes_, bundle.unit.scores([case.title], [case.body])[0], strict=True))
+    best = max(units, key=lambda u: scores.get(str(u.pk), 0.0))
+    return (best if scores.get(str(best.pk), 0.0) > 0 else units[0]), len(units)
+
+
+def case_propose(*, case: Case) -> Proposal:
+    """Record the active router's proposal for `case` (once; a second call returns the first proposal).
+    Below the version's threshold — or with no version yet — the case waits in the manual triage queue."""
+    existing = Proposal.objects.filter(case=case).first()
+    if existing is not None:
+        return existing
+    version = RouterVersion.objects.filter(is_active=True).defer("blob").first()
+    category, confidence, ranking, bundle = None, 0.0, [], None
+    if version is not None:
+        bundle = _bundle(version)
+        prediction = bundle.category.predict([case.title], [case.body])[0]
+        category = _categories().get(prediction.label)
+        confidence = prediction.confidence
+        ranking = [[label, round(score, 4)] for label, score in prediction.ranking]
+    confident = version is not None and category is not None and confidence >= version.threshold
+    unit, candidates = unit_route(case=case, category=category, bundle=bundle) if category else (None, 0)
+    proposal, _ = Proposal.objects.get_or_create(
+        case=case,
+        defaults={
+            "router": version,
+            "category": category,
+            "confidence": round(confidence, 4),
+            "ranking": ranking,
+            "unit": unit,
+            "unit_candidates": candidates,
+            "status": ProposalStatus.AUTO if confident else ProposalStatus.TRIAGE,
+        },
+    )
+    return proposal
+
+
+def cases_propose_pending(*, now: datetime.datetime | None = None, batch: int = 500) -> int:
+    """The worker's job: a proposal for every newly registered case that has none yet."""
+    pending = Case.objects.filter(status=Status.REGISTERED, routing_proposal__isnull=True).select_related("region")
+    done = 0
+    for case in pending.order_by("id")[:batch]:
+        case_propose(case=case)
+        done += 1
+    return done
+
+
+def proposal_decide(
+    *, actor: Any, proposal: Proposal, category: Category, unit: ResponsibleUnit | None = None, note: str = ""
+) -> Proposal:
+    """The clerk accepts or corrects a proposal. A registered case is accepted (受理) with that category through
+    the closed loop's workflow; the decision is what the next training learns."""
+    case = proposal.case
+    if not may(actor, Perm.HANDLE_CASES, case.region.path):
+        raise PermissionDenied("您不能分办该意见建议")
+    if not category.is_active:
+        raise DomainError("category_unknown", f"类别: “{category.name}”已停用", field="category")
+    if unit is not None and unit not in unit_propose(category=category, region=case.region):
+        raise DomainError("unit_invalid", f"承办单位: {unit.name} 不承办该类别或不服务该区划", field="unit")
+    corrected = category.pk != proposal.category_id or (unit is not None and unit.pk != proposal.unit_id)
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        before = {
+            "status": locked.status,
+            "final_category": locked.final_category_id,
+            "final_unit": locked.final_unit_id,
+        }
+        locked.status = ProposalStatus.CORRECTED if corrected else ProposalStatus.ACCEPTED
+        locked.final_category = category
+        locked.final_unit = unit or (locked.unit if not corrected else None)
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "final_category", "final_unit", "decided_by", "decided_at"])
+        audit_record(
+            actor=actor,
+            action="proposal_decide",
+            obj=locked,
+            changes={
+                "status": [before["status"], locked.status],
+                "final_category": [before["final_category"], category.pk],
+                "final_unit": [before["final_unit"], locked.final_unit_id],
+            },
+            note=note,
+            region_path=case.region.path,
+        )
+        if case.status == Status.REGISTERED:
+            case_transition(case=case, action=Action.ACCEPT, actor=actor, note=note, params={"category": category})
+    return locked
+
+
+# --- common problems ------------------------------------------------------------------------------------------
+
+
+def hotspot_merge(*, actor: Any, master: Case, cases: list[Case], note: str = "") -> list[Case]:
+    """Merge `cases` into the common-problem master case in one action, through the closed loop's merge.
+    Registered cases (the master included) are accepted first with the master's category."""
+    others = [c for c in cases if c.pk != master.pk]
+    if not others:
+        raise DomainError("cases_required", "请至少选择一件要并入主件的意见建议", field="cases")
+    note = note or f"并入普遍问题主件 {master.receipt_code}"
+    merged = []
+    with transaction.atomic():
+        if master.status == Status.REGISTERED:
+            if master.category is None:
+                raise DomainError("category_required", "主件尚未确定类别，请先受理主件", field="master")
+            case_transition(case=master, action=Action.ACCEPT, actor=actor, note="普遍问题主件受理")
+        for case in others:
+            if case.status == Status.REGISTERED:
+                params = {} if case.category else {"category": master.category}
+                case_transition(case=case, action=Action.ACCEPT, actor=actor, note=note, params=params)
+            merged.append(
+                case_transition(case=case, action=Action.MERGE, actor=actor, note=note, params={"master": master})
+            )
+    return merged
