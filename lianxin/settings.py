@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "lianxin.workbench",
     "lianxin.elections",
     "lianxin.projects",
+    "lianxin.routing",
 ]
 
 MIDDLEWARE = [
