@@ -213,7 +213,7 @@ def generate(n: int, seed: int, data: Path) -> Any:
     city.register.write_parquet(data / "register.parquet")
     city.moved_out.write_parquet(data / "moved_out.parquet")
     city.deceased.write_parquet(data / "deceased.parquet")
-    prepare(city.roll).select(
+    prepare(city.roll, all_name_keys=True).select(
         "key", "name", "py", "shape", "id_number", "id_sorted", "birth", "sex", "address"
     ).with_columns(pl.col("birth").cast(pl.Utf8)).write_parquet(data / "splink_input.parquet")
     (data / "meta.json").write_text(

@@ -28,7 +28,7 @@ import polars as pl
 from lianxin.elections.checks.errors import _WEIGHTS as ID_WEIGHTS
 from lianxin.elections.checks.errors import id_birth, id_matrix
 from lianxin.elections.checks.frame import DUPLICATE_SCHEMA
-from lianxin.elections.checks.names import name_relation, pinyin_key, shape_key
+from lianxin.elections.checks.names import name_relation, pinyin_keys, shape_keys
 
 THRESHOLD = 0.80
 # A group larger than this on a fuzzy key is a common name on a common day, not a duplicate cluster.
@@ -49,33 +49,51 @@ class DuplicateCode:
 DUPLICATE_LABELS = {DuplicateCode.SAME_ID: "身份证号重复", DuplicateCode.NEAR: "疑似同一人"}
 
 
-def prepare(roll: pl.DataFrame) -> pl.DataFrame:
-    """The roll with the blocking keys: pinyin and look-alike keys of each distinct name computed once."""
-    names = roll.get_column("name").fill_null("").unique().to_list()
-    keys = pl.DataFrame(
-        {"name": names, "py": [pinyin_key(n) for n in names], "shape": [shape_key(n) for n in names]},
-        schema={"name": pl.Utf8, "py": pl.Utf8, "shape": pl.Utf8},
-    )
+def prepare(roll: pl.DataFrame, *, all_name_keys: bool = False) -> pl.DataFrame:
+    """The roll with the blocking keys: birth date, the ID's digit multiset, whether the ID is invalid, and the
+    pinyin and look-alike keys of the names.
+
+    Name keys are only used around invalid IDs (blocks B, C′, D), so by default they are computed only for the
+    registrations that share birth date and sex, or the ID's digits, with one; the others get null keys."""
     idn = pl.col("id_number").fill_null("")
-    prepared = (
-        roll.with_columns(pl.col("name").fill_null(""), idn.alias("id_number"))
-        .join(keys, on="name", how="left")
-        .with_columns(
-            # The birth date as entered; where none was entered, the one in the ID.
-            pl.coalesce(pl.col("birth_date"), id_birth(pl.col("id_number"))).alias("birth"),
-        )
+    base = roll.with_columns(
+        pl.col("name").fill_null(""),
+        idn.alias("id_number"),
+        # The birth date as entered; where none was entered, the one in the ID.
+        pl.coalesce(pl.col("birth_date"), id_birth(idn)).alias("birth"),
     )
-    shaped, matrix = id_matrix(prepared.get_column("id_number"))
+    shaped, matrix = id_matrix(base.get_column("id_number"))
     valid = np.zeros(len(shaped), dtype=bool)
     valid[shaped] = (matrix[:, :17] @ ID_WEIGHTS + matrix[:, 17]) % 11 == 1
     # Σ 19^character over the 18 positions = Σ count(c)·19^c: equal for IDs with the same characters in any order.
     digits = np.zeros(len(shaped), dtype=np.int64)
     digits[shaped] = POWERS_OF_19[matrix].sum(axis=1)
-    return prepared.with_columns(
+    base = base.with_columns(
         pl.Series("id_sorted", digits).set(pl.Series(~shaped), None),
         # An ID that cannot be right (wrong length, characters or check digit): a mistyped one.
         pl.Series("suspect", ~valid),
     )
+    if all_name_keys:
+        needs_keys = pl.lit(True)
+    else:
+        born = pl.struct("birth", "sex").hash(seed=3)
+        suspects = base.filter(pl.col("suspect"))
+        hot_births = suspects.select(born).to_series().unique()
+        hot_digits = suspects.get_column("id_sorted").drop_nulls().unique()
+        needs_keys = born.is_in(hot_births.implode()) | pl.col("id_sorted").is_in(hot_digits.implode())
+    fuzzy = base.filter(needs_keys)
+    names = fuzzy.get_column("name").unique().to_list()
+    keys = pl.DataFrame(
+        {"name": names, "py": pinyin_keys(names), "shape": shape_keys(names)},
+        schema={"name": pl.Utf8, "py": pl.Utf8, "shape": pl.Utf8},
+    )
+    fuzzy = fuzzy.join(keys, on="name", how="left")
+    if all_name_keys:
+        return fuzzy
+    rest = base.filter(~needs_keys).with_columns(
+        pl.lit(None, pl.Utf8).alias("py"), pl.lit(None, pl.Utf8).alias("shape")
+    )
+    return pl.concat([fuzzy, rest], how="vertical", rechunk=False)
 
 
 def id_digits_key(id_number: pl.Expr) -> pl.Expr:
