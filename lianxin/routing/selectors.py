@@ -1,0 +1,142 @@
+"""Reads of the routing app: the triage queue, common-problem candidates, the duplicate warning at intake."""
+
+import datetime
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+
+from lianxin.cases.models import OPEN_STATUSES, Case, Status
+from lianxin.regions.models import LEVEL_DEPTH, Region, RegionLevel
+from lianxin.routing.duplicates import DuplicateIndex
+from lianxin.routing.hotspots import Hotspot, Item, find_hotspots
+from lianxin.routing.models import Proposal, ProposalStatus, RouterVersion
+
+# Merged cases follow their master: a new case should be merged into the master, not into them.
+DUPLICATE_STATUSES = OPEN_STATUSES - {Status.MERGED}
+
+
+def router_versions() -> QuerySet[RouterVersion]:
+    return RouterVersion.objects.defer("blob")
+
+
+def triage_queue(*, user: Any) -> QuerySet[Proposal]:
+    """Proposals waiting for a clerk (the router abstained) on open cases the user handles, oldest first."""
+    return (
+        Proposal.objects.visible_to(user)
+        .filter(status=ProposalStatus.TRIAGE, case__status__in=OPEN_STATUSES)
+        .select_related("case", "case__region", "category", "unit", "router")
+        .order_by("created_at", "id")
+    )
+
+
+# --- common problems -------------------------------------------------------------------------------------------
+
+# Cases that may still join a common problem: not yet decided (merge needs an accepted case).
+MERGEABLE = (Status.REGISTERED, Status.ACCEPTED)
+
+
+@dataclass
+class Candidate:
+    hotspot: Hotspot
+    cases: list[Case]
+
+
+def hotspot_candidates(*, user: Any, days: int = 90, top: int = 20, region: Region | None = None) -> list[Candidate]:
+    """Candidate common problems among the open, not yet merged cases of the user's region (registered in the
+    last `days` days), hottest first. Cases already merged or handled elsewhere are left out."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    cases = Case.objects.visible_to(user).filter(status__in=MERGEABLE, master__isnull=True, registered_at__gte=since)
+    if region is not None:
+        cases = cases.filter(region__path__startswith=region.path)
+    rows = list(cases.select_related("region", "category").order_by("registered_at", "id")[:5000])
+    items = [
+        Item(
+            id=str(c.pk),
+            title=c.title,
+            body=c.body,
+            author=c.person_phone or c.person_name or f"#{c.pk}",
+            time=c.registered_at,
+            likes=max(c.people_count - 1, 0),
+        )
+        for c in rows
+    ]
+    by_id = {str(c.pk): c for c in rows}
+    found = find_hotspots(items, top=top, reference=timezone.now())
+    return [Candidate(h, [by_id[i] for i in h.ids]) for h in found]
+
+
+# --- duplicate warning at intake ------------------------------------------------------------------------------
+
+
+@dataclass
+class Duplicate:
+    case: Case
+    score: float
+
+
+def township_of(region: Region) -> Region:
+    """The township (乡镇/街道) a region lies in, or the region itself when it is above that level."""
+    depth = LEVEL_DEPTH[RegionLevel.TOWNSHIP]
+    codes = [c for c in region.path.split("/") if c]
+    if len(codes) <= depth + 1:
+        return region
+    return Region.objects.get(code=codes[depth])
+
+
+class _TownshipIndex:
+    def __init__(self) -> None:
+        self.index = DuplicateIndex()
+        self.last_id = 0
+
+
+_indexes: dict[str, _TownshipIndex] = {}
+_lock = threading.Lock()
+
+
+def _fresh_index(township: Region) -> DuplicateIndex:
+    """The township's index, brought up to date with the cases registered since it was last read (one indexed
+    query when nothing is new). Cases that closed since are dropped at search time by re-reading statuses."""
+    with _lock:
+        entry = _indexes.setdefault(township.path, _TownshipIndex())
+        in_township = Case.objects.filter(region__path__startswith=township.path)
+        newest = in_township.aggregate(m=Max("id"))["m"] or 0
+        if newest > entry.last_id:
+            fresh = in_township.filter(id__gt=entry.last_id, status__in=DUPLICATE_STATUSES).values_list(
+                "id", "title", "body"
+            )
+            ids, titles, bodies = [], [], []
+            for pk, title, body in fresh.iterator(chunk_size=5000):
+                ids.append(pk)
+                titles.append(title)
+                bodies.append(body)
+            entry.index.add(ids, titles, bodies)
+            entry.last_id = newest
+        return entry.index
+
+
+def duplicates_find(
+    *, title: str, body: str, region: Region, grid: Any = None, exclude: int | None = None, limit: int = 5
+) -> list[Duplicate]:
+    """The open cases of the same grid or township that probably describe the same problem, best first, with a
+    similarity score in [0, 1] (cosine of IDF-weighted character 2-grams). For the intake answer: staff merge
+    instead of handling the same problem twice. Cases of the same grid come first at equal score."""
+    township = township_of(region)
+    index = _fresh_index(township)
+    matches = index.search(title, body, k=limit * 3, exclude={exclude} if exclude else None)
+    if not matches:
+        return []
+    scores = {m.key: m.score for m in matches}
+    open_cases = Case.objects.filter(pk__in=scores, status__in=DUPLICATE_STATUSES).select_related("region", "category")
+    found = [Duplicate(c, scores[c.pk]) for c in open_cases]
+    grid_id = getattr(grid, "pk", grid)
+    found.sort(key=lambda d: (-d.score, d.case.grid_id != grid_id if grid_id else False, d.case.pk))
+    return found[:limit]
+
+
+def duplicates_forget() -> None:
+    """Drop every township index (tests; a process that must re-read everything)."""
+    with _lock:
+        _indexes.clear()

@@ -1,0 +1,194 @@
+import pytest
+
+from lianxin.cases.models import Case, Category, ResponsibleUnit, Status
+from lianxin.cases.services import case_register
+from lianxin.cases.workflow import case_transition
+from lianxin.core.errors import DomainError, PermissionDenied
+from lianxin.core.models import AuditEvent
+from lianxin.notifications.management.commands.run_worker import jobs
+from lianxin.routing import services
+from lianxin.routing.models import Proposal, ProposalStatus, RouterVersion
+from lianxin.routing.selectors import triage_queue
+from lianxin.routing.services import (
+    _training_rows,
+    case_propose,
+    cases_propose_pending,
+    proposal_decide,
+    router_retrain_due,
+    router_train_from_cases,
+)
+from lianxin.routing.tests.conftest import CODES
+
+
+@pytest.fixture
+def history(personas, regions, tiny_messages):
+    """60 accepted cases in 居仁社区 with their final category: the platform's own history to train on."""
+
+    def register(row, region=None):
+        return case_register(
+            actor=None,
+            channel="online",
+            title=row["留言主题"][:100],
+            body=row["留言详情"][:5000] or row["留言主题"],
+            region=region or regions.jueren,
+        ).case
+
+    cases = []
+    for i, row in enumerate(tiny_messages):
+        if i % 5 == 0:
+            continue  # every fifth letter is kept for new cases
+        case = register(row)
+        case_transition(
+            case=case, action="accept", actor=personas.township_staff, params={"category": CODES[row["一级标签"]]}
+        )
+        cases.append(case)
+    fresh = [row for i, row in enumerate(tiny_messages) if i % 5 == 0]
+    return type("History", (), {"cases": cases, "fresh": fresh, "register": staticmethod(register)})
+
+
+@pytest.fixture(autouse=True)
+def _forget_loaded_models():
+    services._loaded.clear()
+    yield
+    services._loaded.clear()
+
+
+def test_training_from_cases_makes_a_new_active_version_each_time(history, personas):
+    first = router_train_from_cases(actor=personas.county_staff, min_samples=20)
+    assert first.number == 1 and first.is_active and first.samples == len(history.cases)
+    assert sorted(first.classes) == ["education", "environment", "transport"]
+    assert AuditEvent.objects.filter(action="router_train", object_id=str(first.pk)).exists()
+
+    case = history.register(history.fresh[0])
+    proposal = case_propose(case=case)
+    assert proposal.router == first
+
+    second = router_train_from_cases(actor=None, min_samples=20)
+    first.refresh_from_db()
+    assert second.number == 2 and second.is_active and not first.is_active
+    proposal.refresh_from_db()
+    assert proposal.router == first  # a case keeps the version that proposed for it
+    assert case_propose(case=case).pk == proposal.pk  # proposed once
+
+
+def test_training_refuses_too_little_history(history):
+    with pytest.raises(DomainError) as refused:
+        router_train_from_cases(actor=None, min_samples=1000)
+    assert refused.value.code == "too_few_samples"
+    assert not RouterVersion.objects.exists()
+
+
+def test_a_proposal_records_version_category_and_confidence(history):
+    version = router_train_from_cases(actor=None, min_samples=20, threshold=0.0)
+    row = next(r for r in history.fresh if r["一级标签"] == "交通运输")
+    proposal = case_propose(case=history.register(row))
+    assert proposal.router == version
+    assert proposal.category is not None and proposal.category.code in {"transport", "environment", "education"}
+    assert 0 < proposal.confidence <= 1
+    assert proposal.status == ProposalStatus.AUTO
+    assert [code for code, _ in proposal.ranking][0] == proposal.category.code
+
+
+def test_below_the_threshold_the_case_waits_in_the_triage_queue(history, personas):
+    router_train_from_cases(actor=None, min_samples=20, threshold=0.999)
+    case = history.register(history.fresh[0])
+    proposal = case_propose(case=case)
+    assert proposal.status == ProposalStatus.TRIAGE
+    assert list(triage_queue(user=personas.township_staff)) == [proposal]
+    assert list(triage_queue(user=personas.outsider)) == []
+
+
+def test_without_a_model_every_case_goes_to_triage(history):
+    proposal = case_propose(case=history.register(history.fresh[0]))
+    assert proposal.router is None and proposal.category is None and proposal.status == ProposalStatus.TRIAGE
+
+
+def test_the_clerk_corrects_a_proposal_and_the_case_is_accepted_with_that_category(history, personas):
+    router_train_from_cases(actor=None, min_samples=20, threshold=0.999)
+    case = history.register(history.fresh[0])
+    proposal = case_propose(case=case)
+    other = Category.objects.exclude(pk=proposal.category_id).get(
+        code="environment" if proposal.category.code != "environment" else "transport"
+    )
+
+    decided = proposal_decide(actor=personas.township_staff, proposal=proposal, category=other)
+
+    assert decided.status == ProposalStatus.CORRECTED and decided.final_category == other
+    assert decided.decided_by == personas.township_staff
+    case.refresh_from_db()
+    assert case.status == Status.ACCEPTED and case.category == other
+    assert case.events.filter(action="accept").exists()
+    assert AuditEvent.objects.filter(action="proposal_decide", object_id=str(proposal.pk)).exists()
+    assert list(triage_queue(user=personas.township_staff)) == []
+
+
+def test_accepting_the_proposal_marks_it_accepted(history, personas):
+    router_train_from_cases(actor=None, min_samples=20, threshold=0.0)
+    proposal = case_propose(case=history.register(history.fresh[0]))
+    decided = proposal_decide(actor=personas.township_staff, proposal=proposal, category=proposal.category)
+    assert decided.status == ProposalStatus.ACCEPTED
+
+
+def test_an_outsider_cannot_decide(history, personas):
+    proposal = case_propose(case=history.register(history.fresh[0]))
+    with pytest.raises(PermissionDenied):
+        proposal_decide(actor=personas.outsider, proposal=proposal, category=Category.objects.get(code="transport"))
+
+
+def test_corrections_feed_the_next_training(history, personas):
+    case = history.register(history.fresh[0])
+    proposal = case_propose(case=case)
+    health = Category.objects.get(code="health")
+    proposal_decide(actor=personas.township_staff, proposal=proposal, category=health)
+    rows = {title: code for title, _, code, _ in _training_rows()}
+    assert rows[case.title] == "health"
+    version = router_train_from_cases(actor=None, min_samples=20)
+    assert "health" in version.classes
+
+
+def test_unit_routing_takes_the_unit_that_serves_the_region_for_the_category(history, regions):
+    version = router_train_from_cases(actor=None, min_samples=20, threshold=0.0)
+    units = {}
+    for code in version.classes:
+        unit = ResponsibleUnit.objects.create(name=f"县{code}局", region=regions.deqing)
+        unit.categories.add(Category.objects.get(code=code))
+        unit.serves.add(regions.deqing)
+        units[code] = unit
+    elsewhere = ResponsibleUnit.objects.create(name="安吉县交通局", region=regions.anji)
+    elsewhere.categories.add(Category.objects.get(code="transport"))
+    elsewhere.serves.add(regions.anji)
+    proposal = case_propose(case=history.register(history.fresh[0]))
+    assert proposal.unit == units[proposal.category.code]
+    assert proposal.unit_candidates == 1
+
+
+def test_with_several_units_for_a_category_the_unit_router_chooses_among_them(history, personas, regions):
+    transport = Category.objects.get(code="transport")
+    roads = ResponsibleUnit.objects.create(name="县交通运输局", region=regions.deqing)
+    town = ResponsibleUnit.objects.create(name="武康街道办", region=regions.wukang)
+    for unit, region in ((roads, regions.deqing), (town, regions.wukang)):
+        unit.categories.add(*Category.objects.all())
+        unit.serves.add(region)
+    # History: education letters were transferred to the township, everything else to the county bureau.
+    for case in history.cases:
+        unit = town if case.category.code == "education" else roads
+        case_transition(case=case, action="transfer", actor=personas.county_staff, params={"unit": unit})
+    router_train_from_cases(actor=None, min_samples=20, threshold=0.0)
+    row = next(r for r in history.fresh if r["一级标签"] == "教育文体")
+    proposal = case_propose(case=history.register(row))
+    assert proposal.unit_candidates == 2
+    assert proposal.unit in (roads, town)
+    assert transport.units.count() == 2
+
+
+def test_the_worker_proposes_for_new_cases_and_retrains_on_schedule(history):
+    names = {job.name for job in jobs()}
+    assert {"routing_propose", "routing_retrain"} <= names
+    assert router_retrain_due() == 1  # no version yet: the first is trained
+    history.register(history.fresh[0])
+    history.register(history.fresh[1])
+    assert cases_propose_pending() == 2
+    assert cases_propose_pending() == 0
+    assert Proposal.objects.filter(router__number=1).count() == 2
+    assert router_retrain_due() == 0  # nothing new was settled since v1
+    assert Case.objects.count() == len(history.cases) + 2
