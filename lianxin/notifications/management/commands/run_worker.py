@@ -17,6 +17,7 @@ from lianxin.cases.intake import submissions_register_queued
 from lianxin.cases.summaries import summaries_grid_daily, summaries_place_weekly, summaries_station_monthly
 from lianxin.notifications.worker import At, Every, Job, Worker
 from lianxin.projects.jobs import projects_flag_missing, projects_remind_reports
+from lianxin.routing.jobs import routing_jobs
 
 
 def jobs() -> list[Job]:
@@ -35,6 +36,7 @@ def jobs() -> list[Job]:
         # Daily; each job acts only in its days of the month (last days: remind; first days: flag) and once.
         Job("projects_remind_reports", At(at), projects_remind_reports),
         Job("projects_flag_missing", At(at), projects_flag_missing),
+        *routing_jobs(),  # proposals for new cases every round, nightly retraining
     ]
 
 
