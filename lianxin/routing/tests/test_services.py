@@ -86,7 +86,7 @@ def test_a_proposal_records_version_category_and_confidence(history):
     assert proposal.category is not None and proposal.category.code in {"transport", "environment", "education"}
     assert 0 < proposal.confidence <= 1
     assert proposal.status == ProposalStatus.AUTO
-    assert [code for code, _ in proposal.ranking][0] == proposal.category.code
+    assert next(code for code, _ in proposal.ranking) == proposal.category.code
 
 
 def test_below_the_threshold_the_case_waits_in_the_triage_queue(history, personas):
