@@ -20,6 +20,10 @@ def vote_list_visible_to(*, user: Any) -> QuerySet[Vote]:
     return Vote.objects.visible_to(user).select_related("region")
 
 
+def project_list_visible_to(*, user: Any, year: int) -> QuerySet[Project]:
+    return Project.objects.visible_to(user).filter(year=year).select_related("region", "unit")
+
+
 def site_list_visible_to(*, user: Any) -> QuerySet[Site]:
     return Site.objects.visible_to(user).select_related("project", "region", "lead_deputy", "unit")
 

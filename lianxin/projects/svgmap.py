@@ -1,0 +1,132 @@
+"""The public map as server-rendered SVG: the county's town outlines and grid polygons from the platform's own
+data (Region.boundary, Grid.polygon), and one dot per site coloured by status. No tiles, no script, no network:
+it works offline, in WeChat's browser and on paper. An online tile layer (天地图) is an optional setting
+(PROJECTS_TILE_URL) drawn under the SVG by the page only when configured."""
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from lianxin.projects.models import COLOUR_LABEL, Site
+from lianxin.regions.models import Grid, Region, RegionLevel
+
+WIDTH = 800.0
+PAD = 12.0
+FILL = {"red": "#cf222e", "yellow": "#d4a72c", "blue": "#0969da"}
+
+
+def _rings(geometry: dict[str, Any] | None) -> list[Sequence[Sequence[float]]]:
+    if not geometry:
+        return []
+    kind, coords = geometry.get("type"), geometry.get("coordinates") or []
+    if kind == "Polygon":
+        return list(coords)
+    if kind == "MultiPolygon":
+        return [ring for polygon in coords for ring in polygon]
+    return []
+
+
+@dataclass
+class Projection:
+    min_lng: float
+    max_lat: float
+    k: float  # SVG units per degree of latitude
+    cos: float
+    height: float
+
+    @classmethod
+    def fit(cls, points: Iterable[tuple[float, float]]) -> "Projection":
+        pts = list(points)
+        if not pts:
+            pts = [(120.0, 30.5)]
+        lngs, lats = [p[0] for p in pts], [p[1] for p in pts]
+        cos = math.cos(math.radians((min(lats) + max(lats)) / 2))
+        span_x = max((max(lngs) - min(lngs)) * cos, 1e-6)
+        span_y = max(max(lats) - min(lats), 1e-6)
+        k = (WIDTH - 2 * PAD) / span_x
+        return cls(min(lngs), max(lats), k, cos, span_y * k + 2 * PAD)
+
+    def xy(self, lng: float, lat: float) -> tuple[float, float]:
+        return PAD + (lng - self.min_lng) * self.cos * self.k, PAD + (self.max_lat - lat) * self.k
+
+
+def _path(projection: Projection, rings: list[Sequence[Sequence[float]]]) -> str:
+    parts = []
+    for ring in rings:
+        pts = [projection.xy(float(p[0]), float(p[1])) for p in ring]
+        if pts:
+            parts.append("M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in pts) + "Z")
+    return "".join(parts)
+
+
+def site_point(site: Site) -> tuple[float, float] | None:
+    """(lng, lat) of the site, or its region's centre when the site has no location of its own."""
+    if site.lat is not None and site.lng is not None:
+        return site.lng, site.lat
+    if site.region.centroid_lat is not None and site.region.centroid_lng is not None:
+        return site.region.centroid_lng, site.region.centroid_lat
+    return None
+
+
+def county_map(
+    *, areas: Sequence[Region], sites: Sequence[Site], site_url: Any, highlight_town: str = ""
+) -> SafeString:
+    """`areas`: the regions whose towns and grids make the base map; `site_url(site)` gives each dot's link."""
+    towns = list(
+        Region.objects.filter(parent__in=areas, level=RegionLevel.TOWNSHIP).only("code", "name", "boundary", "path")
+    )
+    grids: list[Grid] = []
+    for area in areas:
+        grids += list(Grid.objects.filter(region__path__startswith=area.path).only("polygon"))
+    outline_rings = [_rings(t.boundary) for t in towns] + [_rings(a.boundary) for a in areas]
+    points = [(float(p[0]), float(p[1])) for rings in outline_rings for ring in rings for p in ring]
+    dots = [(site, site_point(site)) for site in sites]
+    points += [pt for _, pt in dots if pt is not None]
+    projection = Projection.fit(points)
+    out: list[str] = [
+        format_html(
+            '<svg class="pmap" viewBox="0 0 {} {}" role="img" aria-labelledby="pmap-title" '
+            'xmlns="http://www.w3.org/2000/svg"><title id="pmap-title">项目点位分布图：红色未开工，黄色推进中，蓝色已完成'
+            "</title>",
+            int(WIDTH),
+            int(projection.height),
+        )
+    ]
+    out.append('<g class="grids">')
+    for grid in grids:
+        d = _path(projection, _rings(grid.polygon))
+        if d:
+            out.append(f'<path d="{d}"/>')
+    out.append('</g><g class="towns">')
+    for town in towns:
+        d = _path(projection, _rings(town.boundary))
+        if d:
+            cls = ' class="on"' if town.code == highlight_town else ""
+            out.append(f'<path{cls} d="{d}"><title>{escape(town.name)}</title></path>')
+    out.append('</g><g class="sites">')
+    for site, pt in dots:
+        if pt is None:
+            continue
+        x, y = projection.xy(*pt)
+        colour = site.colour
+        out.append(
+            format_html(
+                '<a href="{}"><circle class="site {}" data-colour="{}" cx="{}" cy="{}" r="6" fill="{}">'
+                "<title>{}：{}（{}）</title></circle></a>",
+                site_url(site),
+                colour,
+                colour,
+                f"{x:.1f}",
+                f"{y:.1f}",
+                FILL[colour],
+                site.project.title,
+                site.name,
+                COLOUR_LABEL[colour],
+            )
+        )
+    out.append("</g></svg>")
+    return mark_safe("".join(str(part) for part in out))  # every dynamic value above is escaped
