@@ -199,12 +199,16 @@ def test_a_deputy_on_a_phone_runs_a_reception_and_registers_two_cases(browser, l
     page.check("input[name=kind][value=station]")
     page.select_option("#id_place", str(world.place.pk))
     page.click("button:has-text('开始接待')")
-    for text, name in [("村口道路坑洼，雨天积水", "李大伯"), ("希望增设老年食堂", "赵阿姨")]:
+    page.evaluate("window.sameDocument = true")  # gone if a registration reloaded the whole page
+    for n, (text, name) in enumerate([("村口道路坑洼，雨天积水", "李大伯"), ("希望增设老年食堂", "赵阿姨")], start=1):
         page.fill("#id_text", text)
         page.fill("#id_person_name", name)
         page.click("#register button")
-        assert "已登记，查询码" in page.content()
-    assert page.locator("#case-count").inner_text() == "2"
+        page.wait_for_function(f"document.getElementById('case-count').textContent === '{n}'")
+        assert "已登记，查询码" in page.locator("#flash").inner_text()
+        assert page.input_value("#id_text") == ""  # a fresh form for the next person
+    assert page.evaluate("window.sameDocument") is True  # htmx swapped the list and the form in place
+    assert page.input_value("#id_people_received") == "2"  # the closing form was refreshed with the count
     shots(page, "reception")
     assert axe_violations(page) == []
     page.fill("#id_people_received", "3")
