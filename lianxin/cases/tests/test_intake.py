@@ -1,0 +1,79 @@
+"""API intake below the API: acceptance checks everything registration checks and writes one row; the worker's
+registration is all-or-nothing per submission."""
+
+import pytest
+
+from lianxin.accounts.roles import Role
+from lianxin.cases import intake
+from lianxin.cases.intake import submission_accept, submissions_register_queued
+from lianxin.cases.models import Case, CaseEvent, Submission, SubmissionStatus
+from lianxin.core.errors import DomainError, PermissionDenied
+from lianxin.regions.models import Region
+
+
+@pytest.fixture
+def clerk(regions, make_user):
+    return make_user("clerk", Role.TOWNSHIP_STAFF, regions.wukang)
+
+
+def payload(regions, **fields):
+    return {
+        "channel": "hotline",
+        "title": "路灯不亮",
+        "body": "三盏路灯不亮。",
+        "region": regions.jueren.code,
+        **fields,
+    }
+
+
+def test_acceptance_refuses_what_registration_would_refuse_and_writes_nothing(clerk, regions):
+    with pytest.raises(PermissionDenied):
+        submission_accept(actor=clerk, payload=payload(regions, region=regions.chengdong.code))
+    with pytest.raises(DomainError) as refused:
+        submission_accept(actor=clerk, payload=payload(regions, person_phone="12345"))
+    assert (refused.value.code, refused.value.field) == ("phone_invalid", "person_phone")
+    with pytest.raises(DomainError) as unknown:
+        submission_accept(actor=clerk, payload=payload(regions, region="330521999999"))
+    assert unknown.value.code == "region_unknown"
+    assert not Submission.objects.exists()
+
+
+def test_a_region_code_that_appears_after_a_miss_is_found_once_the_cache_is_cleared(clerk, regions):
+    with pytest.raises(DomainError):
+        submission_accept(actor=clerk, payload=payload(regions, region="330521001002"))
+    path = f"{regions.wukang.path}330521001002/"
+    Region.objects.create(code="330521001002", name="新社区", level="village", parent=regions.wukang, path=path)
+    intake.reference_cache_clear()
+    assert submission_accept(actor=clerk, payload=payload(regions, region="330521001002")).created
+
+
+def test_a_registration_that_loses_the_race_for_its_submission_leaves_nothing_behind(clerk, regions, monkeypatch):
+    accepted = submission_accept(actor=clerk, payload=payload(regions)).submission
+    real_register = intake.case_register
+
+    def another_worker_got_there_first(**kwargs):
+        registration = real_register(**kwargs)
+        Submission.objects.filter(pk=accepted.pk).update(status=SubmissionStatus.REJECTED)
+        return registration
+
+    monkeypatch.setattr(intake, "case_register", another_worker_got_there_first)
+    assert submissions_register_queued() == 0
+    assert not Case.objects.filter(receipt_code=accepted.receipt_code).exists()
+    assert not CaseEvent.objects.exists()
+
+    monkeypatch.setattr(intake, "case_register", real_register)
+    assert submissions_register_queued() == 1
+    assert Case.objects.filter(receipt_code=accepted.receipt_code).count() == 1
+
+
+def test_a_failure_other_than_a_refusal_leaves_the_submission_queued_for_the_next_round(clerk, regions, monkeypatch):
+    accepted = submission_accept(actor=clerk, payload=payload(regions)).submission
+
+    def database_went_away(**kwargs):
+        raise RuntimeError("连接中断")
+
+    monkeypatch.setattr(intake, "case_register", database_went_away)
+    with pytest.raises(RuntimeError):
+        submissions_register_queued()
+    assert Submission.objects.get(pk=accepted.pk).status == SubmissionStatus.QUEUED
+    assert not Case.objects.exists()
