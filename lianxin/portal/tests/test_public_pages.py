@@ -136,3 +136,11 @@ def test_the_public_pages_cost_the_same_few_queries_however_many_shifts_and_resu
         assert client.get(f"/p/{world.place.public_code}").status_code == 200
     with django_assert_max_num_queries(6):
         assert client.get("/results/").status_code == 200
+
+
+def test_the_platform_serves_its_own_static_files_without_debug_or_collectstatic(client, settings):
+    assert settings.DEBUG is False
+    response = client.get("/static/portal/portal.css")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/css")
+    assert b"".join(response.streaming_content).startswith(b"/* Mobile first")
+    response.close()
