@@ -126,7 +126,10 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         {
             "case": case,
             "contact": case_contact_visible(user=request.user, case=case),
-            "events": case_events_visible_to(user=request.user, case_id=case.pk),
+            "events": [
+                (event, Action(event.action).label if event.action in Action.values else "登记")
+                for event in case_events_visible_to(user=request.user, case_id=case.pk)
+            ],
             "actions": actions,
             "form": ActionForm(initial={"version": case.version}),
         },

@@ -66,6 +66,8 @@ def test_the_deputy_sees_the_contact_and_accepts_then_answers_on_the_spot(client
     case.refresh_from_db()
     assert (case.status, case.reply) == (Status.FED_BACK, "已请供电所今晚修复")
     assert [e.action for e in case.events.all()] == ["register", "accept", "answer"]
+    page = client.get(f"/w/cases/{case.pk}").content.decode()
+    assert "群众 登记" in page and "受理" in page and "当场答复" in page
 
 
 def test_a_stale_page_loses_to_the_first_action(client, world, personas):
