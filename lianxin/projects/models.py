@@ -160,6 +160,8 @@ class Voter(models.Model):
     method = models.CharField("方式", max_length=16, choices=BallotMethod.choices, blank=True)
     has_voted = models.BooleanField("已投票", default=False)
 
+    objects = scoped_manager("vote__region__path")
+
     class Meta:
         verbose_name = "投票登记"
         verbose_name_plural = "投票登记"
@@ -184,6 +186,8 @@ class Ballot(models.Model):
     choices = models.JSONField()
     receipt_hash = models.CharField(max_length=64, blank=True, db_index=True)
 
+    objects = scoped_manager("vote__region__path")
+
     class Meta:
         verbose_name = "选票"
         verbose_name_plural = "选票"
@@ -196,11 +200,17 @@ class TellerEntry(models.Model):
     """Paper ballots as typed by one teller; two tellers' entries must agree before they become ballots."""
 
     vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="teller_entries")
-    teller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    ballots = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    teller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="计票人", on_delete=models.PROTECT, related_name="+"
+    )
+    ballots = models.JSONField("选票")
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    objects = scoped_manager("vote__region__path")
 
     class Meta:
+        verbose_name = "纸质选票录入"
+        verbose_name_plural = "纸质选票录入"
         constraints = [models.UniqueConstraint(fields=["vote", "teller"], name="teller_entry_unique")]
 
     def __str__(self) -> str:
@@ -335,6 +345,8 @@ class SiteReport(models.Model):
 class SitePhoto(models.Model):
     report = models.ForeignKey(SiteReport, on_delete=models.CASCADE, related_name="photos")
     image = models.FileField("照片", upload_to="projects/%Y/%m/")
+
+    objects = scoped_manager("report__site__region__path")
 
     class Meta:
         verbose_name = "点位照片"
