@@ -237,11 +237,18 @@ def voters_check(
         )
     with transaction.atomic():
         run = CheckRun.objects.create(election=election, actor=actor if getattr(actor, "pk", None) else None)
-        known = set(Finding.objects.filter(election=election).values_list("signature", flat=True))
+        recorded = Finding.objects.filter(election=election).values_list("signature", "resolution", "pk")
+        known, open_pk = set(), {}
+        for signature, resolution, pk in recorded:
+            known.add(signature)
+            if not resolution:
+                open_pk[signature] = pk
         current = {f.signature for f in found}
-        stale = Finding.objects.filter(election=election, resolution="").exclude(signature__in=current)
-        stale_count = stale.count()
-        stale.delete()
+        # Compared in Python: a city's findings are tens of thousands, too many for one SQL IN list.
+        stale = [pk for signature, pk in open_pk.items() if signature not in current]
+        for start in range(0, len(stale), FINDING_BATCH):
+            Finding.objects.filter(pk__in=stale[start : start + FINDING_BATCH]).delete()
+        stale_count = len(stale)
         new = [f for f in found if f.signature not in known]
         for finding in new:
             finding.election, finding.run = election, run
