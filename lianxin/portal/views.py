@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from lianxin.accounts.permissions import may
@@ -163,6 +164,7 @@ def _case_or_404(code: str):
         raise _or_404(error) from error
 
 
+@never_cache  # a person's own case: no shared cache keeps it
 def receipt(request: HttpRequest, code: str) -> HttpResponse:
     case = _case_or_404(code)
     return render(request, "portal/receipt.html", {"case": case})
@@ -181,6 +183,7 @@ def track(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/track.html", {"form": form}, status=400 if form.errors else 200)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def track_case(request: HttpRequest, code: str) -> HttpResponse:
     try:

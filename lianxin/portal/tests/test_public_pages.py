@@ -107,7 +107,8 @@ def test_a_case_reaches_the_public_only_through_its_receipt_code(client, world):
     case = case_register(
         actor=p.CITIZEN, channel="online", title="标题", body="内容", deputy=world.deputy, person_name="李四"
     ).case
-    assert client.get(f"/track/{case.receipt_code}").status_code == 200
+    page = client.get(f"/track/{case.receipt_code}")
+    assert page.status_code == 200 and "no-store" in page["Cache-Control"] and "private" in page["Cache-Control"]
     assert client.get("/track/AAAAAAAAAAAA").status_code == 404
     response = client.get("/track/", {"code": case.receipt_code.lower()})
     assert response.status_code == 302 and response["Location"].endswith(case.receipt_code)
