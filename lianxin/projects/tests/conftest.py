@@ -24,6 +24,11 @@ def jpeg() -> bytes:
     return out.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def world(personas, regions, make_user):
     deputies = []
