@@ -162,3 +162,21 @@ def test_the_district_list_freezes_a_clean_roll(client, personas, election):
     client.force_login(personas.township_staff)
     client.post(reverse("admin:elections_district_changelist"), {"action": "freeze", "_selected_action": [district.pk]})
     assert District.objects.get().is_frozen
+
+
+def test_staff_import_a_district_roll_on_its_page_and_see_every_bad_row(client, personas, regions, election):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    district = services.district_create(
+        actor=None, election=election, code="01", name="居仁选区", region=regions.jueren
+    )
+    url = reverse("admin:elections_district_import", args=[district.pk])
+    client.force_login(personas.township_staff)
+    bad = SimpleUploadedFile("roll.csv", f"姓名,身份证号,性别\n张伟,{ZHANG},男\n,{LI},女\n".encode())
+    page = client.post(url, {"file": bad})
+    assert "第3行 姓名: 不能为空" in page.content.decode() and not Voter.objects.exists()
+    good = SimpleUploadedFile("roll.csv", f"姓名,身份证号,性别\n张伟,{ZHANG},男\n李娜,{LI},女\n".encode())
+    assert client.post(url, {"file": good}).status_code == 302
+    assert Voter.objects.filter(district=district).count() == 2
+    client.force_login(personas.outsider)
+    assert client.get(url).status_code == 404
