@@ -3,11 +3,13 @@
 No Django here: `find_hotspots` works on plain items, from a CSV (the `find_hotspots` command) or from open
 cases (lianxin.routing.selectors.hotspot_candidates).
 
-Grouping. Each message becomes a TF-IDF vector of character 2-3-grams of its title (counted twice) and the start
-of its text; rare n-grams — an estate's or a road's name — weigh most, common complaint words little. Two
-messages are linked when their cosine is at least LINK and they were written within WINDOW_DAYS of each other;
-each connected component is then split by average-linkage clustering at the same threshold, so that a chain of
-pairwise-similar letters cannot glue two different problems together.
+Grouping. Titles (cleaned of "A市", "关于", "投诉" …) become TF-IDF vectors of character 2-3-grams; rare
+n-grams — an estate's or a road's name — weigh most, common complaint words little. Two messages are linked
+when their titles' cosine is at least LINK and either it is at least SURE or the openings of the letters
+(BODY_CHARS characters, same kind of vector) agree to at least BODY_LINK — so "same problem, other estate" and
+"same estate, other problem" stay apart — and they were written within WINDOW_DAYS of each other. Each connected
+component of three or more is split by average-linkage clustering of the titles at SPLIT, so that a chain of
+pairwise-alike letters cannot glue different problems together.
 
 Heat index (documented in docs/routing.md):
     heat = (people + 0.5 · (messages − people) + 2 · ln(1 + likes)) · (0.5 + 0.5 · 2^(−age_days / 30))
@@ -24,15 +26,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 LINK = 0.3
+BODY_LINK = 0.15
+SURE = 0.5
 SPLIT = 0.15
 WINDOW_DAYS = 120
 HALF_LIFE_DAYS = 30
-BODY_CHARS = 0
+BODY_CHARS = 300
 
 _PREFIX = re.compile(
     r"^(?:[\u200b\s]|关于|反映|投诉|举报|咨询|请求|建议|请问|强烈|要求|希望|西地省|A市|A\d+[区县市]|[，,。：:！!])+"
@@ -42,6 +47,8 @@ _PLACE = re.compile(
     r"([\u4e00-\u9fa5A-Za-z0-9]{2,14}?(?:小区|花园|家园|公寓|苑|府|城|广场|村|社区|镇|街道|大道|路|街|学校|中学|小学|"
     r"幼儿园|医院|市场|半岛|公馆|大厦|中心|项目|湖|湾|园))"
 )
+_GENERIC = re.compile(r"^(?:小区|请|问|地省|加快|关于)|A市|西地省")
+_PLACE_LONG = re.compile(_PLACE.pattern.replace("{2,14}?", "{2,14}"))
 
 
 @dataclass
@@ -93,29 +100,43 @@ def clean_title(title: str) -> str:
     return _NOISE.sub("", _PREFIX.sub("", title.strip()))
 
 
-def _texts(items: Sequence[Item]) -> list[str]:
-    return [f"{clean_title(i.title)} {clean_title(i.title)} {i.body[:BODY_CHARS]}" for i in items]
-
-
 def group(
-    items: Sequence[Item], *, link: float = LINK, split: float = SPLIT, window_days: int = WINDOW_DAYS
+    items: Sequence[Item],
+    *,
+    link: float = LINK,
+    body_link: float = BODY_LINK,
+    sure: float = SURE,
+    split: float = SPLIT,
+    window_days: int = WINDOW_DAYS,
 ) -> list[list[int]]:
     """Indexes of items grouped into the same problem (groups of one included)."""
     if not items:
         return []
-    vectors = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True).fit_transform(_texts(items))
-    similar = (vectors @ vectors.T).tocsr()
+    small = len(items) < 50
+    titles = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True).fit_transform(
+        [clean_title(i.title) * 2 for i in items]
+    )
+    bodies = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True, min_df=1 if small else 2)
+    body_vectors = bodies.fit_transform([i.body[:BODY_CHARS] or i.title for i in items])
+    similar = (titles @ titles.T).tocsr()
     similar.data[similar.data < link] = 0
     similar.eliminate_zeros()
+    coo = similar.tocoo()
+    rows, cols, data = coo.row, coo.col, coo.data.copy()
+    # Titles alike but not alike enough to be sure: the letters' openings must agree too (same place, same
+    # problem), or two estates' parking complaints — or one estate's parking and its leaking roofs — would join.
+    unsure = np.flatnonzero((data < sure) & (rows != cols))
+    if len(unsure):
+        agree = np.asarray(body_vectors[rows[unsure]].multiply(body_vectors[cols[unsure]]).sum(axis=1)).ravel()
+        data[unsure[agree < body_link]] = 0
     if window_days:
-        coo = similar.tocoo()
         times = [i.time for i in items]
-        for k, (a, b) in enumerate(zip(coo.row.tolist(), coo.col.tolist(), strict=True)):
+        for k, (a, b) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
             ta, tb = times[a], times[b]
-            if ta and tb and abs((ta - tb).days) > window_days:
-                coo.data[k] = 0
-        similar = coo.tocsr()
-        similar.eliminate_zeros()
+            if data[k] and ta and tb and abs((ta - tb).days) > window_days:
+                data[k] = 0
+    similar = csr_matrix((data, (rows, cols)), shape=similar.shape)
+    similar.eliminate_zeros()
     _, component = connected_components(similar, directed=False)
     members: dict[int, list[int]] = {}
     for index, c in enumerate(component.tolist()):
@@ -125,7 +146,7 @@ def group(
         if len(indexes) <= 2:
             groups.append(indexes)
             continue
-        block = similar[indexes][:, indexes].toarray()
+        block = (titles[indexes] @ titles[indexes].T).toarray()
         np.fill_diagonal(block, 1.0)
         labels = AgglomerativeClustering(
             n_clusters=None, metric="precomputed", linkage="average", distance_threshold=1 - split
@@ -159,14 +180,18 @@ def _common_substring(titles: list[str]) -> str:
 
 
 def _place(titles: list[str], shared: str) -> str:
-    found: Counter[str] = Counter()
+    """The place most titles name: among the place-like phrases (ending in 小区, 路, 村, 苑 …, found both the
+    shortest and the longest way), the longest one that nearly as many titles contain as the most common one."""
+    found: set[str] = set()
     for title in titles:
-        found.update(set(_PLACE.findall(title)))
-    if found:
-        place, count = found.most_common(1)[0]
-        if count >= 2 or not shared:
-            return place
-    return shared
+        for pattern in (_PLACE, _PLACE_LONG):
+            found.update(p.lstrip("的在对与和") for p in pattern.findall(title))
+    found = {p for p in found if len(p) >= 2 and not _GENERIC.search(p)}
+    if not found:
+        return shared if len(shared) >= 3 else ""
+    coverage = {p: sum(p in t for t in titles) for p in found}
+    best = max(coverage.values())
+    return max((p for p, n in coverage.items() if n >= 0.8 * best), key=lambda p: (len(p) <= 12, len(p), coverage[p]))
 
 
 def describe(items: Sequence[Item], indexes: list[int], reference: datetime.datetime | None) -> Hotspot:
