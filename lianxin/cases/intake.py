@@ -241,3 +241,10 @@ def submissions_register_queued(*, now: datetime.datetime | None = None, limit: 
                 continue
         handled += 1
     return handled
+
+
+def submission_get_pending_by_receipt(*, receipt_code: str) -> Submission | None:
+    """A submission the person holds a receipt code for but that is not (yet) a case: still queued, or rejected.
+    The receipt code is the key, as for the person's case (lianxin.portal's tracking page)."""
+    code = receipt_code.strip().upper().replace(" ", "").replace("-", "")
+    return Submission.objects.filter(receipt_code=code, case__isnull=True).first()

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
+from lianxin.cases.intake import submission_get_pending_by_receipt
 from lianxin.cases.models import Status
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.deputies.models import Deputy
@@ -176,6 +177,12 @@ def track(request: HttpRequest) -> HttpResponse:
         try:
             rate_limit("track_ip", client_ip(request))
             case = s.case_get_by_receipt(code=form.cleaned_data["code"])
+        except NotFound as error:
+            pending = submission_get_pending_by_receipt(receipt_code=form.cleaned_data["code"])
+            if pending is None:
+                form.add_error("code", error.message)
+            else:
+                return redirect("portal:track_case", code=pending.receipt_code)
         except DomainError as error:
             form.add_error("code", error.message)
         else:
@@ -190,7 +197,14 @@ def track_case(request: HttpRequest, code: str) -> HttpResponse:
         rate_limit("track_ip", client_ip(request))  # receipt codes are not guessed one request at a time
     except DomainError as error:
         return HttpResponse(error.message, status=429, content_type="text/plain; charset=utf-8")
-    case = _case_or_404(code)
+    try:
+        case = s.case_get_by_receipt(code=code)
+    except NotFound as error:
+        # Handed out by staff through the API and not registered yet (lianxin/cases/intake.py).
+        pending = submission_get_pending_by_receipt(receipt_code=code)
+        if pending is None:
+            raise _or_404(error) from error
+        return render(request, "portal/track_pending.html", {"submission": pending})
     rating_form = RatingForm(request.POST or None)
     status = 200
     if request.method == "POST":

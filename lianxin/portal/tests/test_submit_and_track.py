@@ -168,3 +168,21 @@ def test_a_location_outside_china_is_refused_with_a_visible_message(client, worl
     response = submit(client, f"/d/{world.deputy.public_code}/submit", lat="48.85", lng="2.35")
     assert response.status_code == 400 and "坐标不在中国境内" in response.content.decode()
     assert Case.objects.count() == 0
+
+
+def test_a_receipt_code_handed_out_through_the_api_tracks_as_received_until_the_worker_registers_it(
+    client, world, personas, regions
+):
+    from lianxin.cases.intake import submission_accept, submissions_register_queued
+
+    payload = {"channel": "hotline", "title": "路灯不亮", "body": "三盏路灯不亮。", "region": regions.jueren.code}
+    code = submission_accept(actor=personas.township_staff, payload=payload).submission.receipt_code
+
+    assert client.get("/track/", {"code": code.lower()})["Location"] == f"/track/{code}"
+    pending = client.get(f"/track/{code}")
+    assert pending.status_code == 200 and "正在登记" in pending.content.decode()
+
+    submissions_register_queued()
+    registered = client.get(f"/track/{code}").content.decode()
+    assert "正在登记" not in registered and "路灯不亮" in registered
+    assert client.get("/track/NOSUCHCODE99").status_code == 404
