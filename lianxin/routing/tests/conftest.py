@@ -3,6 +3,9 @@ from pathlib import Path
 
 import pytest
 
+from lianxin.cases.services import case_register
+from lianxin.cases.workflow import case_transition
+
 # Platform category codes for three of the source's first-level labels.
 CODES = {"交通运输": "transport", "环境保护": "environment", "教育文体": "education"}
 
@@ -27,3 +30,29 @@ def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
         writer.writeheader()
         writer.writerows(rows)
     return path
+
+
+@pytest.fixture
+def history(personas, regions, tiny_messages):
+    """60 accepted cases in 居仁社区 with their final category: the platform's own history to train on."""
+
+    def register(row, region=None):
+        return case_register(
+            actor=None,
+            channel="online",
+            title=row["留言主题"][:100],
+            body=row["留言详情"][:5000] or row["留言主题"],
+            region=region or regions.jueren,
+        ).case
+
+    cases = []
+    for i, row in enumerate(tiny_messages):
+        if i % 5 == 0:
+            continue  # every fifth letter is kept for new cases
+        case = register(row)
+        case_transition(
+            case=case, action="accept", actor=personas.township_staff, params={"category": CODES[row["一级标签"]]}
+        )
+        cases.append(case)
+    fresh = [row for i, row in enumerate(tiny_messages) if i % 5 == 0]
+    return type("History", (), {"cases": cases, "fresh": fresh, "register": staticmethod(register)})

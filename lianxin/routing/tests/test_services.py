@@ -1,7 +1,6 @@
 import pytest
 
 from lianxin.cases.models import Case, Category, ResponsibleUnit, Status
-from lianxin.cases.services import case_register
 from lianxin.cases.workflow import case_transition
 from lianxin.core.errors import DomainError, PermissionDenied
 from lianxin.core.models import AuditEvent
@@ -17,33 +16,6 @@ from lianxin.routing.services import (
     router_retrain_due,
     router_train_from_cases,
 )
-from lianxin.routing.tests.conftest import CODES
-
-
-@pytest.fixture
-def history(personas, regions, tiny_messages):
-    """60 accepted cases in 居仁社区 with their final category: the platform's own history to train on."""
-
-    def register(row, region=None):
-        return case_register(
-            actor=None,
-            channel="online",
-            title=row["留言主题"][:100],
-            body=row["留言详情"][:5000] or row["留言主题"],
-            region=region or regions.jueren,
-        ).case
-
-    cases = []
-    for i, row in enumerate(tiny_messages):
-        if i % 5 == 0:
-            continue  # every fifth letter is kept for new cases
-        case = register(row)
-        case_transition(
-            case=case, action="accept", actor=personas.township_staff, params={"category": CODES[row["一级标签"]]}
-        )
-        cases.append(case)
-    fresh = [row for i, row in enumerate(tiny_messages) if i % 5 == 0]
-    return type("History", (), {"cases": cases, "fresh": fresh, "register": staticmethod(register)})
 
 
 @pytest.fixture(autouse=True)
