@@ -265,12 +265,18 @@ def site_report_file(
     problems: str = "",
     is_final: bool = False,
     photos: list[bytes] | None = None,
+    on_behalf: bool = False,
 ) -> SiteReport:
     """The lead deputy's monthly report; filing again in the same month replaces that month's report.
 
     Photos arrive already cleaned (lianxin.portal.photos.photo_clean). A final report means the work is done
-    (progress 100 %) and must carry photos: staff verify it before the site is closed (销号)."""
-    if not can_report_site(actor, site):
+    (progress 100 %) and must carry photos: staff verify it before the site is closed (销号).
+    `on_behalf`: staff over the site's region enter the lead deputy's report for them (代填, from paper); the
+    audit row names the staff member."""
+    if on_behalf:
+        if not can_manage_projects(actor, site.region.path):
+            raise PermissionDenied()
+    elif not can_report_site(actor, site):
         raise PermissionDenied("只有该点位的领办代表可以填报月报")
     if not 0 <= progress <= 100:
         raise DomainError("bad_progress", "进度: 应在0到100之间", field="progress")
@@ -302,8 +308,9 @@ def site_report_file(
         else:
             action = SiteAction.REPORT
         site_transition(
-            site=locked, action=action, actor=actor, progress=progress,
-            note=f"{month:%Y年%m月}月报", extra={"report": report.pk, "replaced": not created},
+            site=locked, action=action, actor=actor, progress=progress, on_behalf=on_behalf,
+            note=f"{month:%Y年%m月}月报" + ("（代领办代表填报）" if on_behalf else ""),
+            extra={"report": report.pk, "replaced": not created},
         )  # fmt: skip
     site.refresh_from_db()
     return report

@@ -1,7 +1,7 @@
 """The public map as server-rendered SVG: the county's town outlines and grid polygons from the platform's own
 data (Region.boundary, Grid.polygon), and one dot per site coloured by status. No tiles, no script, no network:
-it works offline, in WeChat's browser and on paper. An online tile layer (天地图) is an optional setting
-(PROJECTS_TILE_URL) drawn under the SVG by the page only when configured."""
+it works offline, in WeChat's browser and on paper. (An optional online tile layer such as 天地图 under the
+outlines is not implemented yet.)"""
 
 import math
 from collections.abc import Iterable, Sequence

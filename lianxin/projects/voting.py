@@ -173,19 +173,31 @@ def vote_cast(*, actor: Any, vote: Vote, choices: dict[Any, str]) -> str:
 
 def paper_ballot_issue(*, actor: Any, vote: Vote, deputy: Deputy) -> None:
     """A deputy collects a paper ballot (签到领票): they are marked as having voted, on paper."""
+    paper_ballots_issue(actor=actor, vote=vote, deputies=[deputy])
+
+
+def paper_ballots_issue(*, actor: Any, vote: Vote, deputies: list[Deputy]) -> None:
+    """Several deputies collect their paper ballots at the desk; all or none (one refusal stops the batch)."""
     _require_manage(actor, vote)
     with transaction.atomic():
         current = _locked(vote, VoteStatus.OPEN)
-        marked = Voter.objects.filter(vote=current, deputy=deputy, has_voted=False).update(
+        ids = [d.pk for d in deputies]
+        open_rows = set(
+            Voter.objects.filter(vote=current, deputy_id__in=ids, has_voted=False).values_list("deputy_id", flat=True)
+        )
+        for deputy in deputies:
+            if deputy.pk not in open_rows:
+                if Voter.objects.filter(vote=current, deputy=deputy).exists():
+                    raise DomainError("already_voted", f"{deputy.name}已经投过票或已领取纸质选票")
+                raise DomainError("not_electorate", f"{deputy.name}不是本次票决的代表")
+        marked = Voter.objects.filter(vote=current, deputy_id__in=ids, has_voted=False).update(
             has_voted=True, method=BallotMethod.PAPER
         )
-        if marked != 1:
-            if Voter.objects.filter(vote=current, deputy=deputy).exists():
-                raise DomainError("already_voted", f"{deputy.name}已经投过票或已领取纸质选票")
-            raise DomainError("not_electorate", f"{deputy.name}不是本次票决的代表")
+        if marked != len(set(ids)):  # pragma: no cover - the vote row lock serialises issuing
+            raise DomainError("vote_conflict", "领票登记冲突，请重试")
         audit_record(
             actor=actor, action="projects.vote.paper_issue", obj=current, region_path=current.region.path,
-            changes={"deputy": deputy.pk},
+            changes={"deputies": ids},
         )  # fmt: skip
 
 

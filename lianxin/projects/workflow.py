@@ -43,22 +43,30 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-def may_act(user: Any, site: Site, action: str) -> bool:
+def may_act(user: Any, site: Site, action: str, *, on_behalf: bool = False) -> bool:
+    """`on_behalf`: staff file a lead deputy's report for them (代填, e.g. from a paper form)."""
     rule = TRANSITIONS[action]
-    if rule.by == "lead":
+    if rule.by == "lead" and not on_behalf:
         return can_report_site(user, site)
     return can_manage_projects(user, site.region.path)
 
 
 def site_transition(
-    *, site: Site, action: str, actor: Any, note: str = "", progress: int | None = None, extra: dict | None = None
+    *,
+    site: Site,
+    action: str,
+    actor: Any,
+    note: str = "",
+    progress: int | None = None,
+    extra: dict | None = None,
+    on_behalf: bool = False,
 ) -> Site:
     """Check permission and source state, compare-and-swap on (status, version), write the audit row."""
     rule = TRANSITIONS[SiteAction(action)]
-    if not may_act(actor, site, action):
+    if not may_act(actor, site, action, on_behalf=on_behalf):
         raise PermissionDenied()
     with transaction.atomic():
-        current = Site.objects.select_for_update().get(pk=site.pk)
+        current = Site.objects.select_for_update().select_related("region").get(pk=site.pk)
         if current.status not in rule.sources:
             raise DomainError(
                 "site_bad_state",

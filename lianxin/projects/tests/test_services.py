@@ -185,3 +185,11 @@ def test_progress_rolls_up_weighted_by_planned_cost_and_unknown_costs_count_as_t
     summary = rollup([a, b], today=datetime.date(2026, 11, 30))
     assert (summary.red, summary.yellow, summary.blue, summary.late) == (0, 2, 0, 2)
     assert Project.objects.get().sites.count() == 2
+
+
+def test_staff_may_enter_a_lead_deputys_paper_report_for_them_and_the_audit_names_the_staff(world, personas):
+    with pytest.raises(PermissionDenied):
+        site_report_file(actor=personas.outsider, site=world.site_a, month=MARCH, progress=10, done="x", on_behalf=True)
+    site_report_file(actor=world.staff, site=world.site_a, month=MARCH, progress=10, done="纸质月报", on_behalf=True)
+    event = AuditEvent.objects.get(action="projects.site.start")
+    assert event.actor == world.staff and "代领办代表填报" in event.note
