@@ -109,6 +109,10 @@ class YearView:
     sites: list[Site]
 
 
+def latest_year() -> int | None:
+    return Project.objects.order_by("-year").values_list("year", flat=True).first()
+
+
 def public_year(*, year: int, today: datetime.date) -> YearView:
     """Every site of the year's projects (public data), with the roll-ups."""
     projects = list(Project.objects.filter(year=year).select_related("region", "unit").order_by("region", "number"))

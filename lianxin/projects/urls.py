@@ -5,6 +5,7 @@ from lianxin.projects import views
 app_name = "projects"
 
 urlpatterns = [
+    path("projects/", views.index, name="index"),
     path("projects/<int:year>/", views.year_page, name="year"),
     path("projects/<int:year>/sites/<int:site_id>", views.site_page, name="site"),
     path("projects/photos/<int:photo_id>", views.photo, name="photo"),

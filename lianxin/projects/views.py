@@ -31,6 +31,14 @@ def _site_url(site) -> str:
 # --- public --------------------------------------------------------------------------------------------------
 
 
+def index(request: HttpRequest) -> HttpResponse:
+    """/projects/: the latest year that has projects."""
+    latest = s.latest_year()
+    if latest is None:
+        raise Http404("还没有民生实事项目")
+    return redirect("projects:year", year=latest)
+
+
 def year_page(request: HttpRequest, year: int) -> HttpResponse:
     today = timezone.localdate()
     view = s.public_year(year=year, today=today)

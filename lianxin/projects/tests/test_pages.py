@@ -52,8 +52,9 @@ def test_the_year_page_filters_by_town_and_keeps_a_fixed_number_of_queries(
     assert "城东桥" in body and "居仁路" not in body
 
 
-def test_a_year_without_projects_is_not_found(client):
+def test_a_year_without_projects_is_not_found_and_the_index_opens_the_latest_year(client):
     assert client.get("/projects/1999/").status_code == 404
+    assert client.get("/projects/")["Location"] == "/projects/2026/"
 
 
 def test_a_sites_page_shows_its_reports_photos_and_the_projects_roll_up(client, states):
