@@ -1,7 +1,9 @@
 """Rolls in the database: import, check, staff decisions with their audit rows, freezing, by-elections."""
 
 import datetime
+import io
 
+import openpyxl
 import pytest
 
 from lianxin.core.errors import DomainError, ImportRejected, NotFound
@@ -10,7 +12,12 @@ from lianxin.core.models import AuditEvent
 from lianxin.core.tabular import write_xlsx
 from lianxin.elections import services
 from lianxin.elections.checks.frame import EVENT_SCHEMA, REGISTER_SCHEMA, frame
-from lianxin.elections.imports import VOTER_COLUMNS, published_list_xlsx, roll_export_xlsx
+from lianxin.elections.imports import (
+    VOTER_COLUMNS,
+    candidates_published_xlsx,
+    published_list_xlsx,
+    roll_export_xlsx,
+)
 from lianxin.elections.models import (
     Candidate,
     ElectionKind,
@@ -117,10 +124,6 @@ def test_an_export_of_the_roll_imports_back_unchanged(election):
 
 
 def test_the_published_list_shows_name_and_district_and_masks_the_id(election):
-    import io
-
-    import openpyxl
-
     import_rows(election, [row(1, "张伟", ZHANG)])
     sheet = openpyxl.load_workbook(io.BytesIO(published_list_xlsx(Voter.objects.select_related("district")))).active
     assert [c.value for c in sheet[1]] == ["选区", "姓名", "身份证号"]
@@ -308,6 +311,10 @@ def test_a_by_election_reviews_candidates_against_the_roll(regions, personas):
         "王强": Qualification.DISQUALIFIED,
     }
     assert AuditEvent.objects.filter(action="election.candidate_review").count() == 2
+    published = openpyxl.load_workbook(io.BytesIO(candidates_published_xlsx(Candidate.objects.all()))).active
+    assert [[c.value for c in r] for r in published.iter_rows(min_row=2)] == [
+        ["居仁选区", "张伟", None, None, "选民10人以上联名"]
+    ]
 
 
 def test_write_xlsx_headers_are_the_import_headers():
