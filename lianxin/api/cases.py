@@ -138,8 +138,8 @@ def case_submit(
     response["Location"] = f"/api/v1/submissions/{submission.receipt_code}"
     if not acceptance.created:
         response["Idempotent-Replayed"] = "true"
-        return Status(200, submission)
-    return Status(202, submission)
+        return Status(200, SubmissionOut.of(submission))
+    return Status(202, SubmissionOut.of(submission))
 
 
 @router.get(
@@ -155,7 +155,7 @@ def submission_detail(request: HttpRequest, receipt_code: str) -> Any:
     submission = submission_get_for(user=caller(request), receipt_code=receipt_code)
     if submission is None:
         raise NotFound("没有这一查询码的提交")
-    return submission
+    return SubmissionOut.of(submission)
 
 
 @router.get(
