@@ -268,8 +268,9 @@ class FindingForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["resolution"].required = True
-        if self.instance.pk:
+        if "resolution" in self.fields:  # absent (read-only) once the finding is decided
+            self.fields["resolution"].required = True
+        if self.instance.pk and "district" in self.fields:
             district_field = self.fields["district"]
             assert isinstance(district_field, forms.ModelChoiceField)
             district_field.queryset = District.objects.filter(election=self.instance.election)
@@ -294,7 +295,8 @@ class FindingAdmin(ElectionsAdmin):
     def get_fieldsets(self, request: Any, obj: Any = None) -> Any:
         info = ["election", "kind", "label", "score", "side_by_side", "reason"]
         if obj is not None and not obj.is_open:
-            return [("问题", {"fields": info}), ("处理", {"fields": ["resolved_by", "resolved_at"]})]
+            decided = ["resolution", "resolution_note", "resolved_by", "resolved_at"]
+            return [("问题", {"fields": info}), ("处理", {"fields": decided})]
         decision = ["resolution", "resolution_note", "target", "new_name", "new_sex", "new_id_number"]
         return [("问题", {"fields": info}), ("处理", {"fields": [*decision, "new_birth_date", "district"]})]
 

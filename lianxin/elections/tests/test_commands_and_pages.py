@@ -129,6 +129,8 @@ def test_staff_merge_a_duplicate_on_the_page_and_the_decision_is_audited(client,
     assert Finding.objects.get(pk=duplicate.pk).resolution == Resolution.MERGE
     assert Voter.objects.filter(status=VoterStatus.REMOVED).count() == 1
     assert AuditEvent.objects.filter(action="election.finding_resolve", actor=personas.county_staff).exists()
+    decided = client.get(url)
+    assert decided.status_code == 200 and "county_staff" in decided.content.decode()
 
 
 def test_a_refused_decision_stays_on_the_page_with_the_reason(client, personas, duplicate):
