@@ -39,7 +39,7 @@ from lianxin.accounts.models import User
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError
 from lianxin.core.models import AuditEvent
-from lianxin.demo.seed import case_summary, cases, geography, links, people, places, users
+from lianxin.demo.seed import case_summary, cases, geography, links, people, places, projects, users
 from lianxin.deputies.assignment import assign_grids
 from lianxin.deputies.models import (
     SERVING_STATUSES,
@@ -93,6 +93,7 @@ def clear_registry() -> None:
     still points at them."""
     try:
         with transaction.atomic():
+            projects.clear_projects()
             case_summary.clear_cases()
             for model in (
                 DutyShift,
@@ -164,6 +165,7 @@ def seed_demo(*, seed: int = DEFAULT_SEED, today=None, case_count: int = cases.C
         places.write_roster(place_plans, place_rows, today)
         users.write_demo_users()
         cases.write_cases(stream("cases"), today=today, count=case_count)
+        projects.write_projects(stream("projects"), today=today)
         audit_record(
             actor=None,
             action=MARKER_ACTION,
