@@ -182,3 +182,42 @@ def test_staff_import_a_district_roll_on_its_page_and_see_every_bad_row(client, 
     assert Voter.objects.filter(district=district).count() == 2
     client.force_login(personas.outsider)
     assert client.get(url).status_code == 404
+
+
+def test_every_election_page_opens_for_county_staff(client, personas, duplicate, election):
+    voter = Voter.objects.first()
+    candidate = services.candidate_nominate(actor=None, district=District.objects.first(), name="张伟", id_number=ZHANG)
+    client.force_login(personas.county_staff)
+    urls = [
+        reverse("admin:elections_election_changelist"),
+        reverse("admin:elections_election_change", args=[election.pk]),
+        reverse("admin:elections_district_changelist"),
+        reverse("admin:elections_district_change", args=[District.objects.first().pk]),
+        reverse("admin:elections_district_import", args=[District.objects.first().pk]),
+        reverse("admin:elections_voter_changelist"),
+        reverse("admin:elections_voter_change", args=[voter.pk]),
+        reverse("admin:elections_finding_changelist"),
+        reverse("admin:elections_candidate_changelist"),
+        reverse("admin:elections_candidate_add"),
+        reverse("admin:elections_candidate_change", args=[candidate.pk]),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_election_list_checks_the_rolls_and_exports_the_findings(client, personas, election):
+    for code, name in ((JUREN, "张伟"), ("330521101001", "张玮")):
+        services.voters_import(
+            actor=None,
+            election=election,
+            district_code=code,
+            file=f"姓名,性别,身份证号\n{name},男,{ZHANG}\n".encode(),
+            filename="roll.csv",
+        )
+    client.force_login(personas.county_staff)
+    changelist = reverse("admin:elections_election_changelist")
+    client.post(changelist, {"action": "check_rolls", "_selected_action": [election.pk]})
+    assert Finding.objects.filter(kind="duplicate", election=election).count() == 1
+    export = client.post(changelist, {"action": "export_findings", "_selected_action": [election.pk]})
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    assert sheet.cell(row=2, column=2).value == "重登"
