@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("--input", type=Path, default=SHARED / "govmsg" / "messages.csv")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--skip-cv", action="store_true", help="only training time, size and throughput")
     args = parser.parse_args()
     rows = read_messages(args.input, labelled=True)
     titles = [r.title for r in rows]
@@ -48,7 +49,11 @@ def main() -> None:
     groups = near_duplicate_groups(texts)
     print(json.dumps({"messages": len(rows), "near_duplicate_groups": len(set(groups.tolist()))}))
 
-    folds = list(StratifiedGroupKFold(args.folds, shuffle=True, random_state=0).split(texts, labels, groups))
+    folds = (
+        []
+        if args.skip_cv
+        else list(StratifiedGroupKFold(args.folds, shuffle=True, random_state=0).split(texts, labels, groups))
+    )
     ours = np.empty(len(rows), dtype=object)
     confidence = np.zeros(len(rows))
     base = np.empty(len(rows), dtype=object)
@@ -60,6 +65,8 @@ def main() -> None:
             vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3))
             svm = LinearSVC().fit(vec.fit_transform([texts[i] for i in train]), labels[train])
             base[test] = svm.predict(vec.transform([texts[i] for i in test]))
+    if args.skip_cv:
+        return speed(titles, bodies, labels)
     figures = {
         "cv": f"StratifiedGroupKFold({args.folds}) over near-duplicate groups",
         "macro_f1": round(float(f1_score(labels, ours.astype(str), average="macro")), 4),
@@ -74,16 +81,22 @@ def main() -> None:
     if not args.no_baseline:
         figures["baseline_char13_svm_macro_f1"] = round(float(f1_score(labels, base.astype(str), average="macro")), 4)
     print(json.dumps(figures, ensure_ascii=False))
+    speed(titles, bodies, labels)
 
+
+def speed(titles: list[str], bodies: list[str], labels: np.ndarray) -> None:
     started = time.perf_counter()
     router = TextRouter().fit(titles, bodies, labels)
     training = time.perf_counter() - started
     size = len(router.dumps())
     batch = slice(0, 1000)
     router.predict(titles[:10], bodies[:10])  # jieba's dictionary loads once per process
-    started = time.perf_counter()
-    router.predict(titles[batch], bodies[batch])
-    rate = 1000 / (time.perf_counter() - started)
+    rates = []
+    for _ in range(3):  # best of three: the machine is shared
+        started = time.perf_counter()
+        router.predict(titles[batch], bodies[batch])
+        rates.append(1000 / (time.perf_counter() - started))
+    rate = max(rates)
     print(json.dumps({"training_seconds": round(training, 1), "model_bytes": size, "messages_per_second": round(rate)}))
 
 
