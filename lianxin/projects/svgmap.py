@@ -89,7 +89,8 @@ def county_map(
     projection = Projection.fit(points)
     out: list[str] = [
         format_html(
-            '<svg class="pmap" viewBox="0 0 {} {}" role="img" aria-labelledby="pmap-title" '
+            # A group, not an image: the dots inside are links.
+            '<svg class="pmap" viewBox="0 0 {} {}" role="group" aria-labelledby="pmap-title" '
             'xmlns="http://www.w3.org/2000/svg"><title id="pmap-title">项目点位分布图：红色未开工，黄色推进中，蓝色已完成'
             "</title>",
             int(WIDTH),
@@ -115,17 +116,17 @@ def county_map(
         colour = site.colour
         out.append(
             format_html(
-                '<a href="{}"><circle class="site {}" data-colour="{}" cx="{}" cy="{}" r="6" fill="{}">'
-                "<title>{}：{}（{}）</title></circle></a>",
+                '<a href="{}"><title>{}：{}（{}）</title>'
+                '<circle class="site {}" data-colour="{}" cx="{}" cy="{}" r="6" fill="{}"/></a>',
                 site_url(site),
+                site.project.title,
+                site.name,
+                COLOUR_LABEL[colour],
                 colour,
                 colour,
                 f"{x:.1f}",
                 f"{y:.1f}",
                 FILL[colour],
-                site.project.title,
-                site.name,
-                COLOUR_LABEL[colour],
             )
         )
     out.append("</g></svg>")

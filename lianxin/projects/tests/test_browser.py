@@ -3,7 +3,15 @@ colours are drawn, and a dot leads to its site's page. No network: the base map 
 
 import pytest
 
-from lianxin.portal.tests.test_browser import _migration_data, browser, phone, pytestmark, shots  # noqa: F401
+from lianxin.portal.tests.test_browser import (  # noqa: F401
+    _migration_data,
+    axe_violations,
+    browser,
+    phone,
+    pytestmark,
+    shots,
+    solve_captcha,
+)
 from lianxin.projects.tests.test_pages import states  # noqa: F401
 
 # pytestmark (imported above): skip without playwright or Chromium; transactional database for the live server.
@@ -32,9 +40,27 @@ def test_the_year_map_shows_the_three_colours_and_a_dot_opens_its_site(browser, 
     assert page.locator("svg.pmap .towns path").count() >= 1  # the base map from the platform's own outlines
     shots(page, "projects-year-map")
     assert blocked == []  # nothing fetched from outside
+    assert axe_violations(page) == []
     page.locator(f'svg.pmap a[href$="/sites/{red.pk}"]').click()
     page.wait_for_url(f"**/sites/{red.pk}")
     assert page.locator("h1").inner_text() == "城东村道"
+    assert axe_violations(page) == []
+    page.context.close()
+
+
+def test_a_resident_proposes_a_project_on_a_phone(browser, live_server, regions):  # noqa: F811
+    from lianxin.projects.models import Proposal
+
+    page = phone(browser)
+    page.goto(f"{live_server.url}/projects/propose/")
+    page.select_option("#id_region", label="　居仁社区居委会")
+    page.fill("#id_title", "增设公交站")
+    page.fill("#id_description", "居仁社区到县城没有公交")
+    solve_captcha(page)
+    assert axe_violations(page) == []
+    page.click("button[type=submit]")
+    assert "感谢您的建议" in page.locator("main").inner_text()
+    assert Proposal.objects.filter(title="增设公交站", region=regions.jueren).exists()
     page.context.close()
 
 
