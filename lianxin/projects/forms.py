@@ -73,3 +73,13 @@ class BallotForm(forms.Form):
 
 class ReceiptForm(forms.Form):
     receipt = forms.CharField(label="投票凭证", max_length=40)
+
+
+class DeputyProposalForm(forms.Form):
+    """A deputy's own proposal from the workbench (no captcha: they are logged in)."""
+
+    region = ProposalForm.base_fields["region"]
+    title = ProposalForm.base_fields["title"]
+    description = ProposalForm.base_fields["description"]
+    place = ProposalForm.base_fields["place"]
+    beneficiaries = ProposalForm.base_fields["beneficiaries"]

@@ -18,6 +18,7 @@ urlpatterns = [
         name="progress_report",
     ),
     path("w/projects/", views.my_projects, name="w_home"),
+    path("w/projects/propose", views.deputy_propose, name="w_propose"),
     path("w/projects/sites/<int:site_id>/report", views.report, name="w_report"),
     path("w/projects/votes/<int:vote_id>", views.ballot, name="w_ballot"),
 ]

@@ -4,6 +4,7 @@ Views are thin: they call selectors and services, and show DomainError messages 
 import datetime
 import mimetypes
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +15,7 @@ from lianxin.core.errors import DomainError
 from lianxin.portal.abuse import HONEYPOT_FIELD, captcha_check, captcha_new, client_ip, honeypot_check, rate_limit
 from lianxin.portal.photos import photo_clean
 from lianxin.projects import selectors as s
-from lianxin.projects.forms import BallotForm, ProposalForm, ReceiptForm, ReportForm
+from lianxin.projects.forms import BallotForm, DeputyProposalForm, ProposalForm, ReceiptForm, ReportForm
 from lianxin.projects.models import COLOUR_LABEL, Ballot, Choice, SitePhoto, Vote, Voter, VoteStatus
 from lianxin.projects.permissions import can_manage_projects, can_report_site
 from lianxin.projects.services import proposal_submit, site_report_file
@@ -189,6 +190,30 @@ def my_projects(request: HttpRequest) -> HttpResponse:
         status=VoteStatus.OPEN, voters__deputy__user_id=request.user.pk or 0, voters__has_voted=False
     ).distinct()
     return render(request, "projects/w_home.html", {"rows": rows, "votes": open_votes, "month": month})
+
+
+@login_required(login_url=LOGIN_URL)
+def deputy_propose(request: HttpRequest) -> HttpResponse:
+    """点单 by a deputy: the proposal carries their name."""
+    status = 200
+    form = DeputyProposalForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                proposal_submit(
+                    actor=request.user, region=data["region"], title=data["title"], description=data["description"],
+                    place=data["place"], beneficiaries=data["beneficiaries"], source="deputy",
+                )  # fmt: skip
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+                status = 403 if error.code == "permission_denied" else 400
+            else:
+                messages.success(request, f"已提交项目建议“{data['title']}”")
+                return redirect("projects:w_home")
+        else:
+            status = 400
+    return render(request, "projects/w_propose.html", {"form": form}, status=status)
 
 
 @login_required(login_url=LOGIN_URL)

@@ -145,3 +145,25 @@ def test_staff_download_the_monthly_report_as_xlsx_and_pdf_and_outsiders_get_404
     assert "民生实事项目进度通报" in text and "城东桥" in text and "雨季" in text  # Chinese text, not boxes
     client.force_login(personas.outsider)
     assert client.get(f"/projects/report/{month:%Y}-{month.month}.xlsx").status_code == 404
+
+
+def test_a_deputy_proposes_from_the_workbench_and_a_non_deputy_is_refused(client, world, regions, personas):
+    client.force_login(world.users[3])
+    form = {"region": regions.wukang.pk, "title": "背街小巷亮化", "description": "夜间照明不足"}
+    assert client.post("/w/projects/propose", form).status_code == 302
+    proposal = Proposal.objects.get(title="背街小巷亮化")
+    assert proposal.source == "deputy" and proposal.deputy == world.deputies[3]
+    client.force_login(personas.grid_worker)
+    assert client.post("/w/projects/propose", form).status_code == 403
+
+
+def test_the_report_command_writes_the_months_xlsx_and_pdf(states, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    month = datetime.date.today()
+    for suffix in ("xlsx", "pdf"):
+        out = StringIO()
+        call_command("projects_report", f"{month:%Y-%m}", "--out", str(tmp_path / f"r.{suffix}"), stdout=out)
+        assert "3个点位" in out.getvalue() and (tmp_path / f"r.{suffix}").stat().st_size > 1000
