@@ -1,13 +1,19 @@
 """The public map as server-rendered SVG: the county's town outlines and grid polygons from the platform's own
 data (Region.boundary, Grid.polygon), and one dot per site coloured by status. No tiles, no script, no network:
-it works offline, in WeChat's browser and on paper. (An optional online tile layer such as 天地图 under the
-outlines is not implemented yet.)"""
+it works offline, in WeChat's browser and on paper.
+
+An online tile layer (e.g. 天地图) is optional: set PROJECTS_TILE_URL (environment or settings) to a tile URL
+template with {x}, {y}, {z} (and {s} for a subdomain 0-7) in Web Mercator (XYZ rows from the top), and the tiles
+covering the map are drawn under the outlines as SVG images. Unset (the default), nothing leaves the server.
+"""
 
 import math
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -30,28 +36,67 @@ def _rings(geometry: dict[str, Any] | None) -> list[Sequence[Sequence[float]]]:
     return []
 
 
+def _world(lng: float, lat: float) -> tuple[float, float]:
+    """Web Mercator at zoom 0, in pixels (0..256): the projection of the tile layer, so that both line up."""
+    phi = math.radians(max(-85.0, min(85.0, lat)))
+    return (lng + 180.0) / 360.0 * 256.0, (1.0 - math.log(math.tan(phi) + 1.0 / math.cos(phi)) / math.pi) / 2.0 * 256.0
+
+
 @dataclass
 class Projection:
-    min_lng: float
-    max_lat: float
-    k: float  # SVG units per degree of latitude
-    cos: float
+    min_x: float
+    min_y: float
+    k: float  # SVG units per zoom-0 pixel
     height: float
 
     @classmethod
     def fit(cls, points: Iterable[tuple[float, float]]) -> "Projection":
-        pts = list(points)
-        if not pts:
-            pts = [(120.0, 30.5)]
-        lngs, lats = [p[0] for p in pts], [p[1] for p in pts]
-        cos = math.cos(math.radians((min(lats) + max(lats)) / 2))
-        span_x = max((max(lngs) - min(lngs)) * cos, 1e-6)
-        span_y = max(max(lats) - min(lats), 1e-6)
+        pts = [_world(lng, lat) for lng, lat in points] or [_world(120.0, 30.5)]
+        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+        span_x = max(max(xs) - min(xs), 1e-9)
+        span_y = max(max(ys) - min(ys), 1e-9)
         k = (WIDTH - 2 * PAD) / span_x
-        return cls(min(lngs), max(lats), k, cos, span_y * k + 2 * PAD)
+        return cls(min(xs), min(ys), k, span_y * k + 2 * PAD)
 
     def xy(self, lng: float, lat: float) -> tuple[float, float]:
-        return PAD + (lng - self.min_lng) * self.cos * self.k, PAD + (self.max_lat - lat) * self.k
+        wx, wy = _world(lng, lat)
+        return PAD + (wx - self.min_x) * self.k, PAD + (wy - self.min_y) * self.k
+
+    def world_to_svg(self, wx: float, wy: float) -> tuple[float, float]:
+        return PAD + (wx - self.min_x) * self.k, PAD + (wy - self.min_y) * self.k
+
+
+def tile_url_template() -> str:
+    return os.getenv("PROJECTS_TILE_URL") or str(getattr(settings, "PROJECTS_TILE_URL", "") or "")
+
+
+def _tiles(projection: Projection, template: str) -> list[str]:
+    """<image> elements for the tiles covering the map, at the zoom closest to the map's own scale."""
+    zoom = max(0, min(18, round(math.log2(projection.k))))
+    n = 2**zoom
+    size = 256.0 / n  # a tile's side in zoom-0 pixels
+    # The map's extent in zoom-0 pixels (including the padding).
+    left = projection.min_x - PAD / projection.k
+    top = projection.min_y - PAD / projection.k
+    right = left + WIDTH / projection.k
+    bottom = top + projection.height / projection.k
+    out: list[str] = []
+    for ty in range(max(0, int(top // size)), min(n, int(bottom // size) + 1)):
+        for tx in range(max(0, int(left // size)), min(n, int(right // size) + 1)):
+            x, y = projection.world_to_svg(tx * size, ty * size)
+            side = size * projection.k
+            url = template.format(x=tx, y=ty, z=zoom, s=(tx + ty) % 8)
+            out.append(
+                format_html(
+                    '<image href="{}" x="{}" y="{}" width="{}" height="{}" preserveAspectRatio="none"/>',
+                    url,
+                    f"{x:.1f}",
+                    f"{y:.1f}",
+                    f"{side:.1f}",
+                    f"{side:.1f}",
+                )
+            )
+    return out
 
 
 def _path(projection: Projection, rings: list[Sequence[Sequence[float]]]) -> str:
@@ -97,6 +142,11 @@ def county_map(
             int(projection.height),
         )
     ]
+    template = tile_url_template()
+    if template:
+        out.append('<g class="tiles" aria-hidden="true">')
+        out += _tiles(projection, template)
+        out.append("</g>")
     out.append('<g class="grids">')
     for grid in grids:
         d = _path(projection, _rings(grid.polygon))

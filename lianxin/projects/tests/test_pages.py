@@ -167,3 +167,10 @@ def test_the_report_command_writes_the_months_xlsx_and_pdf(states, tmp_path):
         out = StringIO()
         call_command("projects_report", f"{month:%Y-%m}", "--out", str(tmp_path / f"r.{suffix}"), stdout=out)
         assert "3个点位" in out.getvalue() and (tmp_path / f"r.{suffix}").stat().st_size > 1000
+
+
+def test_the_map_draws_online_tiles_only_when_a_tile_url_is_configured(client, states, settings):
+    assert "<image" not in client.get("/projects/2026/").content.decode()
+    settings.PROJECTS_TILE_URL = "https://t{s}.example.invalid/tiles/{z}/{x}/{y}.png"
+    body = client.get("/projects/2026/").content.decode()
+    assert '<g class="tiles"' in body and 'href="https://t' in body and body.count("<image") < 40
