@@ -432,8 +432,13 @@ def vote_accept(*, actor: Any, vote: Vote) -> list[Project]:
             )
         chosen_ids = [candidates[n].proposal_id for n in result["chosen"]]
         others = [c.proposal_id for c in candidates.values() if c.proposal_id not in chosen_ids]
-        Proposal.objects.filter(pk__in=chosen_ids).update(status=ProposalStatus.CHOSEN)
-        Proposal.objects.filter(pk__in=others).update(status=ProposalStatus.NOT_CHOSEN)
+        for proposal in Proposal.objects.filter(pk__in=chosen_ids + others).select_related("region"):
+            target = ProposalStatus.CHOSEN if proposal.pk in chosen_ids else ProposalStatus.NOT_CHOSEN
+            Proposal.objects.filter(pk=proposal.pk).update(status=target, version=proposal.version + 1)
+            audit_record(
+                actor=actor, action="projects.proposal.voted", obj=proposal, region_path=proposal.region.path,
+                changes={"status": [proposal.status, target], "vote": current.pk},
+            )  # fmt: skip
         _cas(current, status=VoteStatus.ACCEPTED)
         audit_record(
             actor=actor, action="projects.vote.accept", obj=current, region_path=current.region.path,

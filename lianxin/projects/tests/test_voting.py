@@ -98,6 +98,7 @@ def test_a_vote_from_shortlist_to_result_makes_the_years_projects(world, vote):
     assert [(p.title, p.votes_for) for p in projects] == [("建议0", 9), ("建议1", 6)]
     assert Project.objects.filter(year=2026, vote=vote).count() == 2
     assert Proposal.objects.get(pk=world.proposals[2].pk).status == ProposalStatus.NOT_CHOSEN
+    assert AuditEvent.objects.filter(action="projects.proposal.voted").count() == 3
     actions = set(AuditEvent.objects.filter(object_type="projects.vote").values_list("action", flat=True))
     assert {"projects.vote.open", "projects.vote.cast", "projects.vote.close", "projects.vote.accept"} <= actions
 
