@@ -32,7 +32,7 @@ class RouterVersion(models.Model):
     size = models.PositiveIntegerField("模型大小(字节)", default=0)
     is_active = models.BooleanField("启用", default=False)
     # The fitted model (joblib, compressed): stored in the database so every web and worker process sees the
-    # same versions without a shared file system. A few MB per version.
+    # same versions without a shared file system. About 25 MB per version for 6,500 letters.
     blob = models.BinaryField("模型", editable=False)
 
     class Meta:

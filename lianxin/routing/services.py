@@ -27,6 +27,8 @@ logger = logging.getLogger("lianxin.routing")
 MIN_SAMPLES = 20
 # Retrain when at least this many cases got their final category since the active version was trained.
 RETRAIN_AFTER = 50
+# Fitted models kept in the database (~25 MB each); older versions keep their row, metrics and proposals.
+KEEP_MODELS = 5
 
 
 # --- the router's versions -------------------------------------------------------------------------------------
@@ -124,6 +126,7 @@ def router_train_from_cases(
             blob=blob,
         )
         audit_record(actor=actor, action="router_train", obj=version, changes={"samples": len(rows), **metrics})
+        RouterVersion.objects.filter(number__lte=number - KEEP_MODELS).exclude(blob=b"").update(blob=b"")
     return version
 
 

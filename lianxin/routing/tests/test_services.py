@@ -43,6 +43,14 @@ def test_training_from_cases_makes_a_new_active_version_each_time(history, perso
     assert case_propose(case=case).pk == proposal.pk  # proposed once
 
 
+def test_only_the_latest_fitted_models_are_kept(history, monkeypatch):
+    monkeypatch.setattr(services, "KEEP_MODELS", 2)
+    for _ in range(3):
+        router_train_from_cases(actor=None, min_samples=20, threshold=0.0)
+    kept = {v.number: bool(v.blob) for v in RouterVersion.objects.all()}
+    assert kept == {1: False, 2: True, 3: True}
+
+
 def test_training_refuses_too_little_history(history):
     with pytest.raises(DomainError) as refused:
         router_train_from_cases(actor=None, min_samples=1000)
