@@ -101,14 +101,16 @@ def _fresh_calendar():
 
 @pytest.fixture(autouse=True)
 def _fresh_deadline_policies():
-    """Deadline policies, the regions and categories API intake checks against, and bearer tokens are cached
-    per process; each test's rows roll back."""
+    """Deadline policies, the regions and categories API intake checks against, bearer tokens and the duplicate
+    index are kept per process; each test's rows roll back (and ids may come again)."""
     from lianxin.accounts.services import api_token_cache_clear
     from lianxin.cases.deadlines import limits_cache_clear
     from lianxin.cases.intake import reference_cache_clear
+    from lianxin.routing.selectors import duplicates_forget
 
-    for clear in (limits_cache_clear, reference_cache_clear, api_token_cache_clear):
+    caches = (limits_cache_clear, reference_cache_clear, api_token_cache_clear, duplicates_forget)
+    for clear in caches:
         clear()
     yield
-    for clear in (limits_cache_clear, reference_cache_clear, api_token_cache_clear):
+    for clear in caches:
         clear()

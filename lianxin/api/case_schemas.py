@@ -119,6 +119,18 @@ class CaseRef(Schema):
     title: str
 
 
+class SimilarOut(Schema):
+    case: CaseRef
+    status: str = Field(..., description="该件的状态")
+    region: RegionRef
+    score: float = Field(..., description="相似度，0 到 1")
+
+    @staticmethod
+    def of(duplicate: Any) -> dict[str, Any]:
+        case = duplicate.case
+        return {"case": case, "status": case.status, "region": case.region, "score": round(duplicate.score, 3)}
+
+
 class CategoryOut(Schema):
     code: str = Field(..., description="类别编码，登记和受理时使用（也是 Open311 的 service_code）")
     name: str

@@ -25,6 +25,7 @@ from lianxin.api.case_schemas import (
     ReceptionFilters,
     ReceptionIn,
     ReceptionOut,
+    SimilarOut,
     SubmissionOut,
     UnitFilters,
     UnitOut,
@@ -49,6 +50,7 @@ from lianxin.cases.workflow import TRANSITIONS, Action, case_transition
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.deputies.models import Deputy
 from lianxin.regions.selectors import region_get_for_filter
+from lianxin.routing.selectors import duplicates_of_visible_to
 from lianxin.venues.models import Place
 
 router = Router(tags=["意见建议"])
@@ -184,6 +186,21 @@ def case_index(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
 )
 def case_detail(request: HttpRequest, case_id: int) -> Any:
     return case_get_visible_to(user=caller(request), case_id=case_id)
+
+
+@router.get(
+    "/cases/{case_id}/similar",
+    response={200: list[SimilarOut], **READ_ERRORS},
+    summary="可能重复的件",
+    description=(
+        "与该件反映同一问题的可能性较大的未办结件（同一网格或乡镇内，您能看到的），相似度从高到低，最多5件；"
+        "受理时可将该件并入其中之一（操作 merge，参数 master）。"
+    ),
+)
+def case_similar(request: HttpRequest, case_id: int) -> Any:
+    user = caller(request)
+    case = case_get_visible_to(user=user, case_id=case_id)
+    return [SimilarOut.of(duplicate) for duplicate in duplicates_of_visible_to(user=user, case=case)]
 
 
 @router.get(

@@ -28,6 +28,7 @@ from lianxin.cases.models import (
 from lianxin.cases.services import case_register, unit_propose
 from lianxin.cases.workflow import Action, available_actions, case_transition
 from lianxin.core.errors import DomainError
+from lianxin.routing.selectors import duplicates_of_visible_to
 
 
 class CaseEventInline(admin.TabularInline):
@@ -105,6 +106,10 @@ class ActionForm(forms.Form):
         if data.get("reason"):
             params["reason"] = data["reason"]
         return params
+
+
+# Where the duplicate warning is worth showing: the case can still be merged (or is about to be accepted).
+MERGEABLE = frozenset({Status.REGISTERED, Status.ACCEPTED})
 
 
 @admin.register(Case)
@@ -219,7 +224,9 @@ class CaseAdmin(ScopedModelAdmin):
                     messages.success(request, f"已{Action(form.cleaned_data['action']).label}")
                     return HttpResponseRedirect(request.path)
             request.method = "GET"  # show the page again with the message; the admin's own form is read-only
-        context = {**(extra_context or {}), "action_form": form if actions else None}
+        # The duplicate warning (lianxin.routing): staff merge (并入普遍问题) instead of handling it twice.
+        similar = duplicates_of_visible_to(user=request.user, case=case) if case.status in MERGEABLE else []
+        context = {**(extra_context or {}), "action_form": form if actions else None, "similar": similar}
         return super().change_view(request, object_id, form_url, context)
 
 

@@ -136,6 +136,16 @@ def duplicates_find(
     return found[:limit]
 
 
+def duplicates_of_visible_to(*, user: Any, case: Case, limit: int = 5) -> list[Duplicate]:
+    """The warning shown with a case at intake: the open cases of its grid or township that probably describe the
+    same problem, limited to those the user may see (a unit's handler sees fewer than the township's staff)."""
+    found = duplicates_find(
+        title=case.title, body=case.body, region=case.region, grid=case.grid_id, exclude=case.pk, limit=limit * 2
+    )
+    visible = set(Case.objects.visible_to(user).filter(pk__in=[d.case.pk for d in found]).values_list("pk", flat=True))
+    return [d for d in found if d.case.pk in visible][:limit]
+
+
 def duplicates_forget() -> None:
     """Drop every township index (tests; a process that must re-read everything)."""
     with _lock:

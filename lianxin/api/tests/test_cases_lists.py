@@ -131,3 +131,20 @@ def test_unit_proposals_for_a_region_outside_scope_are_refused(desk, personas, g
     response = get(personas.township_staff, "/units/propose", category="transport", region=regions.chengdong.code)
     assert response.status_code == 404
     assert response.json()["code"] == "region_not_found"
+
+
+def test_similar_lists_open_cases_of_the_township_that_repeat_the_problem_and_the_caller_may_see(desk, personas, get):
+    again = desk.register(desk.a.region, title="居仁路路灯还是不亮", body="居仁路东段三盏路灯一个月没亮了，晚上很黑。")
+    desk.register(desk.a.region, title="垃圾清运", body="小区垃圾三天没人清运，气味很大。")
+
+    response = get(personas.township_staff, f"/cases/{again.id}/similar")
+
+    assert response.status_code == 200, response.content
+    similar = response.json()
+    assert similar[0]["case"]["id"] == desk.a.id and similar[0]["case"]["receipt_code"] == desk.a.receipt_code
+    assert 0.3 < similar[0]["score"] <= 1 and similar[0]["region"]["code"] == desk.a.region.code
+    assert all(item["case"]["id"] != again.id for item in similar)
+    assert [item["score"] for item in similar] == sorted((item["score"] for item in similar), reverse=True)
+    # 城东村 (乾元镇) is another township: never offered, however alike.
+    assert desk.b.id not in {item["case"]["id"] for item in similar}
+    assert get(personas.outsider, f"/cases/{again.id}/similar").status_code == 404

@@ -127,3 +127,23 @@ def test_staff_see_api_submissions_of_their_region_with_the_reason_one_was_rejec
     client.force_login(personas.admin)
     page = client.get(reverse("admin:cases_submission_change", args=[queued.pk])).content.decode()
     assert "未能登记" in page and "您不能在该区划登记意见建议" in page
+
+
+def test_a_new_case_page_warns_of_open_cases_that_probably_repeat_it_and_merging_follows(client, personas, loop):
+    first = loop.register()
+    again = loop.register(title="居仁路路灯仍然不亮", body="居仁路东段的路灯一个月了还没亮，晚上走路不安全。")
+    loop.register(title="垃圾清运", body="小区垃圾三天没人清运。")
+    client.force_login(personas.township_staff)
+
+    page = client.get(reverse("admin:cases_case_change", args=[again.pk])).content.decode()
+
+    assert "可能重复的件" in page and first.receipt_code in page and "垃圾清运" not in page
+    for case in (first, again):  # a master must be accepted, and so must the case merged into it
+        case_transition(
+            case=case, action=Action.ACCEPT, actor=personas.township_staff, params={"category": loop.category}
+        )
+    assert post_action(client, again, Action.MERGE, master=first.pk).status_code == 302
+    again.refresh_from_db()
+    assert (again.status, again.master_id) == (Status.MERGED, first.pk)
+    # A merged case no longer warns: it follows its master.
+    assert "可能重复的件" not in client.get(reverse("admin:cases_case_change", args=[again.pk])).content.decode()
