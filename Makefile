@@ -3,7 +3,12 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-HOST ?= 127.0.0.1:8000
+# The demo listens on every interface and puts this machine's LAN address in the QR codes, so that a phone on the
+# same network can scan a poster and submit an opinion. (A UDP "connect" sends nothing; it only picks the
+# interface that would carry traffic. No network at all: 127.0.0.1.) Override with LAN_IP=… or HOST=127.0.0.1:8000.
+LAN_IP ?= $(shell $(PYTHON) -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.connect(("10.254.254.254", 1)); print(s.getsockname()[0])' 2>/dev/null || echo 127.0.0.1)
+PORT ?= 8000
+HOST ?= 0.0.0.0:$(PORT)
 
 .PHONY: demo test install install-dev lint serve clean openapi docs system-deps
 
@@ -40,6 +45,8 @@ demo: install system-deps
 	$(BIN)/lianxin migrate --noinput -v 0
 	$(BIN)/lianxin seed_demo --if-empty
 	# The worker (notifications, reminders, overdue, 督办, summaries) runs beside the server and stops with it.
+	@echo "门户（手机在同一局域网扫码）：http://$(LAN_IP):$(PORT)/home/   后台：http://$(LAN_IP):$(PORT)/admin/"
+	export SITE_URL="$${SITE_URL:-http://$(LAN_IP):$(PORT)}" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(LAN_IP),127.0.0.1,localhost}"; \
 	$(BIN)/lianxin run_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/lianxin runserver --insecure $(HOST)
 
