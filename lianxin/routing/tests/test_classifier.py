@@ -79,3 +79,12 @@ def test_near_identical_letters_fall_in_one_group():
     texts = ["小区门口垃圾堆积无人清理，臭气熏天", "小区门口垃圾堆积无人清理，臭气熏天！", "学校食堂饭菜价格太贵"]
     groups = near_duplicate_groups(texts)
     assert groups[0] == groups[1] != groups[2]
+
+
+def test_a_router_of_two_categories_ranks_both_with_probabilities_that_sum_to_one(tiny_messages):
+    rows = [r for r in tiny_messages if r["一级标签"] in ("交通运输", "教育文体")]
+    router = fit(rows)
+    assert sorted(router.classes_) == ["交通运输", "教育文体"]
+    prediction = router.predict(["公交车站"], ["公交车站太远，等车要一个小时"])[0]
+    assert {label for label, _ in prediction.ranking} == {"交通运输", "教育文体"}
+    assert sum(p for _, p in prediction.ranking) == pytest.approx(1.0)
