@@ -337,3 +337,10 @@ def test_two_runs_on_empty_databases_give_identical_data(county, seeded):
     call_command("seed_demo", "--cases", FEW_CASES, stdout=StringIO())
 
     assert fingerprint() == first
+
+
+def test_the_package_runs_on_a_pinned_mid_morning_so_no_comparison_crosses_midnight(county):
+    from lianxin.demo.tests.conftest import PINNED_NOW
+
+    now = timezone.localtime(timezone.now(), CHINA)
+    assert now.date() == PINNED_NOW.date() and PINNED_NOW <= now < PINNED_NOW + datetime.timedelta(hours=2)
