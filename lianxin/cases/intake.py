@@ -22,7 +22,7 @@ from lianxin.accounts.models import User
 from lianxin.accounts.roles import Perm
 from lianxin.cases.models import Category, Submission, SubmissionStatus
 from lianxin.cases.selectors import case_refs_resolve, category_get_by_code
-from lianxin.cases.services import case_check, case_register, new_receipt_code
+from lianxin.cases.services import case_check, case_register, new_receipt_code, normalize_receipt
 from lianxin.core.errors import DomainError
 from lianxin.regions.models import Region
 
@@ -179,7 +179,7 @@ def submission_get_by_idempotency_key(*, key: str) -> Submission | None:
 
 def submission_get_for(*, user: Any, receipt_code: str) -> Submission | None:
     """The caller's own submission by its receipt code (anyone else's answers None, as a missing one does)."""
-    code = receipt_code.strip().upper()
+    code = normalize_receipt(receipt_code)
     return Submission.objects.select_related("case").filter(receipt_code=code, submitted_by=user).first()
 
 
@@ -246,5 +246,4 @@ def submissions_register_queued(*, now: datetime.datetime | None = None, limit: 
 def submission_get_pending_by_receipt(*, receipt_code: str) -> Submission | None:
     """A submission the person holds a receipt code for but that is not (yet) a case: still queued, or rejected.
     The receipt code is the key, as for the person's case (lianxin.portal's tracking page)."""
-    code = receipt_code.strip().upper().replace(" ", "").replace("-", "")
-    return Submission.objects.filter(receipt_code=code, case__isnull=True).first()
+    return Submission.objects.filter(receipt_code=normalize_receipt(receipt_code), case__isnull=True).first()

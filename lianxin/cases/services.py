@@ -57,6 +57,11 @@ def new_receipt_code() -> str:
     return "".join(letters).upper()
 
 
+def normalize_receipt(code: str | None) -> str:
+    """A receipt code as typed or read out ("ab3d-ef7g hk9m") in the form it is stored."""
+    return (code or "").strip().upper().replace(" ", "").replace("-", "")
+
+
 @dataclass(frozen=True)
 class Registration:
     case: Case
@@ -254,7 +259,7 @@ def unit_propose(*, category: Category | None, region: Region) -> list[Responsib
 
 
 def case_find_by_receipt(receipt_code: str) -> Case:
-    code = (receipt_code or "").strip().upper().replace(" ", "").replace("-", "")
+    code = normalize_receipt(receipt_code)
     case = Case.objects.filter(receipt_code=code).select_related("region", "unit", "category").first()
     if case is None:
         raise NotFound("查询码不存在，请核对后重新输入")

@@ -14,6 +14,7 @@ import datetime
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from lianxin.cases.models import RESOLVED_STATUSES, Case, CaseEvent, Category, Status
+from lianxin.cases.services import normalize_receipt
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.open311.models import Open311Key
 from lianxin.regions.models import Region
@@ -31,10 +32,6 @@ def _with_public_fields(queryset: QuerySet[Case]) -> QuerySet[Case]:
         latest_public_note=Subquery(events.filter(is_public=True).exclude(note="").values("note")[:1]),
         updated_at=Subquery(events.values("created_at")[:1]),
     )
-
-
-def normalize_receipt(code: str) -> str:
-    return code.strip().upper().replace(" ", "").replace("-", "")
 
 
 def open311_request_get(*, service_request_id: str) -> Case:

@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from lianxin.cases.models import RESOLVED_STATUSES, Case, CaseEvent, Category, Status
+from lianxin.cases.services import normalize_receipt
 from lianxin.core.errors import NotFound
 from lianxin.deputies.models import (
     SERVING_STATUSES,
@@ -153,9 +154,8 @@ def category_choices() -> list[Category]:
 
 def case_get_by_receipt(*, code: str) -> Case:
     """The person's own case. The receipt code is the only key: 12 characters, ~59 bits, never guessed."""
-    normalized = (code or "").strip().upper().replace(" ", "").replace("-", "")
     case = (
-        Case.objects.filter(receipt_code=normalized)
+        Case.objects.filter(receipt_code=normalize_receipt(code))
         .select_related("category", "region", "unit", "deputy", "place")
         .annotate(photo_count=Count("attachments"))
         .first()
