@@ -6,6 +6,7 @@ that one solution is not replayed)."""
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -61,6 +62,16 @@ def captcha_new() -> Captcha:
         question, answer = f"{a} 加 {b} 等于几？", a + b
     token = signing.dumps({"a": answer, "n": secrets.token_hex(8)}, salt=CAPTCHA_SALT, compress=True)
     return Captcha(question=question, token=token)
+
+
+def captcha_refresh(form: Any, data: Any) -> None:
+    """Show a refused public form again with a fresh question (a solution is used once) and an empty answer;
+    everything else the person typed, the form token included, stays."""
+    captcha = captcha_new()
+    data = data.copy()
+    data["captcha"], data["captcha_token"] = "", captcha.token
+    form.data = data
+    form.fields["captcha"].label = f"验证题：{captcha.question}"
 
 
 def captcha_check(*, token: str, answer: str) -> None:

@@ -17,7 +17,15 @@ from lianxin.cases.models import Status
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.deputies.models import Deputy
 from lianxin.portal import selectors as s
-from lianxin.portal.abuse import HONEYPOT_FIELD, captcha_check, captcha_new, client_ip, honeypot_check, rate_limit
+from lianxin.portal.abuse import (
+    HONEYPOT_FIELD,
+    captcha_check,
+    captcha_new,
+    captcha_refresh,
+    client_ip,
+    honeypot_check,
+    rate_limit,
+)
 from lianxin.portal.forms import OpinionForm, RatingForm, TrackForm
 from lianxin.portal.masking import mask_name, mask_phone
 from lianxin.portal.posters import deputy_poster, place_poster, region_posters
@@ -109,12 +117,8 @@ def _submit(request: HttpRequest, *, deputy: Deputy | None, place: Place | None)
                 return redirect("portal:receipt", code=registration.case.receipt_code)
         else:
             status = 400
-        captcha = captcha_new()
         # A fresh question each time; the same form token, so the eventual submission is still one case.
-        data = request.POST.copy()
-        data["captcha"], data["captcha_token"] = "", captcha.token
-        form.data = data
-        form.fields["captcha"].label = f"验证题：{captcha.question}"
+        captcha_refresh(form, request.POST)
     else:
         captcha = captcha_new()
         form = OpinionForm(

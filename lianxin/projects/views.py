@@ -12,7 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lianxin.core.errors import DomainError
-from lianxin.portal.abuse import HONEYPOT_FIELD, captcha_check, captcha_new, client_ip, honeypot_check, rate_limit
+from lianxin.portal.abuse import (
+    HONEYPOT_FIELD,
+    captcha_check,
+    captcha_new,
+    captcha_refresh,
+    client_ip,
+    honeypot_check,
+    rate_limit,
+)
 from lianxin.portal.photos import photo_clean
 from lianxin.projects import selectors as s
 from lianxin.projects.forms import BallotForm, DeputyProposalForm, ProposalForm, ReceiptForm, ReportForm
@@ -123,11 +131,7 @@ def propose(request: HttpRequest) -> HttpResponse:
                 return render(request, "projects/proposed.html", {"proposal": proposal})
         else:
             status = 400
-        captcha = captcha_new()
-        data = request.POST.copy()
-        data["captcha"], data["captcha_token"] = "", captcha.token
-        form.data = data
-        form.fields["captcha"].label = f"验证题：{captcha.question}"
+        captcha_refresh(form, request.POST)
     else:
         captcha = captcha_new()
         form = ProposalForm(initial={"captcha_token": captcha.token}, captcha_question=captcha.question)
