@@ -48,6 +48,7 @@ def test_a_submission_is_answered_202_with_a_receipt_code_and_queued_without_a_c
 def test_staff_register_a_case_and_get_it_back_with_its_receipt_code(desk, personas, regions, get, submit):
     accepted, detail = submit(personas.township_staff, submission(regions))
 
+    assert "Idempotent-Replayed" not in accepted.headers
     body = detail.json()
     case = Case.objects.get(pk=body["id"])
     assert (case.title, case.region, case.category, case.created_by) == (
