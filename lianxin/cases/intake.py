@@ -111,22 +111,17 @@ def submission_accept(*, actor: Any, payload: dict[str, Any], idempotency_key: s
     a second one; that holds even when the retry itself would now be refused (say, its reception has closed)."""
     try:
         checked = case_check(actor=actor, **_refs(actor=actor, payload=payload), **_fields(payload))
-    except DomainError:
-        earlier = submission_get_by_idempotency_key(key=idempotency_key) if idempotency_key else None
-        if earlier is None:
-            raise
-        return Acceptance(earlier, created=False)
-    submission = Submission(
-        receipt_code=new_receipt_code(),
-        idempotency_key=idempotency_key or None,
-        submitted_by=actor,
-        payload=payload,
-        region=checked["region"],
-        received_at=timezone.now(),
-    )
-    try:
+        submission = Submission(
+            receipt_code=new_receipt_code(),
+            idempotency_key=idempotency_key or None,
+            submitted_by=actor,
+            payload=payload,
+            region=checked["region"],
+            received_at=timezone.now(),
+        )
         _insert(submission)
-    except IntegrityError:
+    except (DomainError, IntegrityError):
+        # Refused, or the key is taken: a retry answers what the first attempt got; anything else is an error.
         earlier = submission_get_by_idempotency_key(key=idempotency_key) if idempotency_key else None
         if earlier is None:
             raise

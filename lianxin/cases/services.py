@@ -202,16 +202,9 @@ def case_register(
     `receipt_code` is given when the person already holds one (a queued API submission); otherwise a new one."""
     try:
         case = case_prepare(actor=actor, **fields)
-    except DomainError:
-        # A retry replays what the first attempt registered even if it would now be refused (a closed session).
-        existing = case_get_by_idempotency_key(key=idempotency_key) if idempotency_key else None
-        if existing is None:
-            raise
-        return Registration(existing, created=False)
-    case.receipt_code = receipt_code or new_receipt_code()
-    case.idempotency_key = idempotency_key or None
-    case.accept_due = deadline(case.registered_at, limits_for(case).accept_days)
-    try:
+        case.receipt_code = receipt_code or new_receipt_code()
+        case.idempotency_key = idempotency_key or None
+        case.accept_due = deadline(case.registered_at, limits_for(case).accept_days)
         with transaction.atomic():
             case.save()
             CaseEvent.objects.create(
@@ -224,14 +217,13 @@ def case_register(
                 data={"channel": case.channel},
             )
             notify_registered(case)
-    except IntegrityError:
-        # A retry (the unique key says so; looking it up first would cost every registration a query), or two
-        # retries that raced: either way the first attempt's case is the answer.
-        if idempotency_key:
-            existing = case_get_by_idempotency_key(key=idempotency_key)
-            if existing is not None:
-                return Registration(existing, created=False)
-        raise
+    except (DomainError, IntegrityError):
+        # A retry, refused now (its session has closed) or stopped by the unique key (looking the key up first
+        # would cost every registration a query), or two retries that raced: the first attempt's case answers.
+        existing = case_get_by_idempotency_key(key=idempotency_key) if idempotency_key else None
+        if existing is None:
+            raise
+        return Registration(existing, created=False)
     return Registration(case, created=True)
 
 
