@@ -399,10 +399,13 @@ class Submission(models.Model):
     rejected with the reason. Nothing here is deleted. docs/decisions/0001-asynchronous-api-intake.md says why.
     """
 
-    receipt_code = models.CharField("查询码", max_length=16, unique=True, editable=False)
-    idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True, editable=False)
+    # Every index is one more write per accepted submission, so this queue table keeps only those a lookup needs:
+    # the receipt code and the idempotency key are unique by constraints (no second `LIKE` index, which
+    # `unique=True` adds on PostgreSQL), and the submitter is not indexed (found through the receipt code).
+    receipt_code = models.CharField("查询码", max_length=16, editable=False)
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True, editable=False)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="提交人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name="提交人", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     payload = models.JSONField("提交内容")
     # Where the checks placed it (a place, a location, a deputy's district resolve to one): the back office's scope.
@@ -436,6 +439,12 @@ class Submission(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=SubmissionStatus.values), name="submission_status_valid"),
+            models.UniqueConstraint(fields=["receipt_code"], name="submission_receipt_code_unique"),
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="submission_idempotency_key_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,6 +2,7 @@
 registration is all-or-nothing per submission."""
 
 import pytest
+from django.db import connection
 
 from lianxin.accounts.roles import Role
 from lianxin.cases import intake
@@ -77,3 +78,27 @@ def test_a_failure_other_than_a_refusal_leaves_the_submission_queued_for_the_nex
         submissions_register_queued()
     assert Submission.objects.get(pk=accepted.pk).status == SubmissionStatus.QUEUED
     assert not Case.objects.exists()
+
+
+def test_the_stored_payload_is_exactly_what_was_accepted_and_keyless_submissions_do_not_collide(clerk, regions):
+    text = '噪声扰民，晚上10点后仍施工。"引号"、反斜杠\\、<script>alert(1)</script>、表情😀'
+    first = submission_accept(actor=clerk, payload=payload(regions, body=text)).submission
+    second = submission_accept(actor=clerk, payload=payload(regions, body=text)).submission
+    assert first.pk != second.pk and first.receipt_code != second.receipt_code
+    stored = Submission.objects.get(pk=first.pk)
+    assert stored.payload == payload(regions, body=text)
+    assert (stored.idempotency_key, stored.submitted_by_id, stored.region_id) == (None, clerk.pk, regions.jueren.pk)
+    assert stored.status == SubmissionStatus.QUEUED
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_postgresql_parses_the_acceptance_insert_once_per_connection(clerk, regions):
+    for key in ("k1", "k2", "k3"):
+        submission_accept(actor=clerk, payload=payload(regions), idempotency_key=key)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ["INSERT INTO%cases_submission%"]
+        )
+        prepared = cursor.fetchall()
+    assert len(prepared) == 1
+    assert Submission.objects.filter(idempotency_key__in=["k1", "k2", "k3"]).count() == 3
