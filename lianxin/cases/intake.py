@@ -252,7 +252,10 @@ def submissions_register_queued(*, now: datetime.datetime | None = None, limit: 
             try:
                 actor = submitters.get(submission.submitted_by_id)
                 if actor is None:
-                    actor = submitters[submission.submitted_by_id] = User.objects.get(pk=submission.submitted_by_id)
+                    actor = User.objects.filter(pk=submission.submitted_by_id).first()
+                    if actor is None:  # no foreign key guards it (models.Submission says why)
+                        raise DomainError("submitter_missing", "提交人账号不存在，无法登记")
+                    submitters[submission.submitted_by_id] = actor
                 with transaction.atomic():
                     _register(submission, actor)
             except DomainError as error:

@@ -80,6 +80,19 @@ def test_a_failure_other_than_a_refusal_leaves_the_submission_queued_for_the_nex
     assert not Case.objects.exists()
 
 
+def test_a_submission_whose_submitter_row_has_gone_is_rejected_with_the_reason_not_retried_forever(clerk, regions):
+    # No foreign key guards the submitter (it would lock the user's row on every INSERT); users are never
+    # deleted through the platform, but a row removed by hand must not wedge the queue.
+    accepted = submission_accept(actor=clerk, payload=payload(regions)).submission
+    other = submission_accept(actor=clerk, payload=payload(regions, title="井盖缺失")).submission
+    Submission.objects.filter(pk=accepted.pk).update(submitted_by_id=clerk.pk + 1000)
+    assert submissions_register_queued() == 2
+    gone, fine = Submission.objects.get(pk=accepted.pk), Submission.objects.get(pk=other.pk)
+    assert (gone.status, gone.error_code, gone.case_id) == (SubmissionStatus.REJECTED, "submitter_missing", None)
+    assert "提交人" in gone.error_message
+    assert fine.status == SubmissionStatus.REGISTERED and fine.case.title == "井盖缺失"
+
+
 def test_the_stored_payload_is_exactly_what_was_accepted_and_keyless_submissions_do_not_collide(clerk, regions):
     text = '噪声扰民，晚上10点后仍施工。"引号"、反斜杠\\、<script>alert(1)</script>、表情😀'
     first = submission_accept(actor=clerk, payload=payload(regions, body=text)).submission
