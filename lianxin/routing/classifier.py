@@ -4,8 +4,9 @@ No Django here: the commands, the platform's versioned models and the benchmark 
 
 Features (chosen by grouped 5-fold CV on messages.csv, see docs/routing.md):
 - character 1-3-grams of title + body, sublinear TF-IDF (Chinese needs no segmentation for these);
-- jieba words (1-2-grams) of the title only — titles are short and name the problem ("小区停车难"), and
-  segmenting only the title keeps prediction above 1,000 messages/s (jieba over whole letters runs ~250/s).
+- words and word bigrams of the title, and of the whole letter (title + body), sublinear TF-IDF. The words are
+  jieba's (its dictionary and its max-probability cut, without the HMM), found by segment.Segmenter with numpy for
+  all letters at once: Python's jieba over whole letters runs at only ~250-600 letters/s.
 An NB-SVM (Wang & Manning 2012) on the stacked features: for each class, the features are scaled by the class's
 naive-Bayes log-count ratio and a one-vs-rest linear SVM is fitted on them (the scaling folds into the weights, so
 prediction costs one sparse product, as for a plain linear SVM). Its scores are calibrated into probabilities by a
@@ -29,11 +30,12 @@ import numpy as np
 from scipy.sparse import hstack
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
+from lianxin.routing.segment import Segmenter
+
 DEFAULT_THRESHOLD = 0.6
-FORMAT = 2  # 1: LinearSVC; 2: NB-SVM. Both load and predict the same way.
+FORMAT = 3  # 1: LinearSVC; 2: NB-SVM; 3: NB-SVM with words of the whole letter. All load and predict.
 _SPACE = re.compile(r"\s+")
 
 
@@ -59,11 +61,52 @@ def _segmenter() -> Any:
 
 
 def title_words(titles: Sequence[str]) -> list[str]:
+    """jieba's words of each title: the features of format-2 models (format 3 uses segment.Segmenter)."""
     cut = _segmenter().lcut
     return [" ".join(w for w in cut(t) if w.strip()) for t in titles]
 
 
-class CharNgrams:
+class _HashedTfidf:
+    """Sublinear TF-IDF (smooth idf, l2 rows) over 64-bit hashes that a subclass's _hashes gives for each text;
+    the vocabulary is a sorted array of the hashes seen in at least `min_df` training texts."""
+
+    min_df: int
+    vocabulary: np.ndarray
+    idf: np.ndarray
+
+    def _hashes(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def _matrix(self, docs: np.ndarray, columns: np.ndarray, rows: int, width: int) -> Any:
+        from scipy.sparse import csr_matrix
+
+        matrix = csr_matrix((np.ones(len(docs), dtype=np.float64), (docs, columns)), shape=(rows, width))
+        matrix.sum_duplicates()
+        return matrix
+
+    def fit_transform(self, texts: Sequence[str]) -> Any:
+        hashes, docs = self._hashes(texts)
+        unique, inverse = np.unique(hashes, return_inverse=True)
+        counts = self._matrix(docs, inverse.ravel(), len(texts), len(unique))
+        df = np.bincount(counts.indices, minlength=len(unique))
+        self.vocabulary = unique[df >= self.min_df]
+        self.idf = np.log((1 + len(texts)) / (1 + df[df >= self.min_df])) + 1
+        return self.transform(texts)
+
+    def transform(self, texts: Sequence[str]) -> Any:
+        hashes, docs = self._hashes(texts)
+        where = np.searchsorted(self.vocabulary, hashes)
+        where[where >= len(self.vocabulary)] = 0
+        known = self.vocabulary[where] == hashes
+        matrix = self._matrix(docs[known], where[known], len(texts), len(self.vocabulary))
+        matrix.data = (1 + np.log(matrix.data)) * self.idf[matrix.indices]
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        norms[norms == 0] = 1
+        matrix.data /= np.repeat(norms, np.diff(matrix.indptr))
+        return matrix
+
+
+class CharNgrams(_HashedTfidf):
     """Character 1-3-gram TF-IDF (sublinear tf, smooth idf, l2 rows), the same features as scikit-learn's
     TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True) — but computed with numpy over all
     texts at once: the n-grams are 64-bit rolling hashes of the code points, and the vocabulary is a sorted array
@@ -99,33 +142,18 @@ class CharNgrams:
                 docs.append(doc_of[:size][clean])
         return np.concatenate(hashes), np.concatenate(docs)
 
-    def _matrix(self, docs: np.ndarray, columns: np.ndarray, rows: int, width: int) -> Any:
-        from scipy.sparse import csr_matrix
 
-        matrix = csr_matrix((np.ones(len(docs), dtype=np.float64), (docs, columns)), shape=(rows, width))
-        matrix.sum_duplicates()
-        return matrix
+class WordNgrams(_HashedTfidf):
+    """Word 1-2-gram TF-IDF (as CharNgrams) over the words of segment.Segmenter, jieba's dictionary and rule."""
 
-    def fit_transform(self, texts: Sequence[str]) -> Any:
-        hashes, docs = self._hashes(texts)
-        unique, inverse = np.unique(hashes, return_inverse=True)
-        counts = self._matrix(docs, inverse.ravel(), len(texts), len(unique))
-        df = np.bincount(counts.indices, minlength=len(unique))
-        self.vocabulary = unique[df >= self.min_df]
-        self.idf = np.log((1 + len(texts)) / (1 + df[df >= self.min_df])) + 1
-        return self.transform(texts)
+    def __init__(self, segmenter: Segmenter, *, min_df: int = 2) -> None:
+        self.segmenter = segmenter
+        self.min_df = min_df
+        self.vocabulary = np.zeros(0, dtype=np.uint64)
+        self.idf = np.zeros(0)
 
-    def transform(self, texts: Sequence[str]) -> Any:
-        hashes, docs = self._hashes(texts)
-        where = np.searchsorted(self.vocabulary, hashes)
-        where[where >= len(self.vocabulary)] = 0
-        known = self.vocabulary[where] == hashes
-        matrix = self._matrix(docs[known], where[known], len(texts), len(self.vocabulary))
-        matrix.data = (1 + np.log(matrix.data)) * self.idf[matrix.indices]
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-        norms[norms == 0] = 1
-        matrix.data /= np.repeat(norms, np.diff(matrix.indptr))
-        return matrix
+    def _hashes(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        return self.segmenter.tokens(texts)
 
 
 class NBSVM(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
@@ -178,6 +206,11 @@ class Prediction:
 class TextRouter:
     """fit(titles, bodies, labels) → predict(titles, bodies) → list[Prediction]."""
 
+    chars: CharNgrams
+    title_words: WordNgrams
+    letter_words: WordNgrams | None = None  # format 3; models of formats 1 and 2 have none
+    words: Any  # formats 1 and 2: a TfidfVectorizer over jieba's words of the title
+
     def __init__(self, *, c: float = 1.0, threshold: float = DEFAULT_THRESHOLD, calibrate: bool = True) -> None:
         self.c = c
         self.threshold = threshold
@@ -189,10 +222,14 @@ class TextRouter:
     def _features(self, titles: Sequence[str], bodies: Sequence[str], *, fit: bool) -> Any:
         titles = [normalize(t) for t in titles]
         texts = [f"{t}。{normalize(b)}" for t, b in zip(titles, bodies, strict=True)]
-        words = title_words(titles)
+        blocks: list[tuple[Any, list[str]]] = [(self.chars, texts)]
+        if self.letter_words is None:  # formats 1 and 2: jieba's words of the title only
+            blocks.append((self.words, title_words(titles)))
+        else:
+            blocks += [(self.title_words, titles), (self.letter_words, texts)]
         if fit:
-            return hstack([self.chars.fit_transform(texts), self.words.fit_transform(words)]).tocsr()
-        return hstack([self.chars.transform(texts), self.words.transform(words)]).tocsr()
+            return hstack([block.fit_transform(data) for block, data in blocks]).tocsr()
+        return hstack([block.transform(data) for block, data in blocks]).tocsr()
 
     def fit(self, titles: Sequence[str], bodies: Sequence[str], labels: Sequence[str]) -> "TextRouter":
         started = time.perf_counter()
@@ -202,11 +239,10 @@ class TextRouter:
             raise ValueError("训练数据至少需要两个类别")
         small = len(labels) < 50
         self.chars = CharNgrams(n_max=3, min_df=1 if small else 2)
-        # Title words and word bigrams (a callable analyzer ignores ngram_range, so _title_ngrams makes them).
-        self.words = TfidfVectorizer(analyzer=_title_ngrams, sublinear_tf=True, lowercase=False)
+        segmenter = Segmenter().fit([f"{normalize(t)}。{normalize(b)}" for t, b in zip(titles, bodies, strict=True)])
+        self.title_words = WordNgrams(segmenter, min_df=1)
+        self.letter_words = WordNgrams(segmenter, min_df=1 if small else 2)
         features = self._features(titles, bodies, fit=True)
-        # The pruned vocabulary is only for introspection and would triple the saved model.
-        self.words.stop_words_ = None
         svm = NBSVM(C=self.c)
         folds = min(3, min(counts.values()))
         if self.calibrate and folds >= 2:

@@ -1,10 +1,12 @@
 import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from lianxin.routing.classifier import TextRouter, evaluate
+from lianxin.routing.segment import Segmenter
 from lianxin.routing.similarity import near_duplicate_groups
 from lianxin.routing.tests.conftest import write_csv
 
@@ -88,3 +90,39 @@ def test_a_router_of_two_categories_ranks_both_with_probabilities_that_sum_to_on
     prediction = router.predict(["公交车站"], ["公交车站太远，等车要一个小时"])[0]
     assert {label for label, _ in prediction.ranking} == {"交通运输", "教育文体"}
     assert sum(p for _, p in prediction.ranking) == pytest.approx(1.0)
+
+
+def words_of(segmenter, text):
+    at, length, _, _ = segmenter.cut([text])
+    lowered = text.lower()
+    return [lowered[a : a + n] for a, n in zip(at.tolist(), length.tolist(), strict=True)]
+
+
+def test_the_segmenter_cuts_chinese_as_jieba_does_without_its_hmm():
+    text = "我们这里什么时候能用上天然气，A3区小区业主反映物业管理混乱。2019年学校食堂饭菜价格太贵"
+    jieba = pytest.importorskip("jieba")
+    segmenter = Segmenter().fit([text])
+    assert words_of(segmenter, text) == [w.lower() for w in jieba.lcut(text, HMM=False) if w.strip()]
+    assert "天然气" in words_of(segmenter, text)  # not 上天 / 然 / 气, as a longest-match-first cut gives
+
+
+def test_the_segmenter_keeps_only_the_dictionary_words_seen_in_training():
+    segmenter = Segmenter().fit(["小区停车难"])
+    assert words_of(segmenter, "小区停车难") == ["小区", "停车难"]
+    assert words_of(segmenter, "天然气 A3区") == ["天", "然", "气", "a3", "区"]  # unseen: single characters
+
+
+def test_the_router_sees_the_words_of_the_whole_letter(tiny_messages):
+    router = fit(tiny_messages)
+    assert router.meta["format"] == 3
+    one = router.letter_words.transform(["标题。正文里说到天然气管道"])
+    assert one.nnz > 0 and router.letter_words.vocabulary.size > router.title_words.vocabulary.size
+
+
+def test_a_model_saved_by_the_title_words_router_of_format_2_still_loads_and_predicts(tiny_messages):
+    # Fitted with the format-2 router (jieba's words of the title only) on tiny_messages, before format 3.
+    old = TextRouter.loads((Path(__file__).parent / "data" / "router_format2.joblib").read_bytes())
+    assert old.meta["format"] == 2
+    first = tiny_messages[0]
+    predictions = old.predict([first["留言主题"], "公交车站"], [first["留言详情"], "公交车站太远，等车要一个小时"])
+    assert [(p.label, round(p.confidence, 3)) for p in predictions] == [("交通运输", 0.998), ("交通运输", 0.964)]
