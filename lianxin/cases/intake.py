@@ -189,6 +189,12 @@ class _PreparingCursor(psycopg.Cursor):  # type: ignore[type-arg]
     def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: Any = None) -> Any:
         return super().execute(query, params, prepare=True, binary=binary)
 
+    def _send_query_prepared(self, name: bytes, pgq: Any, *, binary: bool | None = None) -> None:
+        # psycopg leaves the cursor's `_query` unset when it runs a prepared statement, and Django's query log
+        # (DEBUG, CaptureQueriesContext) reads the statement from there: without this it would log None.
+        self._query = pgq
+        super()._send_query_prepared(name, pgq, binary=binary)
+
 
 def _prepared_cursor() -> Any:
     """A cursor (Django's wrapper: its execute wrappers, error translation and query log apply) whose statements
