@@ -11,7 +11,6 @@ into cases through the same case_register every other channel uses, in arrival o
 import contextlib
 import datetime
 import functools
-import json
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,6 @@ from typing import Any
 import psycopg
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from psycopg.types.json import Jsonb
 
 from lianxin.accounts.models import User
 from lianxin.accounts.roles import Perm
@@ -151,21 +149,15 @@ def _insert(submission: Submission) -> None:
     what accepting a submission may cost (bench/README.md). In autocommit (a request) it is one statement with
     no BEGIN/COMMIT around it, committed before the 202 goes out; inside a caller's transaction, a savepoint,
     so that a duplicate idempotency key leaves that transaction usable. On PostgreSQL the statement is
-    prepared once per connection (`_prepared_cursor`) and the payload travels as UTF-8 JSON."""
+    prepared once per connection (`_prepared_cursor`)."""
     meta = Submission._meta
-    if connection.vendor == "postgresql":
-        payload = _jsonb(submission.payload)
-        received_at: Any = submission.received_at
-    else:
-        payload = meta.get_field("payload").get_db_prep_save(submission.payload, connection)
-        received_at = meta.get_field("received_at").get_db_prep_save(submission.received_at, connection)
     values = [
         submission.receipt_code,
         submission.idempotency_key,
         submission.submitted_by_id,
-        payload,
+        meta.get_field("payload").get_db_prep_save(submission.payload, connection),
         submission.region_id,
-        received_at,
+        meta.get_field("received_at").get_db_prep_save(submission.received_at, connection),
     ]
     savepoint = transaction.atomic() if not connection.get_autocommit() else contextlib.nullcontext()
     with savepoint, _prepared_cursor() as cursor:
@@ -173,14 +165,6 @@ def _insert(submission: Submission) -> None:
         returned = cursor.fetchone() if connection.features.can_return_columns_from_insert else None
         submission.pk = returned[0] if returned else cursor.lastrowid
     submission._state.adding = False
-
-
-def _jsonb(value: Any) -> Jsonb:
-    return Jsonb(value, dumps=_dumps_utf8)
-
-
-def _dumps_utf8(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class _PreparingCursor(psycopg.Cursor):  # type: ignore[type-arg]
