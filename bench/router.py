@@ -27,7 +27,7 @@ from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.svm import LinearSVC
 
-from lianxin.routing.classifier import TextRouter, normalize
+from lianxin.routing.classifier import TextRouter, letters
 from lianxin.routing.datasets import read_messages
 from lianxin.routing.similarity import near_duplicate_groups
 
@@ -45,7 +45,7 @@ def main() -> None:
     titles = [r.title for r in rows]
     bodies = [r.body for r in rows]
     labels = np.array([r.label for r in rows])
-    texts = [f"{normalize(t)}。{normalize(b)}" for t, b in zip(titles, bodies, strict=True)]
+    texts = letters(titles, bodies)
     groups = near_duplicate_groups(texts)
     print(json.dumps({"messages": len(rows), "near_duplicate_groups": len(set(groups.tolist()))}))
 

@@ -43,6 +43,12 @@ def normalize(text: str | None) -> str:
     return _SPACE.sub(" ", text or "").strip()
 
 
+def letters(titles: Sequence[str | None], bodies: Sequence[str | None]) -> list[str]:
+    """Title and body as one text: what the character n-grams, the letter's words and the segmenter's vocabulary
+    all read, so that training and prediction see a letter the same way."""
+    return [f"{normalize(t)}。{normalize(b)}" for t, b in zip(titles, bodies, strict=True)]
+
+
 _jieba: Any = None
 
 
@@ -220,8 +226,8 @@ class TextRouter:
 
     # --- training -----------------------------------------------------------------------------------------
     def _features(self, titles: Sequence[str], bodies: Sequence[str], *, fit: bool) -> Any:
+        texts = letters(titles, bodies)
         titles = [normalize(t) for t in titles]
-        texts = [f"{t}。{normalize(b)}" for t, b in zip(titles, bodies, strict=True)]
         blocks: list[tuple[Any, list[str]]] = [(self.chars, texts)]
         if self.letter_words is None:  # formats 1 and 2: jieba's words of the title only
             blocks.append((self.words, title_words(titles)))
@@ -239,7 +245,7 @@ class TextRouter:
             raise ValueError("训练数据至少需要两个类别")
         small = len(labels) < 50
         self.chars = CharNgrams(n_max=3, min_df=1 if small else 2)
-        segmenter = Segmenter().fit([f"{normalize(t)}。{normalize(b)}" for t, b in zip(titles, bodies, strict=True)])
+        segmenter = Segmenter().fit(letters(titles, bodies))
         self.title_words = WordNgrams(segmenter, min_df=1)
         self.letter_words = WordNgrams(segmenter, min_df=1 if small else 2)
         features = self._features(titles, bodies, fit=True)
