@@ -98,3 +98,20 @@ class SummaryRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period_start} {self.scope_key}"
+
+
+class JobState(models.Model):
+    """When the worker last made each scheduled run: read at start, so that a restarted worker waits for the next
+    run instead of making the 15-minute jobs, the summaries and the nightly retraining again at once."""
+
+    name = models.CharField("任务", max_length=64, unique=True)
+    last_run = models.DateTimeField("上次运行（计划时间）")
+    finished_at = models.DateTimeField("完成时间")
+
+    class Meta:
+        verbose_name = "后台任务状态"
+        verbose_name_plural = "后台任务状态"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.last_run:%Y-%m-%d %H:%M}"
