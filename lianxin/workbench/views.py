@@ -8,6 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -45,8 +46,12 @@ ACTION_FIELDS: dict[str, list[str]] = {
 
 
 class LoginView(auth_views.LoginView):
+    """Lands on the workbench (Django's default, settings.LOGIN_REDIRECT_URL, is /accounts/profile/: a 404).
+    A ?next= is followed only when it stays on this site (Django's url_has_allowed_host_and_scheme)."""
+
     template_name = "workbench/login.html"
     redirect_authenticated_user = True
+    next_page = reverse_lazy("workbench:home")
 
 
 def deputy_required(view):
