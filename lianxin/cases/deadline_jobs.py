@@ -209,3 +209,27 @@ def cases_escalate_overdue(*, now: datetime.datetime | None = None) -> int:
             continue
         escalated += 1
     return escalated
+
+
+# --- repair -----------------------------------------------------------------------------------------------------
+
+
+def cases_repair_stranded_merges(*, now: datetime.datetime | None = None) -> int:
+    """Move on the merged cases whose master was fed back without them (merges into a master already past its
+    feed-back, allowed before the workflow refused them, or a merge that raced the feed-back): each follows its
+    master now, with the usual `follow_master` event. Safe to run at any time; a case acted on meanwhile is left."""
+    masters_past_feedback = {Status.FED_BACK, Status.RATED, Status.CLOSED, Status.PUBLISHED, Status.CONVERTED}
+    stranded = Case.objects.filter(status=Status.MERGED, master__status__in=masters_past_feedback)
+    repaired = 0
+    for case in stranded.select_related("master", "region").order_by("pk"):
+        master = case.master
+        assert master is not None
+        note = f"随主件 {master.receipt_code} 答复（补办：主件已{Status(master.status).label}）"
+        try:
+            case_transition(case=case, action=Action.FOLLOW_MASTER, actor=p.SYSTEM, note=note)
+        except CaseConflict:
+            continue
+        repaired += 1
+    if repaired:
+        logger.warning("补办 %s 件滞留在“已并入普遍问题”的意见（主件已反馈）", repaired)
+    return repaired

@@ -165,10 +165,35 @@ def _transfer(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, 
 
 
 def _convert(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any]:
+    merged = Case.objects.filter(master_id=case.pk, status=S.MERGED).count()
+    if merged:
+        # A converted case is never fed back, so its merged cases would never follow it.
+        raise DomainError(
+            "has_merged_cases",
+            f"该件有 {merged} 件并入的同类意见，须答复反馈后由它们随主件反馈，不能转为代表建议",
+            field="action",
+        )
     return {
         "handling": Handling.CONVERTED,
         "suggestion_ref": _text(params, "suggestion_ref", "代表建议编号", required=False, limit=64),
     }
+
+
+# A master must still be on its way to a feed-back: its feed-back is what moves the merged cases on
+# (`_children_follow`). A master already fed back, rated, closed, converted or declined would leave them in
+# `merged` for good.
+MASTER_STATUSES = frozenset({S.ACCEPTED, S.COORDINATING, S.TRANSFERRED, S.SUPERVISING, S.REPLIED})
+
+
+def _master_refusal(master: Case, case: Case) -> DomainError | None:
+    if master.pk == case.pk or master.master_id is not None or master.status not in MASTER_STATUSES:
+        return DomainError(
+            "master_invalid",
+            f"普遍问题主件: {master.receipt_code} 不能作为主件（须为已受理、尚未反馈的其他件，"
+            f"当前状态：{Status(master.status).label}）",
+            field="master",
+        )
+    return None
 
 
 def _merge(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any]:
@@ -177,14 +202,9 @@ def _merge(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any
         master = Case.objects.visible_to(actor).filter(pk=master).first() if p.is_user(actor) else None
     if not isinstance(master, Case):
         raise DomainError("master_required", "普遍问题主件: 请选择要并入的主件", field="master")
-    if master.pk == case.pk or master.master_id is not None or not master.is_open or master.status == S.REGISTERED:
-        raise DomainError(
-            "master_invalid",
-            f"普遍问题主件: {master.receipt_code} 不能作为主件（须为已受理、未办结的其他件）",
-            field="master",
-        )
-    if master.scope != Scope.COMMON:
-        Case.objects.filter(pk=master.pk).update(scope=Scope.COMMON)
+    refusal = _master_refusal(master, case)
+    if refusal is not None:
+        raise refusal
     return {
         "master": master,
         "scope": Scope.COMMON,
@@ -193,7 +213,33 @@ def _merge(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any
     }
 
 
+def _merge_into_master(case: Case, actor: Any, event: CaseEvent) -> None:
+    """Inside the merge's transaction, after the child's compare-and-swap: lock the master and check it again (its
+    feed-back may have committed since the applier looked), then mark it a common problem, with its own event.
+    A refusal here rolls the child back too, so a merge that loses a race changes nothing."""
+    assert case.master_id is not None
+    master = Case.objects.select_for_update().get(pk=case.master_id)
+    refusal = _master_refusal(master, case)
+    if refusal is not None:
+        raise refusal
+    if master.scope != Scope.COMMON:
+        Case.objects.filter(pk=master.pk).update(scope=Scope.COMMON)
+        CaseEvent.objects.create(
+            case=master,
+            action="common",
+            from_status=master.status,
+            to_status=master.status,
+            actor=actor if p.is_user(actor) else None,
+            actor_label=_actor_label(actor, master),
+            note=f"{case.receipt_code} 并入，本件改为普遍问题",
+            data={"scope": Scope.COMMON, "merged": case.receipt_code},
+            is_public=False,
+        )
+
+
 def _decline(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any]:
+    if Case.objects.filter(master_id=case.pk, status=S.MERGED).exists():
+        raise DomainError("has_merged_cases", "该件有并入的同类意见，不能不予受理；请先答复反馈", field="action")
     return {
         "decline_reason": _text(params, "reason", "不予受理理由", required=True, limit=1000),
         "handling": Handling.DECLINED,
@@ -329,9 +375,10 @@ def case_transition(
     params = params or {}
     note = _text({"note": note}, "note", "说明", required=False, limit=2000)
     now = timezone.now()
-    changes = APPLIERS[action](case, actor, {**params, "note": note}, now)
     source = case.status
     with transaction.atomic():
+        # The applier runs inside the transaction: what it reads (a merge's master) is checked again under lock.
+        changes = APPLIERS[action](case, actor, {**params, "note": note}, now)
         updated = Case.objects.filter(pk=case.pk, status=source, version=version).update(
             status=transition.target, version=F("version") + 1, **changes
         )
@@ -350,6 +397,8 @@ def case_transition(
             note=note,
             data=_event_data(changes),
         )
+        if action == Action.MERGE:
+            _merge_into_master(case, actor, event)
         notify_transition(case=case, event=event)
         if transition.target == S.FED_BACK and action != Action.FOLLOW_MASTER:
             # Ids first: most cases have no merged children, and a one-column query is cheap to build and run.
