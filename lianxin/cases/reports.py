@@ -35,7 +35,6 @@ The measures, exactly (a case belongs to a period by its `registered_at`, in Bei
   of the two fractions (0.05 = 5 percentage points); the average handling time by the difference in days.
 """
 
-import csv
 import datetime
 import io
 from collections.abc import Callable, Iterator
@@ -61,7 +60,7 @@ from lianxin.cases.models import (
 )
 from lianxin.core.errors import DomainError
 from lianxin.core.scoping import region_scope_q
-from lianxin.core.tabular import Column, Date, Integer, Parser, Text, write_xlsx
+from lianxin.core.tabular import Column, Date, Integer, Parser, Text, csv_writer, write_xlsx
 from lianxin.regions.models import Region
 from lianxin.regions.selectors import region_get_for_filter
 from lianxin.workdays.calendar import CHINA, is_workday
@@ -381,7 +380,7 @@ def ledger_csv(*, user: Any, filters: LedgerFilters, rows_per_chunk: int = 500) 
     """The ledger as CSV in UTF-8 with a byte-order mark (so that Excel reads the Chinese), yielded in chunks
     for a streaming response."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)  # text cells escaped against formula injection
     writer.writerow([column.header for column in LEDGER_COLUMNS])
     yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
     buffer.seek(0)

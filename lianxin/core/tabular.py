@@ -118,7 +118,7 @@ class Text(Parser):
         self.max_length = max_length
 
     def __call__(self, value: Any) -> str:
-        text = _clean_text(value)
+        text = unescape_formula(_clean_text(value))
         if self.max_length is not None and len(text) > self.max_length:
             raise CellError(f"不能超过{self.max_length}个字，实为{len(text)}个字")
         return text
@@ -637,6 +637,38 @@ def _csv_rows(data: bytes) -> list[list[str]]:
 # --------------------------------------------------------------------------------------------------
 # Writing
 
+# OWASP's CSV-injection rule: a text cell that starts with one of these is read as a formula by Excel, WPS and
+# LibreOffice (=HYPERLINK(…), =cmd|' /C calc'!A0, +1+1, @SUM(…)), in .xlsx as well as .csv. Every export writes
+# its text through `escape_formula`, which puts a ' in front; numbers and dates are written as themselves.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(value: Any) -> Any:
+    """A text cell made inert: "'" + text when it starts with = + - @ tab or CR. Other values pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def unescape_formula(text: str) -> str:
+    """The text an export escaped, read back on import: "'=A1" is "=A1" again, so a round trip changes nothing."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS):
+        return text[1:]
+    return text
+
+
+class _CsvWriter:
+    def __init__(self, buffer: IO[str]) -> None:
+        self._writer = csv.writer(buffer)
+
+    def writerow(self, cells: Iterable[Any]) -> None:
+        self._writer.writerow([escape_formula(cell) for cell in cells])
+
+
+def csv_writer(buffer: IO[str]) -> _CsvWriter:
+    """csv.writer whose every row goes through `escape_formula`: the only way exports write CSV."""
+    return _CsvWriter(buffer)
+
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
@@ -667,7 +699,7 @@ def write_xlsx(
             cell = column.render(value) if value is not None else None
             if cell is not None and cell != "" and text_columns[index]:
                 cell = str(cell)
-            cells.append(cell)
+            cells.append(escape_formula(cell))
         table.append(cells)
     count = len(table)
 
@@ -710,6 +742,12 @@ def write_xlsx(
             cell = WriteOnlyCell(sheet, value=cells[index])
             cell.number_format = formats[index]
             out_cells[index] = cell
+        for index, value in enumerate(cells):
+            if isinstance(value, str) and value.startswith("'"):
+                # Escaped above; typed as a string as well, so that openpyxl can never take it for a formula.
+                cell = out_cells[index] if index in formatted else WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+                out_cells[index] = cell
         sheet.append(out_cells)
 
     out = io.BytesIO()

