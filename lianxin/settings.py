@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A view that finds the database away answers a Chinese 503 page with Retry-After (the API answers JSON).
+    "lianxin.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "lianxin.urls"
@@ -83,6 +85,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.getenv("DATABASE_URL", f"sqlite:///{VAR_DIR / 'lianxin.sqlite3'}"),
         conn_max_age=envint("DB_CONN_MAX_AGE", "0"),
+        # A persistent connection is checked before its first use in each request (and each worker round), so a
+        # database restart or a terminated backend costs a reconnect, not a failed request.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -170,7 +175,9 @@ CASE_ESCALATE_AFTER_DAYS = envint("CASE_ESCALATE_AFTER_DAYS", "3")  # working da
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Time, level, process and thread on every line: the worker's log must tell when a job ran and which loop ran it.
+    "formatters": {"timed": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d %(threadName)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "timed"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
     # The worker logs each run, and LogChannel writes the notifications themselves, at INFO.
     "loggers": {

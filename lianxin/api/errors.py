@@ -1,16 +1,19 @@
 """Errors mapped to HTTP once, for the whole API: JSON with a stable `code` and a Chinese `message`.
 
 DomainError → its own status, {"code", "message", "field"}; invalid parameters → 422 "invalid_input"
-with one Chinese line per parameter; authentication → 401; Django's Http404 → 404 "not_found".
+with one Chinese line per parameter; authentication → 401; Django's Http404 → 404 "not_found"; the database
+briefly away → 503 "database_unavailable" with Retry-After.
 """
 
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from lianxin.core.errors import DomainError, NotFound
+from lianxin.core.middleware import RETRY_AFTER_SECONDS
 
 NOT_AUTHENTICATED = "请先登录，或在 Authorization 头中提供有效的访问令牌"
 
@@ -111,6 +114,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
             code, message = _HTTP_CODES.get(exc.status_code, ("http_error", "请求无法完成"))
             body = {"code": code, "message": message, "field": None}
         return respond(request, body, exc.status_code)
+
+    # The database is away for a moment (a restart, a terminated connection): a client should retry, not give up.
+    @api.exception_handler(OperationalError)
+    @api.exception_handler(InterfaceError)
+    def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+        body = {"code": "database_unavailable", "message": "系统暂时繁忙，请稍后重试", "field": None}
+        response = respond(request, body, 503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

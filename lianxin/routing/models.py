@@ -31,6 +31,10 @@ class RouterVersion(models.Model):
     training_seconds = models.FloatField("训练用时(秒)", default=0)
     size = models.PositiveIntegerField("模型大小(字节)", default=0)
     is_active = models.BooleanField("启用", default=False)
+    # The libraries that wrote the blob: a pickle of scikit-learn's estimators is only promised to load in the
+    # version that wrote it. A version that cannot be read is retrained by the worker (services.router_repair).
+    libraries = models.JSONField("依赖库版本", default=dict, blank=True, help_text="python、scikit-learn、numpy…")
+    load_error = models.TextField("无法读取的原因", blank=True, default="")
     # The fitted model (joblib, compressed): stored in the database so every web and worker process sees the
     # same versions without a shared file system. About 25 MB per version for 6,500 letters.
     blob = models.BinaryField("模型", editable=False)

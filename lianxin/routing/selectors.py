@@ -3,16 +3,20 @@
 import datetime
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from lianxin.cases.models import OPEN_STATUSES, Case, Status
 from lianxin.regions.models import LEVEL_DEPTH, Region, RegionLevel
-from lianxin.routing.duplicates import DuplicateIndex
-from lianxin.routing.hotspots import Hotspot, Item, find_hotspots
 from lianxin.routing.models import Proposal, ProposalStatus, RouterVersion
+
+if TYPE_CHECKING:
+    # scikit-learn and scipy take ~2 s to import: every command and web process imports this module (the case
+    # admin and API show duplicates), so they are imported where they are used, not here.
+    from lianxin.routing.duplicates import DuplicateIndex
+    from lianxin.routing.hotspots import Hotspot
 
 # Merged cases follow their master: a new case should be merged into the master, not into them.
 DUPLICATE_STATUSES = OPEN_STATUSES - {Status.MERGED}
@@ -40,13 +44,15 @@ MERGEABLE = (Status.REGISTERED, Status.ACCEPTED)
 
 @dataclass
 class Candidate:
-    hotspot: Hotspot
+    hotspot: "Hotspot"
     cases: list[Case]
 
 
 def hotspot_candidates(*, user: Any, days: int = 90, top: int = 20, region: Region | None = None) -> list[Candidate]:
     """Candidate common problems among the open, not yet merged cases of the user's region (registered in the
     last `days` days), hottest first. Cases already merged or handled elsewhere are left out."""
+    from lianxin.routing.hotspots import Item, find_hotspots
+
     since = timezone.now() - datetime.timedelta(days=days)
     cases = Case.objects.visible_to(user).filter(status__in=MERGEABLE, master__isnull=True, registered_at__gte=since)
     if region is not None:
@@ -88,7 +94,9 @@ def township_of(region: Region) -> Region:
 
 class _TownshipIndex:
     def __init__(self) -> None:
-        self.index = DuplicateIndex()
+        from lianxin.routing.duplicates import DuplicateIndex
+
+        self.index: DuplicateIndex = DuplicateIndex()
         self.last_id = 0
 
 
@@ -96,7 +104,7 @@ _indexes: dict[str, _TownshipIndex] = {}
 _lock = threading.Lock()
 
 
-def _fresh_index(township: Region) -> DuplicateIndex:
+def _fresh_index(township: Region) -> "DuplicateIndex":
     """The township's index, brought up to date with the cases registered since it was last read (one indexed
     query when nothing is new). Cases that closed since are dropped at search time by re-reading statuses."""
     with _lock:

@@ -4,10 +4,11 @@ common problem. The closed loop's own writes stay in lianxin.cases (accept and m
 import datetime
 import io
 import logging
+import platform
 from collections import Counter
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-import joblib
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -19,8 +20,13 @@ from lianxin.cases.services import unit_propose
 from lianxin.cases.workflow import Action, case_transition
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError, PermissionDenied
-from lianxin.routing.classifier import DEFAULT_THRESHOLD, TextRouter, evaluate
 from lianxin.routing.models import Proposal, ProposalStatus, RouterVersion
+
+if TYPE_CHECKING:
+    # scikit-learn, scipy and joblib take ~2 s to import; only the worker and the training commands need them.
+    from lianxin.routing.classifier import TextRouter
+
+DEFAULT_THRESHOLD = 0.6  # lianxin.routing.classifier.DEFAULT_THRESHOLD, without importing scikit-learn
 
 logger = logging.getLogger("lianxin.routing")
 
@@ -37,22 +43,81 @@ KEEP_MODELS = 5
 class _Bundle:
     """What a version's blob holds: the category router and, when units can be told apart, a unit router."""
 
-    def __init__(self, category: TextRouter, unit: TextRouter | None) -> None:
+    def __init__(self, category: "TextRouter", unit: "TextRouter | None") -> None:
         self.category = category
         self.unit = unit
+
+
+class RouterUnavailable(Exception):
+    """A version's model cannot be used here: written by other library versions, or unreadable."""
 
 
 _loaded: dict[int, _Bundle] = {}
 
 
+def libraries() -> dict[str, str]:
+    """The versions of what a fitted model's pickle depends on, recorded with every version."""
+    import joblib
+    import numpy
+    import scipy
+    import sklearn
+
+    return {
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+        "joblib": joblib.__version__,
+    }
+
+
+def _library_mismatch(recorded: dict[str, str]) -> str:
+    """Why a model written with `recorded` should not be unpickled here ("" when it may be). scikit-learn only
+    promises that a pickle loads in the version that wrote it; numpy's and Python's formats hold within a major
+    (Python: minor) version. Versions trained before this was recorded carry nothing and are simply tried."""
+    if not recorded:
+        return ""
+    current = libraries()
+    problems = []
+    if recorded.get("scikit-learn") not in (None, current["scikit-learn"]):
+        problems.append(f"scikit-learn {recorded['scikit-learn']} → {current['scikit-learn']}")
+    for name, parts in (("numpy", 1), ("python", 2)):
+        was, now = recorded.get(name), current[name]
+        if was is not None and was.split(".")[:parts] != now.split(".")[:parts]:
+            problems.append(f"{name} {was} → {now}")
+    return "模型由不同版本的依赖库训练：" + "，".join(problems) if problems else ""
+
+
 def _bundle(version: RouterVersion) -> _Bundle:
-    """The fitted models of `version`, read from the database once per process."""
+    """The fitted models of `version`, read from the database once per process. Raises RouterUnavailable when the
+    libraries differ from those that wrote it or the blob cannot be unpickled."""
     if version.pk not in _loaded:
+        mismatch = _library_mismatch(version.libraries)
+        if mismatch:
+            raise RouterUnavailable(mismatch)
+        import joblib
+
         blob = RouterVersion.objects.filter(pk=version.pk).values_list("blob", flat=True).get()
-        data = joblib.load(io.BytesIO(bytes(blob)))
+        try:
+            data = joblib.load(io.BytesIO(bytes(blob)))
+        except Exception as exc:  # whatever unpickling raises: a missing class, a bad file, a changed layout
+            raise RouterUnavailable(f"模型无法读取：{type(exc).__name__}: {exc}"[:500]) from exc
         _loaded.clear()  # one version in memory per process
         _loaded[version.pk] = data if isinstance(data, _Bundle) else _Bundle(data, None)
     return _loaded[version.pk]
+
+
+def _router_unavailable(version: RouterVersion, reason: str) -> None:
+    """Record once that `version` cannot be used, so that the back office shows it and the worker retrains
+    (router_repair). Meanwhile new cases go to the manual triage queue: routing goes on, only slower."""
+    with transaction.atomic():
+        if not RouterVersion.objects.filter(pk=version.pk, load_error="").update(load_error=reason):
+            return  # already recorded (another worker, an earlier batch)
+        audit_record(actor=None, action="router_unavailable", obj=version, changes={"load_error": reason})
+    version.load_error = reason
+    logger.error(
+        "分办模型 v%s 无法使用（%s）：新意见建议转人工分办，后台任务将用平台意见建议重新训练", version.number, reason
+    )
 
 
 def _training_rows() -> list[tuple[str, str, str, int | None]]:
@@ -74,9 +139,13 @@ def _training_rows() -> list[tuple[str, str, str, int | None]]:
 
 
 def router_train_from_cases(
-    *, actor: Any, threshold: float = DEFAULT_THRESHOLD, min_samples: int = MIN_SAMPLES
+    *, actor: Any, threshold: float = DEFAULT_THRESHOLD, min_samples: int = MIN_SAMPLES, source: str = "平台意见建议"
 ) -> RouterVersion:
     """Train a new version on the platform's own history and make it the active one."""
+    import joblib
+
+    from lianxin.routing.classifier import TextRouter, evaluate
+
     rows = _training_rows()
     labels = Counter(r[2] for r in rows)
     if len(rows) < min_samples or len(labels) < 2:
@@ -115,13 +184,14 @@ def router_train_from_cases(
             number=number,
             trained_at=timezone.now(),
             trained_by=actor if getattr(actor, "pk", None) else None,
-            source="平台意见建议",
+            source=source,
             samples=len(rows),
             classes=router.classes_,
             threshold=threshold,
             metrics=metrics,
             training_seconds=round(seconds, 1),
             size=len(blob),
+            libraries=libraries(),
             is_active=True,
             blob=blob,
         )
@@ -147,6 +217,22 @@ def router_retrain_due(*, now: datetime.datetime | None = None) -> int:
     return version.number
 
 
+def router_repair(*, now: datetime.datetime | None = None) -> int:
+    """The worker's job: retrain at once from the platform's cases when the active version cannot be read here
+    (after a library upgrade, say), rather than wait for the nightly retraining. Returns the new version's number
+    (0 when nothing was to do or too few cases have a settled category; then the triage queue carries on)."""
+    broken = RouterVersion.objects.filter(is_active=True).exclude(load_error="").defer("blob").first()
+    if broken is None:
+        return 0
+    try:
+        version = router_train_from_cases(actor=None, source=f"自动重新训练（v{broken.number} 无法读取）")
+    except DomainError as exc:
+        logger.error("分办模型 v%s 无法读取，且无法重新训练：%s", broken.number, exc.message)
+        return 0
+    logger.warning("分办模型 v%s 无法读取，已用平台意见建议重新训练为 v%s", broken.number, version.number)
+    return version.number
+
+
 # --- proposals ---------------------------------------------------------------------------------------------------
 
 
@@ -165,8 +251,12 @@ def unit_route(*, case: Case, category: Category | None, bundle: Any = None) -> 
     if len(units) <= 1 or bundle is None or bundle.unit is None:
         return (units[0] if units else None), len(units)
     scores = dict(zip(bundle.unit.classes_, bundle.unit.scores([case.title], [case.body])[0], strict=True))
+    return _pick_unit(units, scores), len(units)
+
+
+def _pick_unit(units: list[ResponsibleUnit], scores: dict[str, float]) -> ResponsibleUnit:
     best = max(units, key=lambda u: scores.get(str(u.pk), 0.0))
-    return (best if scores.get(str(best.pk), 0.0) > 0 else units[0]), len(units)
+    return best if scores.get(str(best.pk), 0.0) > 0 else units[0]
 
 
 def case_propose(*, case: Case) -> Proposal:
@@ -175,39 +265,78 @@ def case_propose(*, case: Case) -> Proposal:
     existing = Proposal.objects.filter(case=case).first()
     if existing is not None:
         return existing
+    cases_propose(cases=[case])
+    return Proposal.objects.get(case=case)
+
+
+def cases_propose(*, cases: Sequence[Case]) -> int:
+    """Proposals for many cases in one pass: the router scores all their letters at once (its features are
+    built with numpy over the whole batch) and the proposals are written with one INSERT. A case that got its
+    proposal meanwhile (another worker) keeps that one. Returns how many proposals were written.
+
+    When the active version cannot be used (RouterUnavailable), the cases go to the triage queue as with no
+    version, and the version is marked for the worker to retrain (router_repair)."""
+    if not cases:
+        return 0
     version = RouterVersion.objects.filter(is_active=True).defer("blob").first()
-    category, confidence, ranking, bundle = None, 0.0, [], None
+    bundle = None
     if version is not None:
-        bundle = _bundle(version)
-        prediction = bundle.category.predict([case.title], [case.body])[0]
-        category = _categories().get(prediction.label)
-        confidence = prediction.confidence
-        ranking = [[label, round(score, 4)] for label, score in prediction.ranking]
-    confident = version is not None and category is not None and confidence >= version.threshold
-    unit, candidates = unit_route(case=case, category=category, bundle=bundle) if category else (None, 0)
-    proposal, _ = Proposal.objects.get_or_create(
-        case=case,
-        defaults={
-            "router": version,
-            "category": category,
-            "confidence": round(confidence, 4),
-            "ranking": ranking,
-            "unit": unit,
-            "unit_candidates": candidates,
-            "status": ProposalStatus.AUTO if confident else ProposalStatus.TRIAGE,
-        },
-    )
-    return proposal
+        try:
+            bundle = _bundle(version)
+        except RouterUnavailable as exc:
+            _router_unavailable(version, str(exc))
+            version = None
+    titles, bodies = [c.title for c in cases], [c.body for c in cases]
+    predictions = bundle.category.predict(titles, bodies) if bundle is not None else [None] * len(cases)
+    categories = _categories() if bundle is not None else {}
+    unit_scores = None
+    if bundle is not None and bundle.unit is not None:
+        unit_scores = bundle.unit.scores(titles, bodies)
+    directory: dict[tuple[int | None, int], list[ResponsibleUnit]] = {}
+    proposals = []
+    for index, (case, prediction) in enumerate(zip(cases, predictions, strict=True)):
+        category, confidence, ranking = None, 0.0, []
+        if prediction is not None:
+            category = categories.get(prediction.label)
+            confidence = prediction.confidence
+            ranking = [[label, round(score, 4)] for label, score in prediction.ranking]
+        unit, candidates = None, 0
+        if category is not None:
+            key = (category.pk, case.region_id)
+            if key not in directory:
+                directory[key] = unit_propose(category=category, region=case.region)
+            units = directory[key]
+            candidates = len(units)
+            if len(units) > 1 and unit_scores is not None and bundle is not None and bundle.unit is not None:
+                unit = _pick_unit(units, dict(zip(bundle.unit.classes_, unit_scores[index], strict=True)))
+            else:
+                unit = units[0] if units else None
+        confident = version is not None and category is not None and confidence >= version.threshold
+        proposals.append(
+            Proposal(
+                case=case,
+                router=version,
+                category=category,
+                confidence=round(confidence, 4),
+                ranking=ranking,
+                unit=unit,
+                unit_candidates=candidates,
+                status=ProposalStatus.AUTO if confident else ProposalStatus.TRIAGE,
+            )
+        )
+    # The case's one-to-one key decides between two workers: the first proposal stays (the count then includes
+    # the one that lost).
+    created = Proposal.objects.bulk_create(proposals, ignore_conflicts=True)
+    return len(created)
 
 
 def cases_propose_pending(*, now: datetime.datetime | None = None, batch: int = 500) -> int:
-    """The worker's job: a proposal for every newly registered case that has none yet."""
+    """The worker's job: a proposal for every newly registered case that has none yet, `batch` cases per call
+    (the intake loop calls again at once while it finds work)."""
     pending = Case.objects.filter(status=Status.REGISTERED, routing_proposal__isnull=True).select_related("region")
-    done = 0
-    for case in pending.order_by("id")[:batch]:
-        case_propose(case=case)
-        done += 1
-    return done
+    cases = list(pending.order_by("id").only("id", "title", "body", "region")[:batch])
+    cases_propose(cases=cases)
+    return len(cases)
 
 
 def proposal_decide(

@@ -15,7 +15,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from lianxin.cases.deadline_jobs import cases_escalate_overdue, cases_mark_overdue, cases_remind_due
 from lianxin.cases.intake import submissions_register_queued
 from lianxin.cases.summaries import summaries_grid_daily, summaries_place_weekly, summaries_station_monthly
-from lianxin.notifications.worker import At, Every, Job, Worker
+from lianxin.notifications.worker import INTAKE, QUEUES, At, Every, Job, Worker
+from lianxin.privacy.retention import personal_data_purge
 from lianxin.projects.jobs import projects_flag_missing, projects_remind_reports
 from lianxin.routing.jobs import routing_jobs
 
@@ -25,7 +26,7 @@ def jobs() -> list[Job]:
     at = datetime.time.fromisoformat(settings.WORKER_SUMMARY_TIME)
     return [
         # Every round: API submissions become cases within a poll interval of arriving.
-        Job("cases_register_submissions", Every(datetime.timedelta(0)), submissions_register_queued),
+        Job("cases_register_submissions", Every(datetime.timedelta(0)), submissions_register_queued, queue=INTAKE),
         # Overdue before escalation: a case is marked late before it is escalated in the same round.
         Job("cases_remind_due", every, cases_remind_due),
         Job("cases_mark_overdue", every, cases_mark_overdue),
@@ -36,6 +37,8 @@ def jobs() -> list[Job]:
         # Daily; each job acts only in its days of the month (last days: remind; first days: flag) and once.
         Job("projects_remind_reports", At(at), projects_remind_reports),
         Job("projects_flag_missing", At(at), projects_flag_missing),
+        # Daily, at night: personal data past its retention period (lianxin/privacy/retention.py).
+        Job("privacy_purge", At(datetime.time.fromisoformat(settings.PRIVACY_PURGE_TIME)), personal_data_purge),
         *routing_jobs(),  # proposals for new cases every round, nightly retraining
     ]
 
@@ -46,6 +49,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="只运行一轮后退出（供 cron 与测试）")
         parser.add_argument("--job", action="append", default=[], help="只运行指定任务（可重复）")
+        parser.add_argument(
+            "--queue",
+            choices=QUEUES,
+            default=None,
+            help="只运行一个队列：intake（登记接口提交、分办建议）或 heavy（定时任务）；默认两个队列各一个线程",
+        )
         parser.add_argument("--poll", type=float, default=None, help="两轮之间的秒数（默认 WORKER_POLL_SECONDS）")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -56,6 +65,8 @@ class Command(BaseCommand):
                 names = "、".join(job.name for job in selected)
                 raise CommandError(f"没有任务 {'、'.join(sorted(unknown))}；可选：{names}")
             selected = [job for job in selected if job.name in options["job"]]
+        if options["queue"]:
+            selected = [job for job in selected if job.queue == options["queue"]]
         worker = Worker(selected, batch=settings.NOTIFICATION_BATCH)
         if options["once"]:
             failed = worker.tick()
