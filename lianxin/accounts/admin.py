@@ -1,11 +1,17 @@
+import copy
+
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 
 from lianxin.accounts.models import ApiToken, RoleAssignment, User
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
-from lianxin.accounts.services import role_grant, role_revoke
+from lianxin.accounts.selectors import account_list_manageable_by, account_manageable
+from lianxin.accounts.services import account_password_set, account_save, role_grant, role_revoke
 from lianxin.core.errors import DomainError
 from lianxin.core.scoping import region_scope_q
 from lianxin.regions.models import Region
@@ -35,10 +41,22 @@ class RoleAssignmentInline(admin.TabularInline):
     )
 
 
+class AuditedPasswordForm(AdminPasswordChangeForm):
+    """Sets the password through accounts.services (scope check, audit row). `actor` is bound per request."""
+
+    actor: User | None = None
+
+    def save(self, commit: bool = True) -> User:
+        password = self.cleaned_data["password1"] if self.cleaned_data.get("set_usable_password", True) else None
+        account_password_set(actor=self.actor, account=self.user, password=password)
+        return self.user
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    """Accounts are managed by administrators, within their region: a user is in scope when one of their
-    roles lies in the administrator's region (a new account has no role until it is granted one here)."""
+    """Accounts are managed by administrators within their region: an account is in scope only when ALL of
+    its roles lie in the administrator's region (accounts.selectors has the whole rule, which the services
+    enforce again). Out of scope is a 404 on every page, the password page included."""
 
     list_display = ["username", "display_name", "phone", "is_active", "last_login"]
     search_fields = ["username", "display_name", "phone"]
@@ -50,26 +68,52 @@ class UserAdmin(DjangoUserAdmin):
         ("状态", {"fields": ["is_active", "last_login", "date_joined"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
+    change_password_form = AuditedPasswordForm
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        in_scope = RoleAssignment.objects.filter(region_scope_q(request.user, "region__path", Perm.MANAGE_ACCOUNTS))
-        return queryset.filter(pk__in=in_scope.values("user_id"))
+        return super().get_queryset(request).filter(pk__in=account_list_manageable_by(actor=request.user).values("pk"))
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
-        if obj is None:
+        if obj is None or not account_manageable(actor=request.user, account=obj):
             raise Http404("未找到该对象，或不在您的管辖范围内")
         return obj
 
     def has_module_permission(self, request) -> bool:
         return may(request.user, Perm.MANAGE_ACCOUNTS)
 
-    has_view_permission = has_add_permission = has_change_permission = lambda self, request, obj=None: may(
-        request.user, Perm.MANAGE_ACCOUNTS
-    )
+    def has_add_permission(self, request) -> bool:
+        return may(request.user, Perm.MANAGE_ACCOUNTS)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        if obj is not None:
+            return account_manageable(actor=request.user, account=obj)
+        return may(request.user, Perm.MANAGE_ACCOUNTS)
+
+    has_change_permission = has_view_permission
+
+    def user_change_password(self, request, id, form_url=""):
+        account = self.get_object(request, unquote(id))  # 404 outside the scope
+        if not account_manageable(actor=request.user, account=account):
+            raise DjangoPermissionDenied
+        # A copy of this admin with the form bound to the acting user: the admin instance is shared by threads.
+        bound = copy.copy(self)
+        actor = request.user
+
+        class BoundPasswordForm(AuditedPasswordForm):
+            pass
+
+        BoundPasswordForm.actor = actor
+        bound.change_password_form = BoundPasswordForm
+        return DjangoUserAdmin.user_change_password(bound, request, id, form_url)
+
+    def save_model(self, request, obj, form, change):
+        before = dict(form.initial) if change else {}
+        fields = [f.name for f in obj._meta.concrete_fields if f.name in form.changed_data or not change]
+        try:
+            account_save(actor=request.user, account=obj, before=before, fields=fields)
+        except DomainError as exc:
+            raise DjangoPermissionDenied(exc.message) from exc
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # deactivate instead: audit rows keep pointing at the account

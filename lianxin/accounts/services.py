@@ -12,9 +12,42 @@ from django.utils import timezone
 
 from lianxin.accounts.models import ApiToken, RoleAssignment, User
 from lianxin.accounts.roles import ROLE_PERMISSIONS, ROLE_REGION_LEVELS, Perm, Role
-from lianxin.core.audit import audit_record
+from lianxin.accounts.selectors import ACCOUNT_CREATE_ACTION, account_manageable
+from lianxin.core.audit import audit_record, model_changes
 from lianxin.core.errors import DomainError, PermissionDenied
 from lianxin.regions.models import Region, RegionLevel
+
+ACCOUNT_OUT_OF_SCOPE = "该账号的角色不全在您的管辖范围内，您不能管理它"
+# What an administrator may change on an account's own row; roles go through role_grant / role_revoke.
+ACCOUNT_FIELDS = frozenset({"username", "display_name", "phone", "email", "is_active"})
+
+
+def account_save(*, actor: Any, account: User, before: dict[str, Any], fields: list[str]) -> User:
+    """Create an account (no role yet) or change one the actor may manage; one audit row with old → new.
+    The creator is recorded, so they may grant the new account its first role (accounts.selectors)."""
+    creating = account.pk is None
+    if not creating and actor is not None and not account_manageable(actor=actor, account=account):
+        raise PermissionDenied(ACCOUNT_OUT_OF_SCOPE)
+    if creating and actor is not None and not actor.has_perm_anywhere(Perm.MANAGE_ACCOUNTS):
+        raise PermissionDenied("您不能创建账号")
+    fields = [name for name in fields if name in ACCOUNT_FIELDS]
+    with transaction.atomic():
+        account.save()
+        changes = model_changes(account, {} if creating else before, fields)
+        if creating or changes:
+            action = ACCOUNT_CREATE_ACTION if creating else "user.update"
+            audit_record(actor=actor, action=action, obj=account, changes=changes)
+    return account
+
+
+def account_password_set(*, actor: Any, account: User, password: str | None) -> None:
+    """Set an account's password (None disables password login). Audited without the password, of course."""
+    if actor is not None and not account_manageable(actor=actor, account=account):
+        raise PermissionDenied(ACCOUNT_OUT_OF_SCOPE)
+    with transaction.atomic():
+        account.set_password(password)
+        account.save(update_fields=["password"])
+        audit_record(actor=actor, action="user.password_set", obj=account, note="" if password else "停用密码登录")
 
 
 def role_grant(*, actor: Any, user: User, role: str, region: Region) -> RoleAssignment:
@@ -23,6 +56,8 @@ def role_grant(*, actor: Any, user: User, role: str, region: Region) -> RoleAssi
         raise DomainError("role_invalid", f"角色: “{role}”不是有效的角色", field="role")
     if actor is not None and not actor.has_perm_in(Perm.MANAGE_ACCOUNTS, region.path):
         raise PermissionDenied("您不能在该区划授予角色")
+    if actor is not None and not account_manageable(actor=actor, account=user):
+        raise PermissionDenied(ACCOUNT_OUT_OF_SCOPE)
     if region.level not in ROLE_REGION_LEVELS[role]:
         allowed = "、".join(
             RegionLevel(level).label for level in RegionLevel.values if level in ROLE_REGION_LEVELS[role]
@@ -51,6 +86,8 @@ def role_grant(*, actor: Any, user: User, role: str, region: Region) -> RoleAssi
 def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
     if actor is not None and not actor.has_perm_in(Perm.MANAGE_ACCOUNTS, assignment.region.path):
         raise PermissionDenied("您不能在该区划撤销角色")
+    if actor is not None and not account_manageable(actor=actor, account=assignment.user):
+        raise PermissionDenied(ACCOUNT_OUT_OF_SCOPE)
     with transaction.atomic():
         audit_record(
             actor=actor,
