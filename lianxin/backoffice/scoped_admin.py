@@ -57,6 +57,49 @@ class ScopedModelAdmin(admin.ModelAdmin):
         _scope_choices(db_field, request, kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    # --- contacts -----------------------------------------------------------------------------------------
+    # Personal data (phone, ID number, address) follows the API's rule: only for users holding view_contacts
+    # where the object lives. Left out of forms (excluded, not read-only), lists, searches and exports.
+    contact_fields: tuple[str, ...] = ()
+
+    def contact_paths(self, obj: Any) -> list[str]:
+        return self.region_paths(obj)
+
+    def contacts_visible(self, request, obj: Any = None) -> bool:
+        paths = self.contact_paths(obj) if obj is not None and obj.pk else []
+        if not paths:  # a new object, or one not yet placed anywhere
+            return may(request.user, Perm.VIEW_CONTACTS)
+        return any(may(request.user, Perm.VIEW_CONTACTS, path) for path in paths)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self.contact_fields or self.contacts_visible(request, obj):
+            return fieldsets
+        return [(name, {**options, "fields": _without(options["fields"], self.contact_fields)})
+                for name, options in fieldsets]  # fmt: skip
+
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        if not self.contact_fields:
+            return columns
+        if not may(request.user, Perm.VIEW_CONTACTS):
+            return [column for column in columns if column not in self.contact_fields]
+        return [self._contact_column(request, c) if c in self.contact_fields else c for c in columns]
+
+    def _contact_column(self, request, name: str) -> Any:
+        @admin.display(description=self.model._meta.get_field(name).verbose_name)
+        def column(obj: Any) -> str:
+            return getattr(obj, name) if self.contacts_visible(request, obj) else "—"
+
+        return column
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if not self.contact_fields or may(request.user, Perm.VIEW_CONTACTS):
+            return fields
+        # Searching by ID number or phone would tell who holds one even with the column hidden.
+        return [field for field in fields if field not in self.contact_fields]
+
     # --- permissions --------------------------------------------------------------------------------------
     def _may(self, request, perm: Perm, obj: Any = None) -> bool:
         user = request.user
@@ -129,6 +172,19 @@ def rotate_public_codes(modeladmin: ScopedModelAdmin, request, queryset) -> None
         except DomainError as exc:
             modeladmin.message_user(request, f"{obj}: {exc.message}", level="error")
     modeladmin.message_user(request, f"已更换 {rotated} 个公开码，旧二维码已失效，请重新打印。")
+
+
+def _without(fields: Any, hidden: tuple[str, ...]) -> list[Any]:
+    """A fieldset's fields without `hidden`; a tuple of fields shown on one line keeps its other fields."""
+    out: list[Any] = []
+    for field in fields:
+        if isinstance(field, list | tuple):
+            kept = tuple(name for name in field if name not in hidden)
+            if kept:
+                out.append(kept)
+        elif field not in hidden:
+            out.append(field)
+    return out
 
 
 def _initial_values(obj: Any, initial: dict[str, Any], fields: list[str]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from lianxin.deputies.models import (
     MentorPairing,
     StandingMemberLink,
 )
+from lianxin.deputies.selectors import deputy_region_paths as selector_region_paths
 
 
 class MandateInline(ScopedInline):
@@ -61,7 +62,8 @@ def deputy_region_paths(deputy: Deputy) -> list[str]:
 class DeputyAdmin(ImportMixin, ScopedModelAdmin):
     importer = staticmethod(deputies_import)
     import_help = "一行一个代表资格：同一身份证号的多行表示同一人在多个层级任职。已有代表按身份证号更新。"
-    actions = [rotate_public_codes, export_action(deputies_export_xlsx, "代表")]
+    actions = [rotate_public_codes, export_action(deputies_export_xlsx, "代表", contacts=True)]
+    contact_fields = ("id_number", "phone", "address")
     list_display = ["name", "gender", "levels", "occupation", "employer", "phone", "public_code"]
     list_filter = ["mandates__level", "mandates__status", "gender"]
     search_fields = ["name", "occupation", "employer", "phone", "id_number"]
@@ -76,7 +78,17 @@ class DeputyAdmin(ImportMixin, ScopedModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("mandates__congress_region", "mandates__district_region")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                "mandates__congress_region", "mandates__district_region", "grid_assignments__grid__region"
+            )
+        )
+
+    def contact_paths(self, obj):
+        # The API's rule (deputies.selectors): the congress, the electoral district or a grid of the deputy.
+        return selector_region_paths(obj)
 
     def region_paths(self, obj):
         return deputy_region_paths(obj) if obj.pk else []
@@ -105,7 +117,8 @@ class DeputyAdmin(ImportMixin, ScopedModelAdmin):
 
 @admin.register(DeputyGroup)
 class DeputyGroupAdmin(ScopedModelAdmin):
-    actions = [export_action(groups_export_xlsx, "代表小组")]
+    actions = [export_action(groups_export_xlsx, "代表小组", contacts=True)]
+    contact_fields = ("liaison_phone",)
     list_display = ["name", "kind", "region", "leader", "liaison_name", "place"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -117,11 +130,12 @@ class DeputyGroupAdmin(ScopedModelAdmin):
 class GridWorkerAdmin(ImportMixin, ScopedModelAdmin):
     importer = staticmethod(grid_workers_import)
     import_help = "“结对代表身份证号”可填多个，用顿号分隔；已有网格员按网格和手机号更新。"
-    actions = [export_action(grid_workers_export_xlsx, "网格员")]
+    actions = [export_action(grid_workers_export_xlsx, "网格员", contacts=True)]
+    contact_fields = ("id_number", "phone")
     list_display = ["name", "grid", "phone", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "phone", "grid__name", "grid__code"]
-    list_select_related = ["grid"]
+    list_select_related = ["grid__region"]
     autocomplete_fields = ["grid"]
     inlines = [WorkerPairingInline]
 
@@ -167,6 +181,8 @@ class GroupGridPairingAdmin(PairingAdmin):
 class HouseholdAdmin(PairingAdmin):
     list_display = ["head_name", "address", "members", "grid"]
     search_fields = ["head_name", "address"]
+    contact_fields = ("address", "phone")
+    list_select_related = ["grid__region"]
     autocomplete_fields = ["grid", "deputies"]
 
     def region_paths(self, obj):

@@ -6,7 +6,7 @@ changes nothing, and an edited export can be imported back.
 """
 
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -38,6 +38,7 @@ from lianxin.deputies.models import (
     DeputyGroup,
     DutyShift,
     Gender,
+    GridAssignment,
     GridWorker,
     GridWorkerPairing,
     GroupKind,
@@ -626,73 +627,109 @@ def _grid_worker_save(*, actor: Any, plan: _WorkerPlan, present: frozenset[str],
 # Exports
 
 
-def deputies_export_xlsx(queryset: QuerySet[Deputy]) -> bytes:
-    """One row per mandate, in the columns the import reads; a deputy without mandates gets one row."""
-    deputies = queryset.select_related("residence_region").prefetch_related(
-        Prefetch("mandates", queryset=Mandate.objects.select_related("congress_region", "district_region"))
+# Personal data in the exports: left out for a row whose region the user may not see contacts in, and the
+# columns dropped when the user may see none (the back office passes `contacts`; system exports pass None).
+CONTACT_KEYS = frozenset({"id_number", "phone", "address", "deputy_ids", "liaison_phone"})
+ContactsShown = Callable[[Any], bool] | None
+
+
+def _contact_columns(columns: list[Column], any_shown: bool) -> list[Column]:
+    return columns if any_shown else [column for column in columns if column.key not in CONTACT_KEYS]
+
+
+def _blank_contacts(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: ([] if isinstance(value, list) else "") if key in CONTACT_KEYS else value for key, value in row.items()
+    }
+
+
+def _contact_rows(
+    objects: Iterable[Any], contacts: ContactsShown, rows_of: Callable[[Any], Iterable[dict[str, Any]]]
+) -> tuple[list[dict[str, Any]], bool]:
+    """Each object's rows with contacts blanked where they may not be seen, and whether any row shows them."""
+    out: list[dict[str, Any]] = []
+    any_shown = False
+    for obj in objects:
+        shown = contacts is None or contacts(obj)
+        any_shown = any_shown or shown
+        out.extend(row if shown else _blank_contacts(row) for row in rows_of(obj))
+    return out, any_shown or contacts is None
+
+
+def deputies_export_xlsx(queryset: QuerySet[Deputy], *, contacts: ContactsShown = None) -> bytes:
+    """One row per mandate, in the columns the import reads; a deputy without mandates gets one row.
+    ID number and phone only where `contacts(deputy)` allows (None: a system export, all shown)."""
+    # The back office's list prefetches mandates its own way; two prefetches of one relation conflict (a 500).
+    deputies = (
+        queryset.prefetch_related(None)
+        .select_related("residence_region")
+        .prefetch_related(
+            Prefetch("mandates", queryset=Mandate.objects.select_related("congress_region", "district_region")),
+            Prefetch("grid_assignments", queryset=GridAssignment.objects.select_related("grid__region")),
+        )
     )
 
-    def rows() -> Iterator[dict[str, Any]]:
-        for deputy in deputies.order_by("name", "pk"):
-            person = {
-                "name": deputy.name,
-                "gender": deputy.gender,
-                "ethnicity": deputy.ethnicity,
-                "birth_date": deputy.birth_date,
-                "id_number": deputy.id_number,
-                "phone": deputy.phone,
-                "political_affiliation": deputy.political_affiliation,
-                "education": deputy.education,
-                "occupation": deputy.occupation,
-                "employer": deputy.employer,
-                "specialties": deputy.specialties,
-                "residence_code": deputy.residence_region.code if deputy.residence_region else "",
+    def rows_of(deputy: Deputy) -> Iterator[dict[str, Any]]:
+        person = {
+            "name": deputy.name,
+            "gender": deputy.gender,
+            "ethnicity": deputy.ethnicity,
+            "birth_date": deputy.birth_date,
+            "id_number": deputy.id_number,
+            "phone": deputy.phone,
+            "political_affiliation": deputy.political_affiliation,
+            "education": deputy.education,
+            "occupation": deputy.occupation,
+            "employer": deputy.employer,
+            "specialties": deputy.specialties,
+            "residence_code": deputy.residence_region.code if deputy.residence_region else "",
+        }
+        mandates = sorted(deputy.mandates.all(), key=lambda m: (LEVEL_ORDER[m.level], m.congress_region.code, m.term))
+        if not mandates:
+            yield person
+        for mandate in mandates:
+            yield {
+                **person,
+                "level": mandate.level,
+                "congress_code": mandate.congress_region.code,
+                "term": mandate.term,
+                "district_name": mandate.district_name,
+                "district_code": mandate.district_region.code if mandate.district_region else "",
+                "status": mandate.status,
+                "is_standing_committee": mandate.is_standing_committee,
+                "started_on": mandate.started_on,
             }
-            mandates = sorted(
-                deputy.mandates.all(), key=lambda m: (LEVEL_ORDER[m.level], m.congress_region.code, m.term)
-            )
-            if not mandates:
-                yield person
-            for mandate in mandates:
-                yield {
-                    **person,
-                    "level": mandate.level,
-                    "congress_code": mandate.congress_region.code,
-                    "term": mandate.term,
-                    "district_name": mandate.district_name,
-                    "district_code": mandate.district_region.code if mandate.district_region else "",
-                    "status": mandate.status,
-                    "is_standing_committee": mandate.is_standing_committee,
-                    "started_on": mandate.started_on,
-                }
 
-    return write_xlsx(DEPUTY_COLUMNS, rows(), title="代表")
+    rows, any_shown = _contact_rows(deputies.order_by("name", "pk"), contacts, rows_of)
+    return write_xlsx(_contact_columns(DEPUTY_COLUMNS, any_shown), rows, title="代表")
 
 
-def grid_workers_export_xlsx(queryset: QuerySet[GridWorker]) -> bytes:
+def grid_workers_export_xlsx(queryset: QuerySet[GridWorker], *, contacts: ContactsShown = None) -> bytes:
+    """ID number, phone and the paired deputies' ID numbers only where `contacts(worker)` allows."""
     workers = (
-        queryset.select_related("grid__region")
+        queryset.prefetch_related(None)
+        .select_related("grid__region")
         .prefetch_related(Prefetch("deputy_pairings", queryset=GridWorkerPairing.objects.select_related("deputy")))
         .order_by("grid__code", "name", "pk")
     )
 
-    def rows() -> Iterator[dict[str, Any]]:
-        for worker in workers:
-            paired = sorted((p.deputy for p in worker.deputy_pairings.all()), key=lambda d: (d.name, d.pk))
-            yield {
-                "name": worker.name,
-                "gender": worker.gender,
-                "id_number": worker.id_number,
-                "phone": worker.phone,
-                "grid_code": worker.grid.code,
-                "deputy_ids": [deputy.id_number for deputy in paired if deputy.id_number],
-                "grid_name": worker.grid.name,
-                "village_name": worker.grid.region.name,
-                "deputy_names": "、".join(deputy.name for deputy in paired),
-                "is_active": worker.is_active,
-            }
+    def rows_of(worker: GridWorker) -> Iterator[dict[str, Any]]:
+        paired = sorted((p.deputy for p in worker.deputy_pairings.all()), key=lambda d: (d.name, d.pk))
+        yield {
+            "name": worker.name,
+            "gender": worker.gender,
+            "id_number": worker.id_number,
+            "phone": worker.phone,
+            "grid_code": worker.grid.code,
+            "deputy_ids": [deputy.id_number for deputy in paired if deputy.id_number],
+            "grid_name": worker.grid.name,
+            "village_name": worker.grid.region.name,
+            "deputy_names": "、".join(deputy.name for deputy in paired),
+            "is_active": worker.is_active,
+        }
 
-    return write_xlsx(GRID_WORKER_EXPORT_COLUMNS, rows(), title="网格员")
+    rows, any_shown = _contact_rows(workers, contacts, rows_of)
+    return write_xlsx(_contact_columns(GRID_WORKER_EXPORT_COLUMNS, any_shown), rows, title="网格员")
 
 
 GROUP_EXPORT_COLUMNS = [
@@ -709,26 +746,27 @@ GROUP_EXPORT_COLUMNS = [
 ]
 
 
-def groups_export_xlsx(queryset: QuerySet[DeputyGroup]) -> bytes:
-    groups = queryset.select_related("region", "place", "leader").prefetch_related("members")
+def groups_export_xlsx(queryset: QuerySet[DeputyGroup], *, contacts: ContactsShown = None) -> bytes:
+    """The liaison's phone only where `contacts(group)` allows."""
+    groups = queryset.prefetch_related(None).select_related("region", "place", "leader").prefetch_related("members")
 
-    def rows() -> Iterator[dict[str, Any]]:
-        for group in groups.order_by("region__path", "kind", "name", "pk"):
-            members = sorted(group.members.all(), key=lambda d: (d.name, d.pk))
-            yield {
-                "name": group.name,
-                "kind": group.kind,
-                "region_code": group.region.code,
-                "region_name": group.region.name,
-                "place_name": group.place.name if group.place else "",
-                "leader_name": group.leader.name if group.leader else "",
-                "liaison_name": group.liaison_name,
-                "liaison_phone": group.liaison_phone,
-                "member_count": len(members),
-                "member_names": "、".join(deputy.name for deputy in members),
-            }
+    def rows_of(group: DeputyGroup) -> Iterator[dict[str, Any]]:
+        members = sorted(group.members.all(), key=lambda d: (d.name, d.pk))
+        yield {
+            "name": group.name,
+            "kind": group.kind,
+            "region_code": group.region.code,
+            "region_name": group.region.name,
+            "place_name": group.place.name if group.place else "",
+            "leader_name": group.leader.name if group.leader else "",
+            "liaison_name": group.liaison_name,
+            "liaison_phone": group.liaison_phone,
+            "member_count": len(members),
+            "member_names": "、".join(deputy.name for deputy in members),
+        }
 
-    return write_xlsx(GROUP_EXPORT_COLUMNS, rows(), title="代表小组")
+    rows, any_shown = _contact_rows(groups.order_by("region__path", "kind", "name", "pk"), contacts, rows_of)
+    return write_xlsx(_contact_columns(GROUP_EXPORT_COLUMNS, any_shown), rows, title="代表小组")
 
 
 DUTY_SHIFT_EXPORT_COLUMNS = [
