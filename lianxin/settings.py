@@ -1,5 +1,6 @@
 """One environment-driven settings module. Every variable is listed in .env.example."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -46,6 +47,10 @@ INSTALLED_APPS = [
     "lianxin.elections",
     "lianxin.projects",
     "lianxin.routing",
+    # Staff logins: lockout after repeated failures (axes) and TOTP second factor (django-otp), lianxin.accounts.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -57,8 +62,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(), then the staff idle timeout and the second-factor gate (lianxin.accounts).
+    "django_otp.middleware.OTPMiddleware",
+    "lianxin.accounts.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: turns a locked-out login into the Chinese lockout page.
+    "axes.middleware.AxesMiddleware",
     # A view that finds the database away answers a Chinese 503 page with Retry-After (the API answers JSON).
     "lianxin.core.middleware.DatabaseUnavailableMiddleware",
 ]
@@ -110,10 +120,39 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_USER_MODEL = "accounts.User"
+# Every account is staff, a deputy or a grid worker (citizens have none): all get the staff password policy,
+# checked wherever a password is set or changed (back office, `changepassword`). Messages in Chinese.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "lianxin.accounts.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": envint("PASSWORD_MIN_LENGTH", "12")},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "lianxin.accounts.passwords.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": envint("PASSWORD_MIN_CLASSES", "3")},
+    },
 ]
+# The lockout (axes) stands first: a locked-out username + address is refused before its password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Staff logins (lianxin/accounts/logins.py, docs/security.md). After LOGIN_FAILURE_LIMIT wrong passwords for one
+# username from one address, that pair is refused for LOGIN_LOCKOUT_MINUTES (an admin may lift it sooner).
+AXES_ENABLED = envbool("LOGIN_LOCKOUT_ENABLED", "true")
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "lianxin.accounts.logins.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "lianxin.accounts.logins.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # accounts.LoginEvent is the login audit; axes keeps only its failure counters
+AXES_VERBOSE = False
+# Staff (back-office roles) are logged out after this many idle minutes; deputies' workbench is not affected.
+STAFF_IDLE_MINUTES = envint("STAFF_IDLE_MINUTES", "30")
+# TOTP second factor for staff: on by default in production, off in development, the demo and tests.
+STAFF_2FA_REQUIRED = envbool("STAFF_2FA_REQUIRED", os.getenv("LIANXIN_PRODUCTION", "false"))
+OTP_TOTP_ISSUER = os.getenv("OTP_TOTP_ISSUER", "连心")
 LOGIN_URL = "admin:login"
 
 LANGUAGE_CODE = "zh-hans"
@@ -167,6 +206,10 @@ DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "lianxin@localhost")
 # Bearer tokens are looked up once per this many seconds per process: revoking one takes effect in the other
 # processes within this time (lianxin/accounts/services.py). 0 looks every token up on every request.
 API_TOKEN_CACHE_SECONDS = envint("API_TOKEN_CACHE_SECONDS", "10")
+# Tokens expire after API_TOKEN_DAYS; a rotated token keeps working API_TOKEN_ROTATION_GRACE_MINUTES more
+# (0: revoked at once), so a program can switch to the new one without an outage.
+API_TOKEN_DAYS = envint("API_TOKEN_DAYS", "90")
+API_TOKEN_ROTATION_GRACE_MINUTES = envint("API_TOKEN_ROTATION_GRACE_MINUTES", "60")
 WORKER_POLL_SECONDS = envint("WORKER_POLL_SECONDS", "1")
 WORKER_DEADLINE_MINUTES = envint("WORKER_DEADLINE_MINUTES", "15")  # reminders, overdue, escalation
 WORKER_SUMMARY_TIME = os.getenv("WORKER_SUMMARY_TIME", "07:00")  # Beijing time; weekly on Monday, monthly on the 1st

@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("open311/v2/", include("lianxin.open311.urls")),
     path("w/", include("lianxin.workbench.urls")),
+    path("accounts/", include("lianxin.accounts.urls")),  # staff's second factor
     path("", include("lianxin.projects.urls")),
     path("", include("lianxin.portal.urls")),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),

@@ -1,8 +1,11 @@
+import datetime
 import hashlib
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 from lianxin.accounts.roles import ROLE_PERMISSIONS, Perm, Role
 from lianxin.regions.models import Region
@@ -67,6 +70,11 @@ class RoleAssignment(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.region}"
 
 
+def api_token_expiry() -> datetime.datetime:
+    """When a token created now expires. Also the value given to tokens that existed before expiry did."""
+    return timezone.now() + datetime.timedelta(days=settings.API_TOKEN_DAYS)
+
+
 class ApiToken(models.Model):
     """A bearer token for the API. Only its SHA-256 is stored; the token itself is shown once."""
 
@@ -77,6 +85,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    # Every token expires (API_TOKEN_DAYS); a rotation shortens the old token's life to the grace period.
+    expires_at = models.DateTimeField("到期时间", default=api_token_expiry)
 
     class Meta:
         verbose_name = "接口令牌"
@@ -88,3 +98,40 @@ class ApiToken(models.Model):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+class LoginKind(models.TextChoices):
+    SUCCESS = "success", "登录成功"
+    FAILURE = "failure", "密码错误"
+    LOCKED_OUT = "locked_out", "失败过多被锁定"
+    OTP_SUCCESS = "otp_success", "动态码验证通过"
+    OTP_FAILURE = "otp_failure", "动态码错误"
+    OTP_ENROLLED = "otp_enrolled", "绑定动态码"
+    LOGOUT = "logout", "退出登录"
+    IDLE_TIMEOUT = "idle_timeout", "闲置超时退出"
+
+
+class LoginEvent(models.Model):
+    """One login attempt on a staff or workbench page, successful or not (MLPS 2.0: 登录审计). Written by
+    lianxin.accounts.logins from Django's and axes' login signals; read-only in the back office."""
+
+    kind = models.CharField("结果", max_length=16, choices=LoginKind.choices)
+    username = models.CharField("登录名", max_length=150, blank=True, db_index=True)
+    user = models.ForeignKey(
+        User, verbose_name="账号", null=True, blank=True, on_delete=models.SET_NULL, related_name="login_events"
+    )
+    ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    user_agent = models.CharField("浏览器", max_length=300, blank=True)
+    path = models.CharField("页面", max_length=200, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "登录日志"
+        verbose_name_plural = "登录日志"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=LoginKind.values), name="login_event_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} · {self.get_kind_display()} · {self.ip_address or '-'}"

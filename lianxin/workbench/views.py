@@ -8,7 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -51,7 +51,9 @@ class LoginView(auth_views.LoginView):
 
     template_name = "workbench/login.html"
     redirect_authenticated_user = True
-    next_page = reverse_lazy("workbench:home")
+
+    def get_default_redirect_url(self) -> str:
+        return reverse("workbench:home")
 
 
 def deputy_required(view):

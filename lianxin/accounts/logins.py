@@ -1,0 +1,85 @@
+"""Staff login protection: the login audit (LoginEvent), axes' hooks (client address, lockout page), and who
+counts as staff for the idle timeout and the second factor.
+
+The audit rows are written from Django's login signals because the logins happen in Django's own views
+(/admin/login/, and /w/login/ which is Django's LoginView): the signals are the one place every login passes.
+Lockout itself is django-axes: after LOGIN_FAILURE_LIMIT failures for one username from one address, that pair
+is refused for LOGIN_LOCKOUT_MINUTES (settings.py, docs/security.md).
+"""
+
+import ipaddress
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from lianxin.accounts.models import LoginEvent, LoginKind, User
+from lianxin.core.net import client_ip
+
+LOCKOUT_MESSAGE = "登录失败次数过多，该账号在本机已被暂时锁定，请 {minutes} 分钟后再试，或联系管理员解锁。"
+
+
+def is_staff_account(user: Any) -> bool:
+    """Staff: an account that may enter the back office (role_grant sets is_staff for those roles)."""
+    return bool(user.is_authenticated and (user.is_staff or user.is_superuser))
+
+
+def _address(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    try:
+        return str(ipaddress.ip_address(client_ip(request)))
+    except ValueError:
+        return None
+
+
+def axes_client_ip(request: HttpRequest) -> str | None:
+    """axes counts failures per username and this address (proxy-aware: lianxin.core.net)."""
+    return _address(request)
+
+
+def login_event_record(
+    *, kind: str, request: HttpRequest | None, user: User | None = None, username: str = ""
+) -> LoginEvent:
+    meta = request.META if request is not None else {}
+    return LoginEvent.objects.create(
+        kind=kind,
+        user=user if user is not None and user.pk else None,
+        username=(username or (user.get_username() if user is not None else ""))[:150],
+        ip_address=_address(request),
+        user_agent=str(meta.get("HTTP_USER_AGENT", ""))[:300],
+        path=(request.path if request is not None else "")[:200],
+    )
+
+
+def lockout_minutes() -> int:
+    return max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+
+
+def lockout_response(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
+    """The page a locked-out login gets instead of the login form: 429 and what to do, in Chinese."""
+    message = LOCKOUT_MESSAGE.format(minutes=lockout_minutes())
+    return render(request, "accounts/locked_out.html", {"message": message}, status=429)
+
+
+# Signal receivers (connected in AccountsConfig.ready, after axes' own, so that axes has already marked a
+# locked-out request when the failure is recorded).
+
+
+def on_logged_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
+    login_event_record(kind=LoginKind.SUCCESS, request=request, user=user)
+
+
+def on_login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    kind = LoginKind.LOCKED_OUT if getattr(request, "axes_locked_out", False) else LoginKind.FAILURE
+    username = str(credentials.get("username") or "")
+    user = User.objects.filter(username=username).first() if username else None
+    login_event_record(kind=kind, request=request, user=user, username=username)
+
+
+def on_logged_out(sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:
+    if user is not None and getattr(request, "login_event_kind", None) != LoginKind.IDLE_TIMEOUT:
+        login_event_record(kind=LoginKind.LOGOUT, request=request, user=user)
