@@ -28,7 +28,7 @@ OPEN, CLOSED = "open", "closed"
 def _with_public_fields(queryset: QuerySet[Case]) -> QuerySet[Case]:
     """One query for a list: the latest public note and the latest change come as subqueries."""
     events = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("-created_at", "-id")
-    return queryset.select_related("category", "unit").annotate(
+    return queryset.select_related("category", "unit", "region", "grid").annotate(
         latest_public_note=Subquery(events.filter(is_public=True).exclude(note="").values("note")[:1]),
         updated_at=Subquery(events.values("created_at")[:1]),
     )

@@ -1,5 +1,12 @@
-"""Cases and categories as GeoReport v2 dicts, in the spec's field order. Only public-safe fields: the person's
-name and phone never leave, and free text passes through `redact` (phone, ID and e-mail numbers, the name)."""
+"""Cases and categories as GeoReport v2 dicts, in the spec's field order. Only public-safe fields leave:
+
+- the description is the text staff wrote (and redaction checked) when they published the case (公开内容), never
+  what the person wrote; a case not published has none;
+- the address is the village or community (所在区划), never the street and door the person gave;
+- the location is the centre of the case's grid, or the point rounded to 3 decimals (~100 m) without a grid, so a
+  reader cannot walk to the person's door;
+- the person's name, phone and e-mail never leave.
+"""
 
 import datetime
 from typing import Any
@@ -29,6 +36,8 @@ def open311_status(case: Case) -> str:
 
 def status_notes(case: Case) -> str:
     label = Status(case.status).label
+    if case.status == Status.PUBLISHED:
+        return label  # the published text is the description; the reply is in it as staff chose to publish it
     detail = ""
     if case.status in RESOLVED_STATUSES:
         detail = case.reply or case.decline_reason
@@ -37,24 +46,45 @@ def status_notes(case: Case) -> str:
     return f"{label}：{redact(detail, case)}" if detail else label
 
 
+def public_description(case: Case) -> str | None:
+    if case.status != Status.PUBLISHED:
+        return None
+    return case.public_text or case.public_title or None
+
+
+# 3 decimals of a degree: ~110 m of latitude, ~95 m of longitude at 德清's 30.5°N.
+COARSE_DECIMALS = 3
+
+
+def public_location(case: Case) -> tuple[float | None, float | None]:
+    """Where the case is, no closer than a grid or ~100 m: the grid's centre, else the point rounded."""
+    grid = case.grid
+    if grid is not None and grid.centroid_lat is not None and grid.centroid_lng is not None:
+        return round(grid.centroid_lat, 6), round(grid.centroid_lng, 6)
+    if case.lat is None or case.lng is None:
+        return None, None
+    return round(case.lat, COARSE_DECIMALS), round(case.lng, COARSE_DECIMALS)
+
+
 def request_dict(case: Case) -> dict[str, Any]:
+    lat, lng = public_location(case)
     return {
         "service_request_id": case.receipt_code,
         "status": open311_status(case),
         "status_notes": status_notes(case),
         "service_name": case.category.name if case.category else None,
         "service_code": case.category.code if case.category else None,
-        "description": redact(case.body, case),
+        "description": public_description(case),
         "agency_responsible": case.unit.name if case.unit else None,
         "service_notice": None,
         "requested_datetime": w3_datetime(case.registered_at),
         "updated_datetime": w3_datetime(getattr(case, "updated_at", None) or case.registered_at),
         "expected_datetime": w3_datetime(case.reply_due),
-        "address": redact(case.address, case) or None,
+        "address": case.region.name,
         "address_id": None,
         "zipcode": None,
-        "lat": case.lat,
-        "long": case.lng,
+        "lat": lat,
+        "long": lng,
         "media_url": None,
     }
 

@@ -209,3 +209,50 @@ def test_a_wrong_method_is_a_405_in_the_error_format(client, db, fmt):
     assert response.status_code == 405
     assert response["Allow"] == "GET"
     assert str(records(response, fmt, "errors", "error")[0]["code"]) == "405"
+
+
+PERSONAL = "我住居仁路160号3单元501室，电话139 1234 5678，门口路灯一个月没亮了"
+PUBLISHED = "居仁路东段路灯不亮。答复：已更换灯具。"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_public_feed_carries_only_the_published_text_a_coarse_address_and_the_grids_centre(client, o311, fmt):
+    code = o311.post(
+        description=PERSONAL, address_string="武康街道居仁路160号3单元501室", lat="30.5412", long="119.9687"
+    )
+    case = Case.objects.get(receipt_code=code.json()[0]["service_request_id"])
+    assert case.grid is not None and (case.lat, case.lng) == (30.5412, 119.9687)
+    publish(case, public_title="居仁路路灯不亮", public_text=PUBLISHED)
+
+    for response in (
+        client.get(f"{BASE}/requests.{fmt}"),
+        client.get(f"{BASE}/requests/{case.receipt_code}.{fmt}"),
+        client.get(f"{BASE}/requests.{fmt}", {"service_request_id": case.receipt_code}),
+    ):
+        [request] = records(response, fmt, "service_requests", "request")
+        assert request["description"] == PUBLISHED
+        assert request["address"] == "居仁社区居委会"
+        assert (float(request["lat"]), float(request["long"])) == (30.545, 119.965)  # JR-01's centre
+        text = response.content.decode()
+        for secret in ("160号", "501室", "1234 5678", "门口路灯", "30.5412", "119.9687"):
+            assert secret not in text
+
+
+def test_a_case_without_a_grid_is_located_to_about_100_metres(client, o311):
+    code = o311.post(lat=None, long=None, address_string="武康街道居仁路18号").json()[0]["service_request_id"]
+    case = Case.objects.get(receipt_code=code)
+    publish(case, public_text=PUBLISHED, lat=30.543219, lng=119.987654)
+    [request] = client.get(f"{BASE}/requests.json").json()
+    assert (request["lat"], request["long"]) == (30.543, 119.988)
+    assert request["address"] == "德清县" and "居仁路18号" not in str(request)
+
+
+def test_a_request_not_yet_published_shows_no_description_to_anyone(client, o311):
+    code = o311.post(description=PERSONAL).json()[0]["service_request_id"]
+    for response in (
+        client.get(f"{BASE}/requests/{code}.json"),
+        client.get(f"{BASE}/requests.json", {"api_key": o311.key}),
+    ):
+        [request] = response.json()
+        assert request["description"] is None
+        assert "139 1234 5678" not in response.content.decode()
