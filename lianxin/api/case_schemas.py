@@ -27,7 +27,7 @@ from lianxin.cases.models import (
     Urgency,
 )
 from lianxin.cases.selectors import case_contact_visible
-from lianxin.cases.services import BODY_LIMIT, TITLE_LIMIT
+from lianxin.cases.services import BODY_LIMIT, TITLE_LIMIT, registered_at_problem
 from lianxin.cases.workflow import Action, available_actions
 from lianxin.core.errors import DomainError
 
@@ -175,24 +175,33 @@ class CaseIn(LabelledIn):
     people_count: int = Field(1, title="反映人数", ge=1, le=10000, description="联名或集体反映的人数")
     external_id: str = Field("", title="外部编号", max_length=64, description="如 12345 工单号")
     registered_at: datetime.datetime | None = Field(
-        None, title="登记时间", description="补录纸质登记簿时填写实际接待时间，默认为现在；不能晚于现在"
+        None,
+        title="登记时间",
+        description="补录纸质登记簿时填写实际接待时间，默认为现在；不能早于2000年1月1日，不能晚于现在",
     )
 
     @field_validator("registered_at")
     @classmethod
-    def _not_in_the_future(cls, value: datetime.datetime | None) -> datetime.datetime | None:
+    def _in_the_sane_window(cls, value: datetime.datetime | None) -> datetime.datetime | None:
         if value is None:
             return None
         if timezone.is_naive(value):
             value = timezone.make_aware(value)
-        if value > timezone.now():
-            raise PydanticCustomError("lianxin", "不能晚于现在")
+        problem = registered_at_problem(value)  # case_check asks the same again
+        if problem is not None:
+            raise PydanticCustomError("lianxin", problem)
         return value
 
 
 class SubmissionOut(Schema):
     receipt_code: str = Field(..., description="查询码：收到时即发给群众，登记后的件沿用同一查询码")
-    status: str = Field(..., description="queued（已收到，正在登记）、registered（已登记）或 rejected（未能登记）")
+    status: str = Field(
+        ...,
+        description=(
+            "queued（已收到，正在登记）、registered（已登记）、rejected（未能登记，error 给出原因）"
+            "或 failed（登记时出错，工作人员处理后重新登记）"
+        ),
+    )
     status_label: str
     received_at: datetime.datetime = Field(..., description="收到时间；登记后的件以此为登记时间，时限由此起算")
     case_id: int | None = Field(None, description="登记后的件的 id（GET /cases/{case_id}），登记前为 null")
@@ -204,7 +213,10 @@ class SubmissionOut(Schema):
         """The answer as plain data: the intake answer is on the hot path, and resolvers cost ninja more than
         building these seven values here."""
         error = None
-        if submission.error_code:
+        if submission.status == SubmissionStatus.FAILED:
+            # The error text is for staff (it may name code or data); the caller learns what happens next.
+            error = {"code": "registration_failed", "message": "登记时出错，工作人员处理后将重新登记", "field": None}
+        elif submission.error_code:
             error = {
                 "code": submission.error_code,
                 "message": submission.error_message,

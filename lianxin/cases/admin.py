@@ -11,6 +11,7 @@ from django.http import HttpResponseRedirect
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.backoffice.scoped_admin import ScopedModelAdmin
+from lianxin.cases.intake import submission_requeue
 from lianxin.cases.models import (
     Case,
     CaseEvent,
@@ -23,6 +24,7 @@ from lianxin.cases.models import (
     Scope,
     Status,
     Submission,
+    SubmissionStatus,
     Urgency,
 )
 from lianxin.cases.services import case_register, unit_propose
@@ -292,8 +294,9 @@ class ReceptionSessionAdmin(ScopedModelAdmin):
 
 @admin.register(Submission)
 class SubmissionAdmin(ScopedModelAdmin):
-    """API submissions: what is still queued, what became which case, and why one was rejected. Read-only: the
-    worker registers them (lianxin/cases/intake.py)."""
+    """API submissions: what is still queued, what became which case, and why one was rejected or failed.
+    Read-only: the worker registers them (lianxin/cases/intake.py); a failed one (an unexpected error, set aside
+    so the queue goes on) is re-queued with the "重新排队登记" action once its cause is fixed."""
 
     list_display = ["receipt_code", "received_at", "status", "region", "submitted_by", "case", "error_message"]
     list_filter = ["status"]
@@ -301,6 +304,22 @@ class SubmissionAdmin(ScopedModelAdmin):
     date_hierarchy = "received_at"
     fields = ("receipt_code", "received_at", "status", "region", "submitted_by", "case", "payload", "error_code", "error_field", "error_message", "processed_at")  # fmt: skip
     readonly_fields = fields
+    actions = ["requeue_failed"]
+
+    @admin.action(description="重新排队登记（仅“登记出错”的提交）")
+    def requeue_failed(self, request, queryset) -> None:
+        requeued = refused = 0
+        for submission in queryset.filter(status=SubmissionStatus.FAILED).select_related("region"):
+            try:
+                requeued += submission_requeue(actor=request.user, submission=submission)
+            except DomainError:
+                refused += 1
+        skipped = queryset.exclude(status=SubmissionStatus.FAILED).count()
+        self.message_user(request, f"已重新排队 {requeued} 件，后台任务将随即登记。", messages.SUCCESS)
+        if refused or skipped:
+            self.message_user(
+                request, f"{skipped} 件不是“登记出错”状态，{refused} 件无权处理，均未改变。", messages.WARNING
+            )
 
     def has_module_permission(self, request) -> bool:
         return may(request.user, Perm.HANDLE_CASES)

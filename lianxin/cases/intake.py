@@ -11,21 +11,28 @@ into cases through the same case_register every other channel uses, in arrival o
 import contextlib
 import datetime
 import functools
+import hashlib
+import json
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from lianxin.accounts.models import User
 from lianxin.accounts.roles import Perm
+from lianxin.cases import permissions as p
 from lianxin.cases.models import Category, Submission, SubmissionStatus
 from lianxin.cases.selectors import case_refs_resolve, category_get_by_code
 from lianxin.cases.services import case_check, case_register, new_receipt_code, normalize_receipt
-from lianxin.core.errors import DomainError
+from lianxin.core.audit import audit_record
+from lianxin.core.errors import DomainError, PermissionDenied
 from lianxin.regions.models import Region
+
+logger = logging.getLogger("lianxin.worker")
 
 # Fields that name something other than a region or a category: resolving them needs the database and the
 # caller's scope, so a submission that has one takes the full path (case_refs_resolve) at acceptance.
@@ -104,17 +111,42 @@ class Acceptance:
     created: bool
 
 
+class IdempotencyKeyReused(DomainError):
+    """The key names an earlier submission with another body. Replaying the earlier answer would tell this
+    client "done" while someone else's text was stored; the IETF Idempotency-Key draft answers 422."""
+
+    status = 422
+
+    def __init__(self) -> None:
+        super().__init__(
+            "idempotency_key_reused",
+            "Idempotency-Key: 该幂等键已用于内容不同的另一次提交；新的提交请使用新的幂等键",
+            field="Idempotency-Key",
+        )
+
+
+def payload_fingerprint(payload: dict[str, Any]) -> str:
+    """SHA-256 of a payload in one canonical spelling (keys sorted), so a retry that orders its fields
+    differently is still the same body."""
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def submission_accept(*, actor: Any, payload: dict[str, Any], idempotency_key: str | None = None) -> Acceptance:
     """Check a registration as case_register would, then queue it: one INSERT, committed.
 
     `payload` holds case_check's fields with references as codes and ids (the API's CaseIn, JSON-ready).
-    With an `idempotency_key` a retry answers the first submission (whatever became of it) instead of queueing
-    a second one; that holds even when the retry itself would now be refused (say, its reception has closed)."""
+    With an `idempotency_key` a retry with the same payload answers the first submission (whatever became of
+    it) instead of queueing a second one; that holds even when the retry itself would now be refused (say, its
+    reception has closed). Another payload under a used key raises IdempotencyKeyReused (the payload itself is
+    not kept whole after registration, so the comparison is with its fingerprint)."""
+    fingerprint = payload_fingerprint(payload)
     try:
         checked = case_check(actor=actor, **_refs(actor=actor, payload=payload), **_fields(payload))
         submission = Submission(
             receipt_code=new_receipt_code(),
             idempotency_key=idempotency_key or None,
+            fingerprint=fingerprint,
             submitted_by=actor,
             payload=payload,
             region=checked["region"],
@@ -126,12 +158,15 @@ def submission_accept(*, actor: Any, payload: dict[str, Any], idempotency_key: s
         earlier = submission_get_by_idempotency_key(key=idempotency_key) if idempotency_key else None
         if earlier is None:
             raise
+        # Rows stored before the fingerprint column have their payload to compare with.
+        if (earlier.fingerprint or payload_fingerprint(earlier.payload)) != fingerprint:
+            raise IdempotencyKeyReused() from None
         return Acceptance(earlier, created=False)
     return Acceptance(submission, created=True)
 
 
 # What a new submission has; the other columns take their database defaults (queued, no case, no error).
-_INSERTED = ("receipt_code", "idempotency_key", "submitted_by", "payload", "region", "received_at")
+_INSERTED = ("receipt_code", "idempotency_key", "fingerprint", "submitted_by", "payload", "region", "received_at")
 
 
 @functools.cache
@@ -154,6 +189,7 @@ def _insert(submission: Submission) -> None:
     values = [
         submission.receipt_code,
         submission.idempotency_key,
+        submission.fingerprint,
         submission.submitted_by_id,
         meta.get_field("payload").get_db_prep_save(submission.payload, connection),
         submission.region_id,
@@ -226,7 +262,9 @@ def submissions_register_queued(*, now: datetime.datetime | None = None, limit: 
 
     Each submission is registered (or rejected with its reason) in its own transaction together with its
     status change, so a crash leaves it queued, never half-done. Several workers may run: on PostgreSQL each
-    claims rows with SKIP LOCKED; elsewhere the status compare-and-swap keeps a row from being handled twice."""
+    claims rows with SKIP LOCKED; elsewhere the status compare-and-swap keeps a row from being handled twice.
+    An unexpected error in one submission marks it failed and the round goes on (one bad row once stopped the
+    whole queue); only a lost database connection stops the round and leaves the row queued for the next."""
     handled = 0
     # The submitters, read once per batch (with their grants): a role lost since acceptance is seen here.
     submitters: dict[int, Any] = {}
@@ -239,20 +277,7 @@ def submissions_register_queued(*, now: datetime.datetime | None = None, limit: 
             submission = claim.first()
             if submission is None:
                 continue
-            try:
-                actor = submitters.get(submission.submitted_by_id)
-                if actor is None:
-                    actor = User.objects.filter(pk=submission.submitted_by_id).first()
-                    if actor is None:  # no foreign key guards it (models.Submission says why)
-                        raise DomainError("submitter_missing", "提交人账号不存在，无法登记")
-                    submitters[submission.submitted_by_id] = actor
-                with transaction.atomic():
-                    _register(submission, actor)
-            except DomainError as error:
-                submission.status = SubmissionStatus.REJECTED
-                submission.error_code = error.code
-                submission.error_message = str(error.message)[:500]
-                submission.error_field = error.field or ""
+            _register_or_record(submission, submitters)
             submission.processed_at = timezone.now()
             changed = Submission.objects.filter(pk=pk, status=SubmissionStatus.QUEUED).update(
                 status=submission.status,
@@ -267,6 +292,59 @@ def submissions_register_queued(*, now: datetime.datetime | None = None, limit: 
                 continue
         handled += 1
     return handled
+
+
+def _register_or_record(submission: Submission, submitters: dict[int, Any]) -> None:
+    """Register one claimed submission, or record on it why not: rejected (a refusal, with its reason) or
+    failed (anything unexpected, with the error for staff). Everything it writes is in a savepoint, so a
+    failure leaves the caller's transaction usable for the status change."""
+    try:
+        with transaction.atomic():
+            actor = submitters.get(submission.submitted_by_id)
+            if actor is None:
+                actor = User.objects.filter(pk=submission.submitted_by_id).first()
+                if actor is None:  # no foreign key guards it (models.Submission says why)
+                    raise DomainError("submitter_missing", "提交人账号不存在，无法登记")
+                submitters[submission.submitted_by_id] = actor
+            _register(submission, actor)
+    except DomainError as error:
+        submission.status = SubmissionStatus.REJECTED
+        submission.error_code = error.code
+        submission.error_message = str(error.message)[:500]
+        submission.error_field = error.field or ""
+    except (OperationalError, InterfaceError):
+        raise  # the database went away: nothing is wrong with this submission
+    except Exception as error:
+        logger.exception("submission %s failed to register", submission.receipt_code)
+        submission.case = None
+        submission.status = SubmissionStatus.FAILED
+        submission.error_code = "registration_failed"
+        submission.error_message = f"{type(error).__name__}: {error}"[:500]
+        submission.error_field = ""
+
+
+def submission_requeue(*, actor: Any, submission: Submission) -> bool:
+    """Put a failed submission back in the queue (staff, once the cause is fixed); the worker registers it in
+    its next round. Returns False when it was no longer failed (requeued by someone else meanwhile)."""
+    if not p.can_handle_in(actor, submission.region):
+        raise PermissionDenied("您不能重新登记该区划的提交")
+    with transaction.atomic():
+        changed = Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.FAILED).update(
+            status=SubmissionStatus.QUEUED, error_code="", error_message="", error_field="", processed_at=None
+        )
+        if changed != 1:
+            return False
+        audit_record(
+            actor=actor,
+            action="submission.requeue",
+            obj=submission,
+            changes={
+                "status": [SubmissionStatus.FAILED.value, SubmissionStatus.QUEUED.value],
+                "error_message": [submission.error_message, ""],
+            },
+            region_path=submission.region.path,
+        )
+    return True
 
 
 def submission_get_pending_by_receipt(*, receipt_code: str) -> Submission | None:

@@ -392,6 +392,9 @@ class SubmissionStatus(models.TextChoices):
 
 class Submission(models.Model):
     """A case submitted through the API, accepted with one durable write and registered by the worker.
+    # An unexpected error (a bug, a value the checks let through), not a refusal: kept aside with the error so
+    # the rest of the queue goes on; staff re-queue it by hand once the cause is fixed (SubmissionAdmin).
+    FAILED = "failed", "登记出错，待处理"
 
     The person holds the receipt code from the moment of acceptance; the case, when registered, carries the same
     code, the same idempotency key and `registered_at` = `received_at`, so deadlines count from when the opinion
@@ -413,6 +416,9 @@ class Submission(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name="提交人",
         on_delete=models.PROTECT,
+    # SHA-256 of the accepted payload (intake.payload_fingerprint): a retry under the same idempotency key with
+    # another body is refused instead of answered with this submission. Empty on rows older than the column.
+    fingerprint = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
         related_name="+",
         db_index=False,
         db_constraint=False,

@@ -39,6 +39,11 @@ PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 TITLE_LIMIT, BODY_LIMIT = 100, 5000
 RECEIPT_LENGTH = 12
+# When a case may say it was registered: a paper register is entered days or years late, but nothing predates
+# the platform's era (a year-0001 date passed every check and then overflowed the deadline arithmetic in the
+# worker), and a caller's clock a few minutes ahead of ours is not an error.
+REGISTERED_AT_EARLIEST = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+REGISTERED_AT_SKEW = datetime.timedelta(minutes=5)
 
 
 def new_receipt_code() -> str:
@@ -80,6 +85,18 @@ def _clean(value: Any, name: str, label: str, *, limit: int, required: bool) -> 
     if len(value) > limit:
         raise DomainError("field_too_long", f"{label}: 不能超过{limit}字，现为{len(value)}字", field=name)
     return value
+
+
+def registered_at_problem(value: datetime.datetime) -> str | None:
+    """What is wrong with a registration time, in words for people (None: nothing). The API's schema and
+    case_check both ask, so a bad date is refused at acceptance and again before anything is written."""
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if value < REGISTERED_AT_EARLIEST:
+        return "不能早于2000年1月1日"
+    if value > timezone.now() + REGISTERED_AT_SKEW:
+        return "不能晚于现在"
+    return None
 
 
 def _resolve_region(
@@ -153,6 +170,9 @@ def case_check(
         raise DomainError("location_invalid", "位置: 坐标不在中国境内", field="lat")
     if not 1 <= people_count <= 10000:
         raise DomainError("field_invalid", "反映人数: 应为 1 到 10000", field="people_count")
+    problem = registered_at_problem(registered_at) if registered_at is not None else None
+    if problem is not None:
+        raise DomainError("registered_at_invalid", f"登记时间: {problem}", field="registered_at")
     if session is not None:
         place, deputy = place or session.place, deputy or session.deputy
     if region is not None and region.level not in (RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE):

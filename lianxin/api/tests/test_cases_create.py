@@ -299,6 +299,60 @@ def test_a_future_registration_time_is_refused(desk, personas, regions, post):
     _refused(response, 422, "field_invalid", "registered_at", "登记时间: 不能晚于现在")
 
 
+@pytest.mark.parametrize("registered_at", ["0001-01-01T00:00:00+14:00", "1999-12-31T23:00:00+08:00"])
+def test_a_registration_time_before_2000_is_refused_at_the_api_not_queued(desk, personas, regions, post, registered_at):
+    response = post(personas.township_staff, "/cases", submission(regions, title="坏", registered_at=registered_at))
+    _refused(response, 422, "field_invalid", "registered_at", "登记时间: 不能早于2000年1月1日")
+
+
+def test_a_paper_register_entered_late_keeps_its_date_and_a_clock_slightly_ahead_is_accepted(
+    desk, personas, regions, submit
+):
+    _, detail = submit(personas.township_staff, submission(regions, registered_at="2024-01-03T09:00:00+08:00"))
+    registered = datetime.datetime.fromisoformat(detail.json()["registered_at"])
+    assert registered == datetime.datetime(2024, 1, 3, 1, 0, tzinfo=datetime.UTC)
+    ahead = (timezone.now() + datetime.timedelta(minutes=2)).isoformat()
+    _, detail = submit(personas.township_staff, submission(regions, registered_at=ahead))
+    assert detail.status_code == 200
+
+
+def test_a_different_body_under_a_used_idempotency_key_is_a_422_and_stores_nothing(desk, personas, regions, post):
+    first = post(personas.township_staff, "/cases", submission(regions), **{"Idempotency-Key": "k-9"})
+    other = submission(regions, body="西段也有两盏不亮。")
+    conflict = post(personas.township_staff, "/cases", other, **{"Idempotency-Key": "k-9"})
+    same = post(personas.township_staff, "/cases", submission(regions), **{"Idempotency-Key": "k-9"})
+
+    assert (first.status_code, conflict.status_code, same.status_code) == (202, 422, 200)
+    body = conflict.json()
+    assert (body["code"], body["field"]) == ("idempotency_key_reused", "Idempotency-Key")
+    assert "Idempotency-Key" in body["message"] and "Idempotent-Replayed" not in conflict.headers
+    assert same.headers["Idempotent-Replayed"] == "true"
+    assert same.json()["receipt_code"] == first.json()["receipt_code"]
+    assert Submission.objects.count() == 1
+    submissions_register_queued()
+    case = Case.objects.get(receipt_code=first.json()["receipt_code"])
+    assert case.body == "东段三盏路灯一个月没亮了。"
+    # After registration (the payload no longer whole), a different body is still told apart.
+    late = post(personas.township_staff, "/cases", other, **{"Idempotency-Key": "k-9"})
+    assert late.status_code == 422 and late.json()["code"] == "idempotency_key_reused"
+
+
+def test_a_failed_submission_tells_its_submitter_it_will_be_registered_after_staff_look_at_it(
+    desk, personas, regions, post, get
+):
+    accepted = post(personas.township_staff, "/cases", submission(regions)).json()
+    Submission.objects.filter(receipt_code=accepted["receipt_code"]).update(
+        status="failed", error_code="registration_failed", error_message="KeyError: 'secret internals'"
+    )
+    body = get(personas.township_staff, f"/submissions/{accepted['receipt_code']}").json()
+    assert body["status"] == "failed"
+    assert body["error"] == {
+        "code": "registration_failed",
+        "message": "登记时出错，工作人员处理后将重新登记",
+        "field": None,
+    }
+
+
 def test_a_place_outside_the_callers_scope_is_refused_like_an_unknown_one(desk, personas, regions, post):
     response = post(personas.outsider, "/cases", submission(regions, title="坏", place=desk.place.id))
     _refused(response, 400, "place_unknown", "place", "家站室: 不存在或不在您的管辖范围内")

@@ -147,3 +147,38 @@ def test_a_new_case_page_warns_of_open_cases_that_probably_repeat_it_and_merging
     assert (again.status, again.master_id) == (Status.MERGED, first.pk)
     # A merged case no longer warns: it follows its master.
     assert "可能重复的件" not in client.get(reverse("admin:cases_case_change", args=[again.pk])).content.decode()
+
+
+def test_staff_see_a_failed_submission_with_its_error_and_requeue_it_by_hand(client, personas, regions, monkeypatch):
+    from lianxin.cases import intake
+    from lianxin.cases.intake import submission_accept, submissions_register_queued
+    from lianxin.cases.models import Submission
+    from lianxin.core.audit import AuditEvent
+
+    payload = {"channel": "hotline", "title": "武康路灯", "body": "路灯不亮。", "region": regions.jueren.code}
+    failed = submission_accept(actor=personas.township_staff, payload=payload).submission
+    elsewhere = submission_accept(actor=personas.county_staff, payload={**payload, "region": regions.chengdong.code})
+    real_register = intake.case_register
+
+    def a_bug(**kwargs):
+        raise KeyError("unit")
+
+    monkeypatch.setattr(intake, "case_register", a_bug)
+    submissions_register_queued()
+    monkeypatch.setattr(intake, "case_register", real_register)
+
+    client.force_login(personas.township_staff)
+    page = client.get(reverse("admin:cases_submission_change", args=[failed.pk])).content.decode()
+    assert "登记出错" in page and "KeyError" in page
+    changelist = reverse("admin:cases_submission_changelist")
+    assert "重新排队登记" in client.get(changelist).content.decode()
+
+    ids = [failed.pk, elsewhere.submission.pk]  # the other one lies outside 武康街道: not in the queryset
+    response = client.post(changelist, {"action": "requeue_failed", "_selected_action": ids}, follow=True)
+    assert "已重新排队 1 件" in response.content.decode()
+    assert Submission.objects.get(pk=failed.pk).status == "queued"
+    assert Submission.objects.get(pk=elsewhere.submission.pk).status == "failed"
+    assert AuditEvent.objects.filter(action="submission.requeue", actor=personas.township_staff).count() == 1
+
+    submissions_register_queued()
+    assert Submission.objects.get(pk=failed.pk).case.title == "武康路灯"
