@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files served by the platform itself (no CDN: it may run on an intranet).
     "lianxin.portal.middleware.StaticFilesMiddleware",
+    # Before the session is loaded: a refused API request costs one counter statement and nothing else.
+    "lianxin.api.throttle.ApiRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -114,10 +116,26 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = prepare_threshold
 
 REDIS_URL = os.getenv("REDIS_URL", "")
+# "ratelimit" holds what every process must see (rate-limit counters, used captchas): Redis when configured, else
+# the database (its tables are created after every `migrate`, lianxin.core.apps). "default" is for pages.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "ratelimit": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "ratelimit": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "lianxin_cache"},
+    }
+# Reverse proxies (addresses or CIDRs) whose X-Forwarded-For is believed (lianxin.core.net.client_ip).
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "")
+# Rate limits as "requests/seconds" ("0" switches one off): the API per caller (token or session) and per address,
+# Open311's writes per api_key and per address, receipt-code lookups (Open311, one per code) per address.
+API_RATE_CALLER = os.getenv("API_RATE_CALLER", "1200/60")
+API_RATE_IP = os.getenv("API_RATE_IP", "2400/60")
+OPEN311_RATE_WRITE = os.getenv("OPEN311_RATE_WRITE", "600/3600")
+OPEN311_RATE_LOOKUP = os.getenv("OPEN311_RATE_LOOKUP", "240/3600")
 
 AUTH_USER_MODEL = "accounts.User"
 # Every account is staff, a deputy or a grid worker (citizens have none): all get the staff password policy,

@@ -18,6 +18,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from lianxin.core.errors import DomainError, NotFound, PermissionDenied
+from lianxin.core.net import client_ip
+from lianxin.core.ratelimit import RateLimited, limit_from_setting, rate_check
 from lianxin.open311 import selectors, serializers
 from lianxin.open311.models import Open311Key
 from lianxin.open311.renderers import render
@@ -43,6 +45,10 @@ def open311(*methods: str) -> Callable[[View], View]:
                 return response
             try:
                 return view(request, fmt, **kwargs)
+            except RateLimited as exc:
+                response = error(fmt, exc.status, exc.message)
+                response["Retry-After"] = str(exc.retry_after)
+                return response
             except DomainError as exc:
                 return error(fmt, exc.status, exc.message)
 
@@ -81,6 +87,12 @@ def _list(params: Any, name: str) -> list[str]:
     return [part.strip() for value in params.getlist(name) for part in value.split(",") if part.strip()]
 
 
+def _lookups_check(request: HttpRequest, codes: int) -> None:
+    """Receipt codes are not guessed many at a time: each code looked up counts against the address."""
+    if codes:
+        rate_check(limit_from_setting("OPEN311_RATE_LOOKUP", f"open311:lookup:{client_ip(request)}", cost=codes))
+
+
 @open311("GET")
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     url = request.build_absolute_uri(reverse("open311:discovery", kwargs={"fmt": fmt})).rsplit("/", 1)[0] + "/"
@@ -104,8 +116,11 @@ def service_definition(request: HttpRequest, fmt: str, service_code: str) -> Htt
 @open311("GET", "POST")
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
+        # Per address before the key is checked (made-up keys are counted too), then per key.
+        rate_check(limit_from_setting("OPEN311_RATE_WRITE", f"open311:write:ip:{client_ip(request)}"))
         key = _key_from(request.POST, required=True)
         assert key is not None
+        rate_check(limit_from_setting("OPEN311_RATE_WRITE", f"open311:write:key:{key.pk}"))
         submission = open311_request_submit(key=key, data=dict(request.POST.lists()))
         return render(
             fmt,
@@ -113,9 +128,11 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
             [serializers.submitted_dict(submission.registration.case, submission.account_id)],
         )
     params = request.GET
+    service_request_ids = _list(params, "service_request_id")
+    _lookups_check(request, len(service_request_ids))
     cases = selectors.open311_requests_list(
         key=_key_from(params, required=False),
-        service_request_ids=_list(params, "service_request_id"),
+        service_request_ids=service_request_ids,
         jurisdiction=region_by_jurisdiction(params.get("jurisdiction_id")),
         service_codes=_list(params, "service_code"),
         start=_datetime(params, "start_date"),
@@ -129,6 +146,7 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
 @open311("GET")
 def request_detail(request: HttpRequest, fmt: str, service_request_id: str) -> HttpResponse:
     region_by_jurisdiction(request.GET.get("jurisdiction_id"))
+    _lookups_check(request, 1)
     case = selectors.open311_request_get(service_request_id=service_request_id)
     return render(fmt, "service_requests", [serializers.request_dict(case)])
 
@@ -138,6 +156,7 @@ def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     """Every service is realtime, so POST answers with the id and never issues a token. A client that asks
     anyway with the id it holds gets it back, so that generic clients work unchanged."""
     region_by_jurisdiction(request.GET.get("jurisdiction_id"))
+    _lookups_check(request, 1)
     try:
         case = selectors.open311_request_get(service_request_id=token)
     except NotFound as exc:

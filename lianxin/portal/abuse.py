@@ -1,19 +1,23 @@
 """Protection against abuse of the public forms, with no third-party service: rate limits per IP and per phone
-in Django's cache (Redis when REDIS_URL is set, so limits hold across processes), a honeypot field that people
-never see, and a small arithmetic captcha signed by the server (no state until it is used, then remembered so
-that one solution is not replayed)."""
+in the store every process shares (lianxin.core.ratelimit: Redis, or the database), a honeypot field that people
+never see, and a small arithmetic captcha whose token carries no answer (a nonce and an HMAC of the nonce and the
+answer, signed by the server), answered once: the first attempt, right or wrong, uses it up."""
 
+import hashlib
+import hmac
 import secrets
-import time
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
-from django.http import HttpRequest
+from django.core.cache import caches
 
 from lianxin.core.errors import DomainError
+from lianxin.core.net import client_ip
+from lianxin.core.ratelimit import ALIAS, Limit, rate_check
+
+__all__ = ["client_ip"]  # re-exported: the portal and the projects' pages import it from here
 
 CAPTCHA_SALT = "lianxin.portal.captcha"
 CAPTCHA_MAX_AGE = 2 * 3600
@@ -28,24 +32,10 @@ RATES = {
 }
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The peer's address. Behind a reverse proxy, set the proxy to pass the real address as REMOTE_ADDR
-    (e.g. gunicorn --forwarded-allow-ips): X-Forwarded-For from the client could be anything."""
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
 def rate_limit(scope: str, ident: str) -> None:
     """Count one attempt; DomainError rate_limited past the limit of the current fixed window."""
     limit, window = getattr(settings, f"PORTAL_RATE_{scope.upper()}", RATES[scope])
-    bucket = f"portal:rl:{scope}:{ident}:{int(time.time() // window)}"
-    cache.add(bucket, 0, window)
-    try:
-        count = cache.incr(bucket)
-    except ValueError:  # expired between add and incr
-        cache.set(bucket, 1, window)
-        count = 1
-    if count > limit:
-        raise DomainError("rate_limited", "提交太频繁，请稍后再试", field=None)
+    rate_check([Limit(key=f"portal:{scope}:{ident}", limit=limit, window=window)], "提交太频繁，请稍后再试")
 
 
 @dataclass(frozen=True)
@@ -60,8 +50,16 @@ def captcha_new() -> Captcha:
         question, answer = f"{a} 减 {b} 等于几？", a - b
     else:
         question, answer = f"{a} 加 {b} 等于几？", a + b
-    token = signing.dumps({"a": answer, "n": secrets.token_hex(8)}, salt=CAPTCHA_SALT, compress=True)
+    nonce = secrets.token_hex(8)
+    token = signing.dumps({"n": nonce, "h": _answer_mac(nonce, answer)}, salt=CAPTCHA_SALT, compress=True)
     return Captcha(question=question, token=token)
+
+
+def _answer_mac(nonce: str, answer: int) -> str:
+    """Binds the answer to the nonce with a key only the server has: the 19 possible answers cannot be tried
+    against the token offline, and the token is answered once (captcha_check)."""
+    key = hashlib.sha256(f"{CAPTCHA_SALT}:{settings.SECRET_KEY}".encode()).digest()
+    return hmac.new(key, f"{nonce}:{answer}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def captcha_refresh(form: Any, data: Any) -> None:
@@ -77,13 +75,15 @@ def captcha_refresh(form: Any, data: Any) -> None:
 def captcha_check(*, token: str, answer: str) -> None:
     try:
         data = signing.loads(token or "", salt=CAPTCHA_SALT, max_age=CAPTCHA_MAX_AGE)
-    except signing.BadSignature as error:
+        nonce, mac = str(data["n"]), str(data["h"])
+    except (signing.BadSignature, KeyError, TypeError) as error:
         raise DomainError("captcha_expired", "验证题已过期，请重新作答", field="captcha") from error
-    given = (answer or "").strip()
-    if not given.lstrip("-").isdigit() or int(given) != data["a"]:
-        raise DomainError("captcha_wrong", "验证题: 答案不对，请重新计算", field="captcha")
-    if not cache.add(f"portal:captcha:{data['n']}", 1, CAPTCHA_MAX_AGE):
+    # One attempt per question, counted before the answer is looked at: guessing all answers takes a new page each.
+    if not caches[ALIAS].add(f"portal:captcha:{nonce}", 1, CAPTCHA_MAX_AGE):
         raise DomainError("captcha_expired", "验证题已使用过，请重新作答", field="captcha")
+    given = (answer or "").strip()
+    if not given.lstrip("-").isdigit() or not hmac.compare_digest(_answer_mac(nonce, int(given)), mac):
+        raise DomainError("captcha_wrong", "验证题: 答案不对，请重新计算", field="captcha")
 
 
 def honeypot_check(value: str) -> None:

@@ -171,6 +171,10 @@ def _case_or_404(code: str):
 
 @never_cache  # a person's own case: no shared cache keeps it
 def receipt(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        rate_limit("track_ip", client_ip(request))  # the receipt page is a lookup by code, as tracking is
+    except DomainError as error:
+        return HttpResponse(error.message, status=429, content_type="text/plain; charset=utf-8")
     case = _case_or_404(code)
     return render(request, "portal/receipt.html", {"case": case})
 

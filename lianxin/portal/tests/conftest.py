@@ -105,5 +105,5 @@ def solve_captcha(html: str) -> tuple[str, str, str]:
     captcha_token = re.search(r'name="captcha_token" value="([^"]+)"', html).group(1)
     a, op, b = re.search(r"验证题：(\d+) (加|减) (\d+) 等于几", html).groups()
     answer = int(a) + int(b) if op == "加" else int(a) - int(b)
-    assert signing.loads(captcha_token, salt=CAPTCHA_SALT)["a"] == answer
+    assert str(answer) not in signing.loads(captcha_token, salt=CAPTCHA_SALT).values()  # the token has no answer
     return token, captcha_token, str(answer)
