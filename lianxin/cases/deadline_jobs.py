@@ -7,6 +7,7 @@ compare-and-swap that acts only when it changed the row), and returns how many c
 
 import datetime
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -233,3 +234,94 @@ def cases_repair_stranded_merges(*, now: datetime.datetime | None = None) -> int
     if repaired:
         logger.warning("补办 %s 件滞留在“已并入普遍问题”的意见（主件已反馈）", repaired)
     return repaired
+
+
+# --- the calendar changed ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Planned:
+    case_id: int
+    status: str
+    deadline: Deadline
+    start: datetime.datetime
+    working_days: int
+    due: datetime.datetime
+
+
+def deadlines_follow_calendar(year: int) -> Callable[[], int]:
+    """Called before `year`'s calendar changes (workdays.calendar_listen): note every open deadline on or after
+    1 January of `year` with the working days it counted from its start under the calendar in force. The returned
+    function, called once the new calendar is in force, counts them again and moves each deadline that changed,
+    with a staff event on its case ("答复时限由 2027-01-04 调整为 2027-01-05"). A deadline the calendar did not
+    compute (set by hand) is left alone."""
+    first = datetime.datetime.combine(datetime.date(year, 1, 1), datetime.time.min, tzinfo=CHINA)
+    falls_in = Q()
+    for deadline in DEADLINES:
+        falls_in |= Q(status__in=deadline.statuses, **{f"{deadline.field}__gte": first})
+    planned: list[_Planned] = []
+    for case in Case.objects.filter(falls_in).order_by("pk"):
+        found = _deadline_of(case)
+        start = _deadline_start(case, found) if found else None
+        if found is None or start is None:
+            continue
+        due: datetime.datetime = getattr(case, found.field)
+        days = _working_days_counted(start, due)
+        if days is not None:
+            planned.append(_Planned(case.pk, case.status, found, start, days, due))
+
+    def recompute() -> int:
+        now = timezone.now()
+        moved = 0
+        for plan in planned:
+            new_due = due_at(plan.start, plan.working_days)
+            if new_due == plan.due:
+                continue
+            changes: dict[str, object] = {plan.deadline.field: new_due}
+            if new_due > now:
+                changes["is_overdue"] = False
+            won = Case.objects.filter(pk=plan.case_id, status=plan.status, **{plan.deadline.field: plan.due}).update(
+                **changes
+            )
+            if not won:
+                continue
+            CaseEvent.objects.create(
+                case_id=plan.case_id,
+                action="deadline",
+                from_status=plan.status,
+                to_status=plan.status,
+                actor_label=p.SYSTEM.label,
+                note=(
+                    f"{year} 年工作日历已更新，{plan.deadline.label}时限由 {_local_date(plan.due):%Y-%m-%d} "
+                    f"调整为 {_local_date(new_due):%Y-%m-%d}（{plan.working_days} 个工作日）"
+                ),
+                data={"deadline": plan.deadline.field, "old": plan.due.isoformat(), "new": new_due.isoformat()},
+                is_public=False,
+            )
+            moved += 1
+        if moved:
+            logger.info("%s 年工作日历更新：%s 件在办意见的时限已重新计算", year, moved)
+        return moved
+
+    return recompute
+
+
+def _deadline_start(case: Case, deadline: Deadline) -> datetime.datetime | None:
+    """When the current deadline started counting: registration for acceptance, the reply for feedback, and for a
+    reply the last step that set it (transfer, coordination, reopening, supervision)."""
+    if deadline.field == "accept_due":
+        return case.registered_at
+    if deadline.field == "feedback_due":
+        return case.replied_at
+    event = case.events.filter(data__has_key=deadline.field).order_by("-created_at", "-pk").first()
+    return event.created_at if event is not None else case.transferred_at
+
+
+def _working_days_counted(start: datetime.datetime, due: datetime.datetime) -> int | None:
+    """The n with due_at(start, n) == due under the calendar in force, or None when there is none."""
+    start_day, due_day = _local_date(start), _local_date(due)
+    counted = workdays_between(start_day, due_day)
+    for n in (counted, 0):
+        if due_at(start, n) == due:
+            return n
+    return None

@@ -21,11 +21,11 @@ from lianxin.accounts.models import RoleAssignment, User
 from lianxin.accounts.roles import Role
 from lianxin.cases.models import OPEN_STATUSES, RESOLVED_STATUSES, Case, ReceptionSession
 from lianxin.deputies.models import DutyShift, GridAssignment, GridWorker
-from lianxin.notifications.models import SummaryKind, SummaryRun
+from lianxin.notifications.models import Notification, SummaryKind, SummaryRun
 from lianxin.notifications.services import notification_enqueue
 from lianxin.regions.models import Grid
 from lianxin.venues.models import Place, PlaceKind
-from lianxin.workdays.calendar import CHINA
+from lianxin.workdays.calendar import CHINA, unknown_year_message, unknown_years_to_warn
 
 logger = logging.getLogger("lianxin.worker")
 
@@ -202,3 +202,39 @@ def _place_people(place: Place, period: Period) -> list[User]:
         place=place, date__gte=period.start, date__lt=period.end, deputy__user__isnull=False
     ).select_related("deputy__user")
     return _active([*(a.user for a in staff), *(s.deputy.user for s in shifts)])
+
+
+# --- the official calendar, weekly while a year is missing ---------------------------------------------------
+
+CALENDAR_NOTICE_ROLES = (Role.ADMIN, Role.CITY_STAFF, Role.COUNTY_STAFF)
+
+
+def summaries_calendar_missing(*, now: datetime.datetime | None = None) -> int:
+    """While this year's or (from October) next year's official calendar is not imported, tell the county and
+    city staff and the administrators once a week: deadlines into that year count only weekends and the holidays
+    fixed by date. Returns how many people were told."""
+    now = now or timezone.now()
+    years = unknown_years_to_warn(_today(now))
+    if not years:
+        return 0
+    body = "；".join(unknown_year_message(year) for year in years) + (
+        "。国务院办公厅发布放假通知后，请系统管理员在后台“工作日历 › 年度安排”导入；导入后在办意见的时限自动重算。"
+    )
+    holders = RoleAssignment.objects.filter(role__in=CALENDAR_NOTICE_ROLES).select_related("user")
+    told = 0
+    for user in _active(a.user for a in holders):
+        recently = Notification.objects.filter(
+            kind="calendar.missing_year", user=user, created_at__gte=now - datetime.timedelta(days=6)
+        )
+        if recently.exists():
+            continue
+        notification_enqueue(
+            kind="calendar.missing_year",
+            channel=settings.NOTIFICATION_STAFF_CHANNEL,
+            recipient=user.phone or user.username,
+            user=user,
+            subject="工作日历提醒",
+            body=body,
+        )
+        told += 1
+    return told

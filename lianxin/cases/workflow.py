@@ -295,10 +295,13 @@ def _reopen(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, An
 def _escalate(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any]:
     changes: dict[str, Any] = {"is_supervised": True}
     if case.status == S.FED_BACK:
+        # Handled again under supervision: a new reply deadline from now, not the one the first reply met.
         changes.update(
             rating=Rating.UNSATISFIED,
             rating_comment=_text(params, "comment", "评价意见", required=False, limit=1000),
             rated_at=now,
+            reply_due=deadline(now, limits_for(case).reply_days),
+            is_overdue=False,
         )
     return changes
 

@@ -8,8 +8,9 @@ which stores a new token in the Django cache; each call here compares its snapsh
 reloads when they differ. With a per-process cache (LocMemCache, no Redis) other processes cannot see the token,
 so a snapshot is also reloaded after `MAX_AGE` seconds at the latest.
 
-A year whose arrangement is not known (no complete `CalendarYear`) counts weekends only: a deadline that far
-ahead is better approximate than missing. It is logged once per process and year and shown to administrators
+A year whose arrangement is not known (no complete `CalendarYear`) counts weekends and the holidays fixed by date
+(FIXED_HOLIDAYS) as days off: a deadline that far ahead is better approximate than missing; importing the year
+later recomputes the open deadlines that fell in it (the listeners below, `calendar_listen`). It is logged once per process and year and shown to administrators
 (system check workdays.W001, the admin lists, `lianxin calendar_status`).
 """
 
@@ -18,7 +19,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -33,6 +34,17 @@ END_OF_DAY = datetime.time(23, 59, 59)
 VERSION_KEY = "workdays:calendar-version"
 MAX_AGE = 300.0  # seconds
 WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+# In a year whose arrangement is not known yet, the holidays fixed by date in 《全国年节及纪念日放假办法》 (as
+# amended in 2024) are still days off: 元旦 1 January, 劳动节 1–2 May, 国庆节 1–3 October. The lunar holidays, the
+# bridging days and the make-up Saturdays are only known from the State Council's notice.
+FIXED_HOLIDAYS = {
+    (1, 1): "元旦",
+    (5, 1): "劳动节",
+    (5, 2): "劳动节",
+    (10, 1): "国庆节",
+    (10, 2): "国庆节",
+    (10, 3): "国庆节",
+}
 
 
 @dataclass(frozen=True)
@@ -132,7 +144,25 @@ def unknown_years_to_warn(today: datetime.date | None = None) -> list[int]:
 
 
 def unknown_year_message(year: int) -> str:
-    return f"{year} 年的法定节假日安排尚未导入，按周末计算"
+    return f"{year} 年的法定节假日安排尚未导入，暂按周末和元旦、劳动节、国庆节的法定日期计算时限"
+
+
+# --- listeners: what must follow a change of the calendar -------------------------------------------------------
+# A listener is called inside the change's transaction, before anything is written, with the year that changes;
+# it returns a function that is called after the change, in the same transaction, when the new calendar is in
+# force. (The cases app recomputes the open deadlines that fall in the year; workdays knows nothing of cases.)
+
+CalendarListener = Callable[[int], Callable[[], object]]
+_listeners: list[CalendarListener] = []
+
+
+def calendar_listen(listener: CalendarListener) -> None:
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def calendar_listeners_before(year: int) -> list[Callable[[], object]]:
+    return [listener(year) for listener in _listeners]
 
 
 # --- the snapshot ---------------------------------------------------------------------------------------------
@@ -191,6 +221,10 @@ def _day_info(snapshot: _Snapshot, day: datetime.date) -> DayInfo:
         # Kept even in a year not known as a whole: a day an administrator entered beats the weekday rule.
         return DayInfo(date=day, is_workday=found[0], name=found[1], known=known)
     weekend = day.weekday() >= 5
+    if not known and not weekend:
+        fixed = FIXED_HOLIDAYS.get((day.month, day.day))
+        if fixed is not None:
+            return DayInfo(date=day, is_workday=False, name=f"{fixed}（按法定日期推定）", known=False)
     return DayInfo(date=day, is_workday=not weekend, name="周末" if weekend else "", known=known)
 
 

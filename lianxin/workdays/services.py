@@ -4,6 +4,7 @@ Only system administrators (Perm.MANAGE_ACCOUNTS) may change it; `actor=None` is
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -13,7 +14,7 @@ from lianxin.accounts.roles import Perm
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError, PermissionDenied
 from lianxin.core.tabular import Choice, Column, Date, ImportResult, Text, read_sheet
-from lianxin.workdays.calendar import WEEKDAY_NAMES, calendar_changed
+from lianxin.workdays.calendar import WEEKDAY_NAMES, calendar_changed, calendar_listeners_before
 from lianxin.workdays.models import CalendarDay, CalendarSource, CalendarYear
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -61,6 +62,7 @@ def calendar_day_set(*, actor: Any, day: datetime.date, is_workday: bool, name: 
         raise DomainError("calendar_day_redundant", problem, field="is_workday")
     fields = {"is_workday": is_workday, "name": name.strip(), "note": note.strip()}
     with transaction.atomic():
+        after_change = calendar_listeners_before(day.year)
         existing = CalendarDay.objects.select_for_update().filter(date=day).first()
         if existing is None:
             row = CalendarDay.objects.create(date=day, **fields)
@@ -78,6 +80,7 @@ def calendar_day_set(*, actor: Any, day: datetime.date, is_workday: bool, name: 
             audit_record(actor=actor, action="calendar_day.update", obj=row, changes=changes)
         _touch_year(day.year)
         calendar_changed()
+        _follow(after_change)
     return row
 
 
@@ -85,6 +88,7 @@ def calendar_day_delete(*, actor: Any, day: datetime.date) -> None:
     """Let `day` follow the Monday–Friday rule again."""
     require_calendar_admin(actor)
     with transaction.atomic():
+        after_change = calendar_listeners_before(day.year)
         row = CalendarDay.objects.select_for_update().filter(date=day).first()
         if row is None:
             return
@@ -97,6 +101,7 @@ def calendar_day_delete(*, actor: Any, day: datetime.date) -> None:
         row.delete()
         _touch_year(day.year)
         calendar_changed()
+        _follow(after_change)
 
 
 def calendar_year_set(*, actor: Any, year: int, is_complete: bool) -> CalendarYear:
@@ -104,6 +109,7 @@ def calendar_year_set(*, actor: Any, year: int, is_complete: bool) -> CalendarYe
     require_calendar_admin(actor)
     _check_year(year)
     with transaction.atomic():
+        after_change = calendar_listeners_before(year)
         row, created = CalendarYear.objects.select_for_update().get_or_create(
             year=year, defaults={"source": CalendarSource.MANUAL, "is_complete": is_complete}
         )
@@ -119,6 +125,7 @@ def calendar_year_set(*, actor: Any, year: int, is_complete: bool) -> CalendarYe
         else:
             return row
         calendar_changed()
+        _follow(after_change)
     return row
 
 
@@ -157,6 +164,7 @@ def calendar_year_import(*, actor: Any, year: int, file: IO[bytes] | bytes, file
     created = updated = unchanged = removed = 0
     source = CalendarSource.IMPORT
     with transaction.atomic():
+        after_change = calendar_listeners_before(year)
         year_row = CalendarYear.objects.select_for_update().filter(year=year).first()
         existing = {
             day_row.date: day_row
@@ -213,7 +221,14 @@ def calendar_year_import(*, actor: Any, year: int, file: IO[bytes] | bytes, file
             note=f"导入 {filename}：{result}",
         )
         calendar_changed()
+        _follow(after_change)
     return result
+
+
+def _follow(after_change: list[Callable[[], object]]) -> None:
+    """Run what must follow a calendar change (recomputing the open deadlines), in the change's transaction."""
+    for follow in after_change:
+        follow()
 
 
 def _check_year(year: int) -> None:

@@ -39,7 +39,7 @@ def test_the_lists_warn_when_next_years_arrangement_is_missing(client, personas,
     time_machine.move_to("2026-11-22 12:00 +08:00")
     client.force_login(personas.county_staff)
     body = client.get(YEARS).content.decode()
-    assert "2027 年的法定节假日安排尚未导入，按周末计算" in body
+    assert "2027 年的法定节假日安排尚未导入，暂按周末和元旦、劳动节、国庆节的法定日期计算时限" in body
 
 
 def test_an_administrator_adds_a_holiday_through_the_service(client, personas):

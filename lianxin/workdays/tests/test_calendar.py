@@ -105,19 +105,22 @@ def test_only_exceptions_to_the_weekday_rule_are_stored():
         assert row.is_workday == (row.date.weekday() >= 5), row
 
 
-def test_a_year_not_yet_known_falls_back_to_weekends_and_warns_once(caplog):
+def test_a_year_not_yet_known_falls_back_to_weekends_and_the_holidays_fixed_by_date_and_warns_once(caplog):
     with caplog.at_level(logging.WARNING, logger="lianxin.workdays.calendar"):
-        # 1 January 2027 is a Friday: a holiday in fact, but the arrangement is not imported yet.
-        assert add_workdays(date(2026, 12, 31), 1) == date(2027, 1, 1)
-        assert add_workdays(date(2026, 12, 31), 2) == date(2027, 1, 4)
-        assert is_workday(date(2027, 10, 1))
+        # 1 January 2027 is a Friday: 元旦 is a day off by law, whatever the notice will add around it.
+        assert add_workdays(date(2026, 12, 31), 1) == date(2027, 1, 4)
+        # The probe's case: 28 December 2026 + 5 working days counted New Year's Day and gave 4 January.
+        assert add_workdays(date(2026, 12, 28), 5) == date(2027, 1, 5)
+        assert not is_workday(date(2027, 10, 1)) and not is_workday(date(2027, 5, 1))
+        assert calendar.day_info(date(2027, 10, 1)).name == "国庆节（按法定日期推定）"
+        assert is_workday(date(2027, 10, 8))  # the rest of the week is only known from the notice
     warnings = [r for r in caplog.records if "2027 年的法定节假日安排尚未导入" in r.getMessage()]
     assert len(warnings) == 1
 
 
 def test_a_day_entered_in_an_unknown_year_still_counts():
-    CalendarDay.objects.create(date=date(2027, 1, 1), is_workday=False, name="元旦")
-    assert add_workdays(date(2026, 12, 31), 1) == date(2027, 1, 4)
+    CalendarDay.objects.create(date=date(2027, 1, 4), is_workday=False, name="元旦")
+    assert add_workdays(date(2026, 12, 31), 1) == date(2027, 1, 5)
 
 
 def test_a_deadline_costs_no_query_once_the_calendar_is_loaded(django_assert_num_queries):
@@ -144,7 +147,9 @@ def test_administrators_are_warned_about_this_year_and_from_october_about_next_y
 def test_the_system_check_warns_about_an_unknown_year(monkeypatch):
     monkeypatch.setattr(calendar, "unknown_years_to_warn", lambda: [2027])
     messages = unknown_years_check(databases=["default"])
-    assert [(m.id, m.msg) for m in messages] == [("workdays.W001", "2027 年的法定节假日安排尚未导入，按周末计算")]
+    assert [(m.id, m.msg) for m in messages] == [
+        ("workdays.W001", "2027 年的法定节假日安排尚未导入，暂按周末和元旦、劳动节、国庆节的法定日期计算时限")
+    ]
     assert unknown_years_check(databases=None) == []
 
 
@@ -167,7 +172,7 @@ def test_the_calendar_status_command_lists_known_years_and_warns_about_missing_o
     call_command("calendar_status")
     out = capsys.readouterr().out
     assert "已知年份：2004–2026" in out
-    assert "警告：2027 年的法定节假日安排尚未导入，按周末计算" in out
+    assert "警告：2027 年的法定节假日安排尚未导入，暂按周末和元旦、劳动节、国庆节的法定日期计算时限" in out
     assert "警告：2026" not in out
 
 

@@ -12,9 +12,19 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lianxin.cases.deadline_jobs import cases_escalate_overdue, cases_mark_overdue, cases_remind_due
+from lianxin.cases.deadline_jobs import (
+    cases_escalate_overdue,
+    cases_mark_overdue,
+    cases_remind_due,
+    cases_repair_stranded_merges,
+)
 from lianxin.cases.intake import submissions_register_queued
-from lianxin.cases.summaries import summaries_grid_daily, summaries_place_weekly, summaries_station_monthly
+from lianxin.cases.summaries import (
+    summaries_calendar_missing,
+    summaries_grid_daily,
+    summaries_place_weekly,
+    summaries_station_monthly,
+)
 from lianxin.notifications.worker import INTAKE, QUEUES, At, Every, Job, Worker
 from lianxin.privacy.retention import personal_data_purge
 from lianxin.projects.jobs import projects_flag_missing, projects_remind_reports
@@ -31,9 +41,11 @@ def jobs() -> list[Job]:
         Job("cases_remind_due", every, cases_remind_due),
         Job("cases_mark_overdue", every, cases_mark_overdue),
         Job("cases_escalate_overdue", every, cases_escalate_overdue),
+        Job("cases_repair_stranded_merges", every, cases_repair_stranded_merges),
         Job("summaries_grid_daily", At(at), summaries_grid_daily),
         Job("summaries_place_weekly", At(at, weekday=0), summaries_place_weekly),
         Job("summaries_station_monthly", At(at, monthday=1), summaries_station_monthly),
+        Job("summaries_calendar_missing", At(at), summaries_calendar_missing),  # weekly per person, while missing
         # Daily; each job acts only in its days of the month (last days: remind; first days: flag) and once.
         Job("projects_remind_reports", At(at), projects_remind_reports),
         Job("projects_flag_missing", At(at), projects_flag_missing),
