@@ -145,3 +145,76 @@ def test_the_platform_serves_its_own_static_files_without_debug_or_collectstatic
     assert response.status_code == 200 and response["Content-Type"].startswith("text/css")
     assert b"".join(response.streaming_content).startswith(b"/* Mobile first")
     response.close()
+
+
+def _published_with_default_text(world, personas, *, title: str, body: str):
+    from lianxin.cases.services import case_register
+
+    case = case_register(
+        actor=None,
+        channel="online",
+        title=title,
+        body=body,
+        deputy=world.deputy,
+        person_name="王秀英",
+        person_phone="13957211234",
+        address="武康街道永安街160号3单元501室",
+        lat=LAT + 0.0012345,
+        lng=LNG + 0.0054321,
+    ).case
+    staff = personas.county_staff
+    for action, params in [
+        ("accept", {"category": "transport"}),
+        ("answer", {"reply": "已修复路灯，已电话联系王女士（手机１３９ １２３４ ５６７８）"}),
+        ("close", {"note": "电话回访"}),
+        ("publish", {}),
+    ]:
+        case = case_transition(case=case, action=action, actor=staff, params=params, note=params.get("note", ""))
+    return case
+
+
+LEAKY_BODY = (
+    "我住永安街160号3单元501室，楼下路灯坏了一个月。我的电话１３９１２３４５６７８，"
+    "也可打+86 138 0000 1111或0572-8012345；身份证330521 19700512 2311；微信号：wxid_k2m9x0；"
+    "邮箱 wang@example.com；我家车牌浙E12345。"
+)
+SECRETS = [
+    "160号",
+    "501室",
+    "１３９１２３４５６７８",
+    "138 0000 1111",
+    "8012345",
+    "2311",
+    "wxid_k2m9x0",
+    "wang@example.com",
+    "E12345",
+    "１３９ １２３４",
+    "王秀英",
+]
+
+
+def test_a_result_published_with_the_default_text_shows_no_personal_data_on_any_public_page(client, world, personas):
+    case = _published_with_default_text(world, personas, title="永安街160号路灯坏了 电话13912345678", body=LEAKY_BODY)
+    assert case.status == Status.PUBLISHED
+    pages = {
+        "detail": client.get(f"/results/{case.pk}").content.decode(),
+        "list": client.get("/results/").content.decode(),
+        "home": client.get("/").content.decode(),
+        "deputy": client.get(f"/d/{world.deputy.public_code}").content.decode(),
+    }
+    assert "永安街" in pages["detail"] and "已修复路灯" in pages["detail"]
+    assert "路灯坏了" in pages["list"] and "路灯坏了" in pages["deputy"]
+    for name, html in pages.items():
+        for secret in SECRETS:
+            assert secret not in html, (name, secret)
+
+
+def test_a_result_without_a_published_title_is_listed_without_the_persons_own_title(client, world, personas):
+    case = _published_with_default_text(world, personas, title="居仁路路灯不亮", body="路灯不亮")
+    from lianxin.cases.models import Case
+
+    Case.objects.filter(pk=case.pk).update(public_title="")  # e.g. cleared in the back office
+    for url in ("/results/", f"/d/{world.deputy.public_code}", f"/results/{case.pk}"):
+        html = client.get(url).content.decode()
+        assert "居仁路路灯不亮" not in html
+    assert "办理结果" in client.get("/results/").content.decode()
