@@ -199,11 +199,11 @@ def test_a_result_published_with_the_default_text_shows_no_personal_data_on_any_
     pages = {
         "detail": client.get(f"/results/{case.pk}").content.decode(),
         "list": client.get("/results/").content.decode(),
-        "home": client.get("/").content.decode(),
+        "home": client.get("/home/").content.decode(),
         "deputy": client.get(f"/d/{world.deputy.public_code}").content.decode(),
     }
     assert "永安街" in pages["detail"] and "已修复路灯" in pages["detail"]
-    assert "路灯坏了" in pages["list"] and "路灯坏了" in pages["deputy"]
+    assert all("路灯坏了" in pages[name] for name in ("list", "home", "deputy"))
     for name, html in pages.items():
         for secret in SECRETS:
             assert secret not in html, (name, secret)
