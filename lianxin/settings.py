@@ -221,9 +221,11 @@ EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "lianxin@localhost")
-# Bearer tokens are looked up once per this many seconds per process: revoking one takes effect in the other
-# processes within this time (lianxin/accounts/services.py). 0 looks every token up on every request.
-API_TOKEN_CACHE_SECONDS = envint("API_TOKEN_CACHE_SECONDS", "10")
+# Bearer tokens may be kept per process for this many seconds (lianxin/accounts/services.py). With Redis, every
+# saved revocation, deactivation or role change bumps a generation there and takes effect at once in every
+# process; without Redis there is no shared place to bump it, so by default nothing is kept (0: every request
+# reads its token, one indexed statement).
+API_TOKEN_CACHE_SECONDS = envint("API_TOKEN_CACHE_SECONDS", "10" if REDIS_URL else "0")
 # Tokens expire after API_TOKEN_DAYS; a rotated token keeps working API_TOKEN_ROTATION_GRACE_MINUTES more
 # (0: revoked at once), so a program can switch to the new one without an outage.
 API_TOKEN_DAYS = envint("API_TOKEN_DAYS", "90")

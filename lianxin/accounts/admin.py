@@ -1,5 +1,6 @@
 import copy
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -11,7 +12,14 @@ from lianxin.accounts.models import ApiToken, RoleAssignment, User
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.accounts.selectors import account_list_manageable_by, account_manageable
-from lianxin.accounts.services import account_password_set, account_save, role_grant, role_revoke
+from lianxin.accounts.services import (
+    account_password_set,
+    account_save,
+    api_token_revoke,
+    api_token_rotate,
+    role_grant,
+    role_revoke,
+)
 from lianxin.core.errors import DomainError
 from lianxin.core.scoping import region_scope_q
 from lianxin.regions.models import Region
@@ -132,10 +140,12 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    """Tokens are created with `lianxin create_api_token USERNAME`; here they can be seen and revoked."""
+    """Tokens are created with `lianxin create_api_token USERNAME`; here they are seen, revoked and rotated, through
+    the services (scope check, audit row, at once in every process). Nothing is edited by hand."""
 
-    list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["user", "prefix", "name", "created_at", "last_used_at"]
+    list_display = ["prefix", "user", "name", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    readonly_fields = ["user", "prefix", "name", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    actions = ["revoke_tokens", "rotate_tokens"]
 
     def get_queryset(self, request):
         users = UserAdmin(User, self.admin_site).get_queryset(request)
@@ -144,12 +154,35 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_module_permission(self, request) -> bool:
         return may(request.user, Perm.MANAGE_ACCOUNTS)
 
-    has_view_permission = has_change_permission = lambda self, request, obj=None: may(
-        request.user, Perm.MANAGE_ACCOUNTS
-    )
+    def has_view_permission(self, request, obj=None) -> bool:
+        return may(request.user, Perm.MANAGE_ACCOUNTS)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
     def has_add_permission(self, request) -> bool:
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.action(description="吊销所选令牌（立即失效）")
+    def revoke_tokens(self, request, queryset):
+        for token in queryset.select_related("user"):
+            try:
+                api_token_revoke(actor=request.user, token=token)
+            except DomainError as exc:
+                messages.error(request, f"{token.prefix}…: {exc.message}")
+        messages.success(request, "所选令牌已吊销")
+
+    @admin.action(description="轮换所选令牌（生成新令牌，旧令牌在宽限期后失效）")
+    def rotate_tokens(self, request, queryset):
+        for token in queryset.select_related("user"):
+            try:
+                key = api_token_rotate(actor=request.user, token=token)
+            except DomainError as exc:
+                messages.error(request, f"{token.prefix}…: {exc.message}")
+                continue
+            grace = settings.API_TOKEN_ROTATION_GRACE_MINUTES
+            until = f"旧令牌 {grace} 分钟后失效" if grace > 0 else "旧令牌已立即失效"
+            messages.warning(request, f"{token.user} 的新令牌（只显示这一次，请立即复制）：{key}；{until}")

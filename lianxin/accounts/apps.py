@@ -17,3 +17,16 @@ class AccountsConfig(AppConfig):
         signals.user_logged_in.connect(logins.on_logged_in, dispatch_uid="lianxin_login_audit_in")
         signals.user_login_failed.connect(logins.on_login_failed, dispatch_uid="lianxin_login_audit_failed")
         signals.user_logged_out.connect(logins.on_logged_out, dispatch_uid="lianxin_login_audit_out")
+
+        # Bearer tokens are cached per process; any saved change to a token, an account or a role (through a
+        # service, the back office or a shell) makes every process read them again (accounts.services).
+        from django.db.models.signals import post_delete, post_save
+
+        from lianxin.accounts.models import ApiToken, RoleAssignment, User
+        from lianxin.accounts.services import api_token_cache_invalidate
+
+        for model in (ApiToken, RoleAssignment, User):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    api_token_cache_invalidate, sender=model, dispatch_uid=f"api_token_cache_{model.__name__}"
+                )

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import BaseCache, caches
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -99,12 +100,66 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
         assignment.delete()
 
 
-def api_token_create(*, actor: Any, user: User, name: str = "") -> str:
-    """Create a bearer token for `user` and return it. Only its hash is kept: it cannot be shown again."""
+def api_token_create(*, actor: Any, user: User, name: str = "", days: int | None = None) -> str:
+    """Create a bearer token for `user` and return it. Only its hash is kept: it cannot be shown again.
+    It expires after `days` (API_TOKEN_DAYS by default)."""
+    key, _ = _token_new(actor=actor, user=user, name=name, days=days)
+    return key
+
+
+def _token_new(*, actor: Any, user: User, name: str, days: int | None) -> tuple[str, ApiToken]:
     key = "lx_" + secrets.token_urlsafe(32)
+    expires_at = timezone.now() + datetime.timedelta(days=settings.API_TOKEN_DAYS if days is None else days)
     with transaction.atomic():
-        token = ApiToken.objects.create(user=user, name=name, prefix=key[3:9], key_hash=ApiToken.hash_key(key))
-        audit_record(actor=actor, action="api_token.create", obj=token)
+        token = ApiToken.objects.create(
+            user=user, name=name, prefix=key[3:9], key_hash=ApiToken.hash_key(key), expires_at=expires_at
+        )
+        audit_record(actor=actor, action="api_token.create", obj=token, changes={"expires_at": [None, str(expires_at)]})
+    return key, token
+
+
+def _token_locked(*, actor: Any, token: ApiToken) -> ApiToken:
+    """The token's row, locked, if `actor` may manage its account (None: a system operator at the console)."""
+    if actor is not None and not account_manageable(actor=actor, account=token.user):
+        raise PermissionDenied(ACCOUNT_OUT_OF_SCOPE)
+    return ApiToken.objects.select_for_update().get(pk=token.pk)
+
+
+def api_token_revoke(*, actor: Any, token: ApiToken) -> None:
+    """Revoke at once, in every process (api_token_cache_invalidate). Revoking a revoked token changes nothing."""
+    with transaction.atomic():
+        locked = _token_locked(actor=actor, token=token)
+        if locked.revoked_at is not None:
+            return
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor, action="api_token.revoke", obj=locked, changes={"revoked_at": [None, str(locked.revoked_at)]}
+        )
+    token.revoked_at = locked.revoked_at
+
+
+def api_token_rotate(*, actor: Any, token: ApiToken, grace_minutes: int | None = None) -> str:
+    """A new token for the same account and purpose, returned (shown once). The old one keeps working for
+    `grace_minutes` (API_TOKEN_ROTATION_GRACE_MINUTES by default) so that a program can switch without an outage,
+    or is revoked at once when that is 0. A revoked or expired token cannot be rotated: create a new one."""
+    grace = settings.API_TOKEN_ROTATION_GRACE_MINUTES if grace_minutes is None else grace_minutes
+    with transaction.atomic():
+        old = _token_locked(actor=actor, token=token)
+        now = timezone.now()
+        if old.revoked_at is not None or old.expires_at <= now:
+            raise DomainError("api_token_inactive", "该令牌已吊销或已到期，不能轮换，请新建令牌")
+        key, new = _token_new(actor=actor, user=old.user, name=old.name, days=None)
+        if grace <= 0:
+            old.revoked_at = now
+            old.save(update_fields=["revoked_at"])
+            changes = {"revoked_at": [None, str(now)]}
+        else:
+            before = old.expires_at
+            old.expires_at = min(before, now + datetime.timedelta(minutes=grace))
+            old.save(update_fields=["expires_at"])
+            changes = {"expires_at": [str(before), str(old.expires_at)]}
+        audit_record(actor=actor, action="api_token.rotate", obj=old, changes=changes, note=f"新令牌 {new.prefix}…")
     return key
 
 
@@ -118,7 +173,7 @@ def _token_query() -> tuple[str, list[str]]:
     token, user, grant, region = (qn(model._meta.db_table) for model in (ApiToken, User, RoleAssignment, Region))
     selected = ", ".join(f"u.{qn(column)}" for column in user_columns)
     sql = (
-        f"SELECT t.id, t.last_used_at, g.role, r.path, {selected} "
+        f"SELECT t.id, t.last_used_at, t.expires_at, g.role, r.path, {selected} "
         f"FROM {token} t JOIN {user} u ON u.id = t.user_id "
         f"LEFT JOIN {grant} g ON g.user_id = u.id LEFT JOIN {region} r ON r.id = g.region_id "
         "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active"
@@ -137,34 +192,58 @@ def _converted(model: Any, values: tuple[Any, ...]) -> list[Any]:
     return converted
 
 
-# key hash → (when read, the rows of _token_query). Per process: a token that is revoked, or whose user is
-# deactivated or loses a role, keeps working for at most API_TOKEN_CACHE_SECONDS in the other processes
-# (at once in the process that revoked it). Writes made meanwhile are checked again where it matters: API
-# submissions are registered by the worker with the user read afresh.
-_token_cache: dict[str, tuple[float, list[tuple[Any, ...]]]] = {}
+# key hash → (when read, the generation then, the rows of _token_query), per process, when API_TOKEN_CACHE_SECONDS
+# is above 0 (by default only with Redis). An entry is used only while the generation in the default cache (Redis,
+# shared by every process) is unchanged; it is bumped after every commit that saves or deletes a token, an account
+# or a role (api_token_cache_invalidate, connected in AccountsConfig.ready), so a revocation, a deactivation or a
+# role taken away holds at once in every process. API_TOKEN_CACHE_SECONDS still bounds an entry's life, for writes
+# that send no signal (a queryset update(), raw SQL). Without Redis the default cache is per process: nothing is
+# kept unless API_TOKEN_CACHE_SECONDS is set (then, with several processes, a revocation waits for it).
+# Expiry is checked on every request, cached or not.
+_token_cache: dict[str, tuple[float, str | None, list[tuple[Any, ...]]]] = {}
 TOKEN_CACHE_LIMIT = 10_000
+GENERATION_KEY = "accounts:api_token_generation"
+
+
+def _shared_cache() -> BaseCache:
+    # Not the database cache: reading the generation there would cost the statement the cache saves.
+    return caches["default"]
 
 
 def api_token_cache_clear() -> None:
     _token_cache.clear()
 
 
+def api_token_cache_invalidate(**signal_kwargs: Any) -> None:
+    """Make every process's cached token rows stale, once the current transaction commits (before that, another
+    process could read the old rows again and cache them under the new generation). A random value, not a
+    counter: a counter lost from the cache would start again at numbers already seen."""
+    transaction.on_commit(lambda: _shared_cache().set(GENERATION_KEY, secrets.token_hex(8), None))
+
+
 def _token_rows(key_hash: str) -> list[tuple[Any, ...]]:
-    """(token id, last used, role, region path, *the user's columns converted), a row per grant."""
+    """(token id, last used, expires, role, region path, *the user's columns converted), a row per grant."""
     ttl = settings.API_TOKEN_CACHE_SECONDS
     now = time.monotonic()
+    generation = _shared_cache().get(GENERATION_KEY) if ttl > 0 else None  # read before the rows, never after
     hit = _token_cache.get(key_hash)
-    if hit is not None and now - hit[0] < ttl:
-        return hit[1]
+    if hit is not None and now - hit[0] < ttl and hit[1] == generation:
+        return hit[2]
     sql, _ = _token_query()
     with connection.cursor() as cursor:
         cursor.execute(sql, [key_hash])
-        rows = [(*row[:4], *_converted(User, row[4:])) for row in cursor.fetchall()]
+        rows = [(*row[:5], *_converted(User, row[5:])) for row in cursor.fetchall()]
     if ttl > 0:
         if len(_token_cache) >= TOKEN_CACHE_LIMIT:  # a flood of made-up tokens must not grow it without end
             _token_cache.clear()
-        _token_cache[key_hash] = (now, rows)
+        _token_cache[key_hash] = (now, generation, rows)
     return rows
+
+
+def _aware(value: datetime.datetime | None) -> datetime.datetime | None:
+    if value is not None and timezone.is_naive(value):  # SQLite hands back naive UTC
+        return value.replace(tzinfo=datetime.UTC)
+    return value
 
 
 def api_token_authenticate(key: str) -> User | None:
@@ -175,13 +254,13 @@ def api_token_authenticate(key: str) -> User | None:
     if not rows:
         return None
     _, user_columns = _token_query()
-    token_id, last_used_at = rows[0][0], rows[0][1]
-    user = User.from_db(connection.alias, user_columns, rows[0][4:])
-    # The grants cached_property, filled from the same rows instead of a second query.
-    user.__dict__["grants"] = [(role, path) for _, _, role, path, *_ in rows if role is not None]
+    token_id, last_used_at, expires_at = rows[0][0], _aware(rows[0][1]), _aware(rows[0][2])
     now = timezone.now()
-    if last_used_at is not None and timezone.is_naive(last_used_at):  # SQLite hands back naive UTC
-        last_used_at = last_used_at.replace(tzinfo=datetime.UTC)
+    if expires_at is None or expires_at <= now:
+        return None
+    user = User.from_db(connection.alias, user_columns, rows[0][5:])
+    # The grants cached_property, filled from the same rows instead of a second query.
+    user.__dict__["grants"] = [(role, path) for _, _, _, role, path, *_ in rows if role is not None]
     if last_used_at is None or (now - last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
         # Remember the mark, so the cached rows do not send this UPDATE on every request for a minute.
