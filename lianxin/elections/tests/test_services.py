@@ -1,5 +1,6 @@
 """Rolls in the database: import, check, staff decisions with their audit rows, freezing, by-elections."""
 
+import csv
 import datetime
 import io
 
@@ -320,3 +321,21 @@ def test_a_by_election_reviews_candidates_against_the_roll(regions, personas):
 def test_write_xlsx_headers_are_the_import_headers():
     data = write_xlsx(VOTER_COLUMNS, [])
     assert data[:2] == b"PK"
+
+
+def test_formula_text_in_an_imported_roll_exports_as_inert_text(election):
+    formula = "=cmd|' /C calc'!A0"
+    lines = io.StringIO()
+    writer = csv.writer(lines)
+    writer.writerow(HEADERS)
+    writer.writerow([*row(1, "张伟", ZHANG)[:6], "+1+1", formula, JUREN])
+    services.voters_import(
+        actor=None, election=election, district_code=JUREN, file=lines.getvalue().encode(), filename="roll.csv"
+    )
+    assert Voter.objects.get().current_address == formula
+
+    sheet = openpyxl.load_workbook(io.BytesIO(roll_export_xlsx(Voter.objects.select_related("district")))).active
+    cells = dict(zip([c.value for c in sheet[1]], sheet[2], strict=True))
+    assert (cells["现住址"].value, cells["现住址"].data_type) == ("'" + formula, "s")
+    assert cells["户籍地址"].value == "'+1+1"
+    assert all(cell.data_type != "f" for cell in sheet[2])
