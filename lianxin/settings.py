@@ -6,9 +6,12 @@ from pathlib import Path
 
 import dj_database_url
 
-from lianxin.env import envbool, envint, envlist
+from lianxin.env import envbool, envint, envlist, load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# A deployment keeps its settings in .env beside the project (or where LIANXIN_ENV_FILE says); the real environment
+# wins over the file. Read before anything below looks at os.environ.
+load_env_file(os.getenv("LIANXIN_ENV_FILE", BASE_DIR / ".env"))
 VAR_DIR = Path(os.getenv("LIANXIN_VAR_DIR", BASE_DIR / "var"))
 
 DEBUG = envbool("DEBUG", "false")
@@ -47,6 +50,7 @@ INSTALLED_APPS = [
     "lianxin.elections",
     "lianxin.projects",
     "lianxin.routing",
+    "lianxin.ops",
     # Staff logins: lockout after repeated failures (axes) and TOTP second factor (django-otp), lianxin.accounts.
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -54,6 +58,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that the request latency it records for /metrics covers every other middleware too.
+    "lianxin.ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files served by the platform itself (no CDN: it may run on an intranet).
     "lianxin.portal.middleware.StaticFilesMiddleware",
@@ -234,6 +240,11 @@ WORKER_POLL_SECONDS = envint("WORKER_POLL_SECONDS", "1")
 WORKER_DEADLINE_MINUTES = envint("WORKER_DEADLINE_MINUTES", "15")  # reminders, overdue, escalation
 WORKER_SUMMARY_TIME = os.getenv("WORKER_SUMMARY_TIME", "07:00")  # Beijing time; weekly on Monday, monthly on the 1st
 CASE_ESCALATE_AFTER_DAYS = envint("CASE_ESCALATE_AFTER_DAYS", "3")  # working days late before automatic 督办
+# Health (/api/v1/health answers 503 past these) and Prometheus metrics (/metrics; see lianxin/ops/metrics.py).
+HEALTH_WORKER_STALE_SECONDS = envint("HEALTH_WORKER_STALE_SECONDS", "120")
+HEALTH_QUEUE_MAX_AGE_SECONDS = envint("HEALTH_QUEUE_MAX_AGE_SECONDS", "300")
+METRICS_TOKEN = os.getenv("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = envlist("METRICS_ALLOWED_IPS", "")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,62 @@
+"""gunicorn configuration for Lianxin: `gunicorn -c deploy/gunicorn.conf.py` (see docs/deploy.md).
+
+Every value can be overridden from the environment (the systemd unit reads /srv/lianxin/app/.env), so that one file
+serves the 2-core county server and a bigger one.
+
+Workers × threads: Django's request handling is mostly waiting for PostgreSQL, so a few threads per process use
+the cores better than many processes (each process holds its own copy of the routing model, ~100 MB). Measured on
+2 cores: 2 workers × 4 threads (bench/README.md).
+"""
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+wsgi_app = "lianxin.wsgi:application"
+
+bind = os.getenv("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.getenv("GUNICORN_WORKERS", str(min(4, (os.cpu_count() or 1)))))
+threads = int(os.getenv("GUNICORN_THREADS", "4"))
+worker_class = "gthread"
+
+# A request that takes longer than this is killed: a hung worker must not hold a thread for ever. Exports of a
+# whole county's ledger are the slowest pages (~10 s on demo data).
+timeout = int(os.getenv("GUNICORN_TIMEOUT", "60"))
+# On HUP (upgrade) or TERM, running requests get this long to finish before the old workers are killed.
+graceful_timeout = int(os.getenv("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = 5
+# Recycle each worker after this many requests (with jitter so they do not all restart at once): bounds memory.
+max_requests = int(os.getenv("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = max_requests // 10
+# Load the application in each worker, not in the master: a HUP then reloads the new code (zero-downtime upgrade).
+preload_app = False
+
+# nginx in front adds X-Forwarded-For / X-Forwarded-Proto; gunicorn believes them only from these addresses.
+forwarded_allow_ips = os.getenv("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Logs to stdout/stderr: journald (systemd) or docker keeps them, with timestamps.
+accesslog = os.getenv("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+loglevel = os.getenv("GUNICORN_LOG_LEVEL", "info")
+# Client address, time, request, status, size, duration in microseconds, user agent.
+access_log_format = '%({x-real-ip}i)s %(h)s %(t)s "%(r)s" %(s)s %(b)s %(D)sus "%(a)s"'
+proc_name = "lianxin"
+
+# Prometheus multi-process mode (lianxin/ops/metrics.py): each worker writes its request latencies to files in
+# this directory and a scrape adds them up. The directory must be emptied when the server starts, and a dead
+# worker's files marked (child_exit), or counts would survive restarts.
+_multiproc = os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR", str(Path(tempfile.gettempdir()) / f"lianxin-prometheus-{os.getuid()}")
+)
+
+
+def on_starting(server):
+    shutil.rmtree(_multiproc, ignore_errors=True)
+    os.makedirs(_multiproc, exist_ok=True)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
