@@ -7,7 +7,8 @@ It builds a fresh schema in DATABASE_URL's database (and refuses a database with
 starts gunicorn bound to 127.0.0.1 on a free port with production settings, and drives it from a separate
 process with plain http.client threads (no external load tool needed):
 
-  1. GET /api/v1/health at the highest rate C connections reach (closed loop) for --duration seconds;
+  1. GET /api/v1/health/live (the no-op) at the highest rate C connections reach (closed loop) for --duration
+     seconds;
   2. POST /api/v1/cases at the highest rate (closed loop, C connections);
   3. POST /api/v1/cases at a fixed --rate (open loop). Latency is measured from the time each request was
      *scheduled*, not sent, so a stalled server shows up as latency instead of silently lowering the rate
@@ -57,7 +58,7 @@ from intake_report import CONNECTION_ERROR, OPEN_LOOP_THREADS, TIMEOUT, UNSENT, 
 ROOT = Path(__file__).resolve().parent.parent
 REGIONS_CSV = ROOT / "lianxin" / "demo" / "data" / "deqing_regions.csv"
 COUNTY_CODE = "330521000000"  # 德清县
-HEALTH, CASES = "/api/v1/health", "/api/v1/cases"
+HEALTH, CASES = "/api/v1/health/live", "/api/v1/cases"
 SCHEMA_MARK = "lianxin bench schema"  # a comment on the schema this benchmark created: it may be replaced
 
 
