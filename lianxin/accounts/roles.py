@@ -34,6 +34,9 @@ class Perm(StrEnum):
     REPLY_AS_UNIT = "reply_as_unit"  # a responsible unit's handler replies to the cases assigned to the unit
     MANAGE_ELECTIONS = "manage_elections"  # voter rolls (ID numbers of everyone), their checks, by-election candidates
     MANAGE_PROJECTS = "manage_projects"  # livelihood projects: proposals, shortlist, votes, sites, closing (销号)
+    # Link a login account to a deputy: the account then acts as the deputy, secret ballots included. Apart from
+    # manage_registry so that staff who edit deputies cannot make themselves one (issue 12, item 6).
+    LINK_DEPUTY_ACCOUNT = "link_deputy_account"
 
 
 PERM_LABELS = {
@@ -48,6 +51,7 @@ PERM_LABELS = {
     Perm.REPLY_AS_UNIT: "以承办单位身份办理答复",
     Perm.MANAGE_ELECTIONS: "选民登记核查与补选",
     Perm.MANAGE_PROJECTS: "民生实事项目点单、票决、点位督查与销号",
+    Perm.LINK_DEPUTY_ACCOUNT: "关联代表的登录账号",
 }
 
 _STAFF = {

@@ -66,3 +66,20 @@ def account_manageable(*, actor: Any, account: User) -> bool:
     if paths:
         return all(actor.has_perm_in(Perm.MANAGE_ACCOUNTS, path) for path in paths)
     return _manages_roleless(actor) or _created_by(actor).filter(object_id=str(account.pk)).exists()
+
+
+def platform_settings_editable(*, actor: Any) -> bool:
+    """Whether `actor` may change a setting with no region of its own (deadline policies, case categories, the
+    working-day calendar): it applies to every case of the deployment, so the actor's `manage_accounts` scope
+    must cover every county in it (every top region when there are no counties). A township administrator
+    once raised the county-wide urgent reply limit from 5 to 90 working days (issue 12, item 7)."""
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return False
+    if actor.is_superuser:
+        return True
+    scope = actor.scope_paths(Perm.MANAGE_ACCOUNTS)
+    if not scope:
+        return False
+    counties = Region.objects.filter(level=RegionLevel.COUNTY).values_list("path", flat=True)
+    paths = list(counties) or list(Region.objects.filter(parent__isnull=True).values_list("path", flat=True))
+    return all(any(path.startswith(mine) for mine in scope) for path in paths)

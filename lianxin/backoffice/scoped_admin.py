@@ -15,17 +15,27 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
+from lianxin.accounts.models import User
 from lianxin.accounts.permissions import may
+from lianxin.accounts.platform import platform_setting_delete, platform_setting_save
 from lianxin.accounts.roles import Perm
+from lianxin.accounts.selectors import account_list_manageable_by, platform_settings_editable
 from lianxin.core.errors import DomainError
 from lianxin.core.scoping import VisibleTo
 from lianxin.core.services import object_delete, object_save, public_code_rotate
 
 
-def _scope_choices(db_field: Any, request: Any, kwargs: dict[str, Any]) -> None:
+def _scope_choices(db_field: Any, request: Any, kwargs: dict[str, Any], *, accounts: bool = True) -> None:
     """Limit a relation's choices to what the user may see (unless the admin chose a queryset itself)."""
     manager = db_field.related_model._default_manager
-    if hasattr(manager, "visible_to") and "queryset" not in kwargs:
+    if "queryset" in kwargs:
+        return
+    if db_field.related_model is User:
+        # A login account (a grid worker's) only among those the user may manage. Not for many-to-many
+        # (a unit's handlers): a list narrower than the saved selection would refuse every save of the form.
+        if accounts:
+            kwargs["queryset"] = account_list_manageable_by(actor=request.user)
+    elif hasattr(manager, "visible_to"):
         kwargs["queryset"] = manager.visible_to(request.user)
 
 
@@ -54,7 +64,7 @@ class ScopedModelAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        _scope_choices(db_field, request, kwargs)
+        _scope_choices(db_field, request, kwargs, accounts=False)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     # --- contacts -----------------------------------------------------------------------------------------
@@ -172,6 +182,40 @@ def rotate_public_codes(modeladmin: ScopedModelAdmin, request, queryset) -> None
         except DomainError as exc:
             modeladmin.message_user(request, f"{obj}: {exc.message}", level="error")
     modeladmin.message_user(request, f"已更换 {rotated} 个公开码，旧二维码已失效，请重新打印。")
+
+
+class PlatformSettingAdmin(admin.ModelAdmin):
+    """A setting with no region (deadline policies, categories): seen by those holding `view_perm`, changed only
+    by administrators whose scope covers the whole deployment, every change audited (accounts.platform)."""
+
+    view_perm: Perm = Perm.USE_BACKOFFICE
+
+    def has_module_permission(self, request) -> bool:
+        return may(request.user, self.view_perm)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return may(request.user, self.view_perm) or self.has_change_permission(request, obj)
+
+    def has_add_permission(self, request) -> bool:
+        return platform_settings_editable(actor=request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return platform_settings_editable(actor=request.user)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return platform_settings_editable(actor=request.user)
+
+    def save_model(self, request, obj, form, change):
+        fields = [f.name for f in obj._meta.concrete_fields if f.name in form.changed_data or not change]
+        before = _initial_values(obj, dict(form.initial), fields) if change else {}
+        platform_setting_save(actor=request.user, obj=obj, before=before, fields=fields)
+
+    def delete_model(self, request, obj):
+        platform_setting_delete(actor=request.user, obj=obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 def _without(fields: Any, hidden: tuple[str, ...]) -> list[Any]:

@@ -1,9 +1,17 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 
+from lianxin.accounts.models import User
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.backoffice.scoped_admin import ScopedInline, ScopedModelAdmin, rotate_public_codes
 from lianxin.backoffice.spreadsheets import ImportMixin, export_action
+from lianxin.core.errors import DomainError
 from lianxin.core.services import object_save
 from lianxin.deputies.imports import (
     deputies_export_xlsx,
@@ -27,6 +35,7 @@ from lianxin.deputies.models import (
     StandingMemberLink,
 )
 from lianxin.deputies.selectors import deputy_region_paths as selector_region_paths
+from lianxin.deputies.services import can_link_deputy_account, deputy_account_link
 
 
 class MandateInline(ScopedInline):
@@ -67,13 +76,14 @@ class DeputyAdmin(ImportMixin, ScopedModelAdmin):
     list_display = ["name", "gender", "levels", "occupation", "employer", "phone", "public_code"]
     list_filter = ["mandates__level", "mandates__status", "gender"]
     search_fields = ["name", "occupation", "employer", "phone", "id_number"]
-    readonly_fields = ["public_code", "public_url"]
+    readonly_fields = ["public_code", "public_url", "account"]
     inlines = [MandateInline, GridAssignmentInline, WorkerPairingInline]
     fieldsets = [
         ("基本信息", {"fields": ["name", "gender", "ethnicity", "birth_date", "political_affiliation", "education"]}),
         ("履职公开信息", {"fields": ["occupation", "employer", "specialties", "bio", "photo"]}),
         ("居住地", {"fields": ["residence_region", "residence_lat", "residence_lng"]}),
-        ("联系方式（仅工作人员可见）", {"fields": ["id_number", "phone", "address", "user"]}),
+        ("联系方式（仅工作人员可见）", {"fields": ["id_number", "phone", "address"]}),
+        ("登录账号", {"fields": ["account"]}),
         ("二维码", {"fields": ["public_code", "public_url"]}),
     ]
 
@@ -106,6 +116,47 @@ class DeputyAdmin(ImportMixin, ScopedModelAdmin):
             return
         super().save_model(request, obj, form, change)
 
+    # --- the login account: its own page and permission (deputies.services.deputy_account_link) ----------
+    @admin.display(description="登录账号")
+    def account(self, obj) -> str:
+        name = obj.user.username if obj.pk and obj.user_id else "（未关联）"
+        if not obj.pk:
+            return name
+        url = reverse("admin:deputies_deputy_account", args=[obj.pk])
+        return format_html('{} · <a href="{}">关联或解除</a>', name, url)
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.account_view)
+        return [path("<int:object_id>/account/", view, name="deputies_deputy_account"), *super().get_urls()]
+
+    def account_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        deputy = self.get_object(request, str(object_id))  # 404 outside the scope
+        if not can_link_deputy_account(request.user, deputy):
+            raise PermissionDenied
+        form = AccountLinkForm(request.POST or None, initial={"username": deputy.user.username if deputy.user else ""})
+        error = ""
+        if request.method == "POST" and form.is_valid():
+            username = form.cleaned_data["username"].strip()
+            account = User.objects.filter(username=username).first() if username else None
+            try:
+                if username and account is None:
+                    raise DomainError("account_not_found", "登录账号: 没有这个账号", field="user")
+                deputy_account_link(actor=request.user, deputy=deputy, account=account)
+            except DomainError as exc:
+                error = exc.message
+            else:
+                messages.success(request, f"已{'关联' if account else '解除'}登录账号")
+                return HttpResponseRedirect(reverse("admin:deputies_deputy_change", args=[deputy.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"{deputy}的登录账号",
+            "deputy": deputy,
+            "form": form,
+            "error": error,
+        }
+        return TemplateResponse(request, "admin/deputies/deputy_account.html", context)
+
     @admin.display(description="层级")
     def levels(self, obj) -> str:
         return "、".join(m.get_level_display() for m in obj.mandates.all())
@@ -113,6 +164,10 @@ class DeputyAdmin(ImportMixin, ScopedModelAdmin):
     @admin.display(description="公开地址")
     def public_url(self, obj) -> str:
         return obj.public_url if obj.pk else "—"
+
+
+class AccountLinkForm(forms.Form):
+    username = forms.CharField(label="账号用户名", required=False, help_text="留空表示解除关联")
 
 
 @admin.register(DeputyGroup)

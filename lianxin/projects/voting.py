@@ -22,9 +22,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
+from lianxin.accounts.roles import Role
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError, PermissionDenied
 from lianxin.deputies.models import SERVING_STATUSES, Deputy, Mandate
@@ -152,6 +154,13 @@ def vote_cast(*, actor: Any, vote: Vote, choices: dict[Any, str]) -> str:
     deputy = Deputy.objects.filter(user=actor).first() if getattr(actor, "pk", None) else None
     if deputy is None:
         raise PermissionDenied("只有代表本人可以投票")
+    if (
+        not getattr(settings, "VOTE_ALLOW_STAFF_ACCOUNTS", False)
+        and actor.role_assignments.exclude(role=Role.DEPUTY).exists()
+    ):
+        # An account that also holds a staff role could be anyone in that office: the deputy votes on paper,
+        # or the deputy gets an account of their own (issue 12, item 6).
+        raise PermissionDenied("该账号同时持有工作人员角色，不能用于投票；请代表使用本人账号或纸质选票")
     with transaction.atomic():
         current = _locked(vote, VoteStatus.OPEN)
         clean = _clean_choices(current, choices)
