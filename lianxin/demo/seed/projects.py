@@ -22,6 +22,7 @@ from PIL import Image
 
 from lianxin.accounts.models import User
 from lianxin.cases.models import ResponsibleUnit
+from lianxin.core.models import AuditEvent
 from lianxin.deputies.models import SERVING_STATUSES, Deputy, MandateLevel
 from lianxin.projects.models import (
     Ballot,
@@ -96,18 +97,32 @@ def _jpeg(rng: random.Random) -> bytes:
 
 
 def clear_projects() -> None:
-    """Remove every project record (the demo's and any other: they point at the demo's deputies and units)."""
-    SitePhoto.objects.all().delete()
-    SiteReport.objects.all().delete()
-    Site.objects.all().delete()
-    Project.objects.all().delete()
-    Ballot.objects.all().delete()
-    TellerEntry.objects.all().delete()
-    Voter.objects.all().delete()
-    Candidate.objects.all().delete()
-    Vote.objects.all().delete()
-    Proposal.objects.filter(~Q(merged_into=None)).delete()
-    Proposal.objects.all().delete()
+    """Remove the demo's own project records: what a demo account created or handled (its audit rows say so) and
+    everything hanging off those votes and projects. Projects, votes and proposals anyone else entered stay; if
+    they point at the demo's deputies, clearing the registry then refuses with the reason."""
+    from lianxin.demo.seed.users import demo_users_queryset
+
+    by_demo = AuditEvent.objects.filter(actor__in=list(demo_users_queryset()))
+
+    def touched(model: type) -> list[int]:
+        label = model._meta.label_lower
+        return [int(pk) for pk in by_demo.filter(object_type=label).values_list("object_id", flat=True).distinct()]
+
+    votes = Vote.objects.filter(pk__in=touched(Vote))
+    projects = Project.objects.filter(Q(vote__in=votes) | Q(pk__in=touched(Project)))
+    sites = Site.objects.filter(Q(project__in=projects) | Q(pk__in=touched(Site)))
+    proposal_ids = set(touched(Proposal)) | set(projects.values_list("proposal", flat=True))
+    proposal_ids |= set(Candidate.objects.filter(vote__in=votes).values_list("proposal", flat=True))
+    proposal_ids |= set(Proposal.objects.filter(merged_into__in=proposal_ids).values_list("pk", flat=True))
+    SitePhoto.objects.filter(report__site__in=sites).delete()
+    SiteReport.objects.filter(site__in=sites).delete()
+    sites.delete()
+    projects.delete()
+    for model in (Ballot, TellerEntry, Voter, Candidate):
+        model.objects.filter(vote__in=votes).delete()
+    votes.delete()
+    Proposal.objects.filter(pk__in=proposal_ids).exclude(merged_into=None).delete()
+    Proposal.objects.filter(pk__in=proposal_ids).delete()
 
 
 def write_projects(rng: random.Random, *, today: datetime.date) -> dict[str, int]:
