@@ -61,6 +61,8 @@ MIDDLEWARE = [
     # First, so that the request latency it records for /metrics covers every other middleware too.
     "lianxin.ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A NUL character in the path or a parameter is a 400 before any view or query sees it (PostgreSQL 500'd).
+    "lianxin.core.input_guard.RejectNulMiddleware",
     # Static files served by the platform itself (no CDN: it may run on an intranet).
     "lianxin.portal.middleware.StaticFilesMiddleware",
     # Before the session is loaded: a refused API request costs one counter statement and nothing else.

@@ -9,6 +9,8 @@ from ninja.pagination import PaginationBase
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# Far beyond any list here, and far below the 2^63 at which the database's OFFSET overflows (a 500 before).
+MAX_OFFSET = 2**31 - 1
 
 
 class LimitOffset(PaginationBase):
@@ -16,7 +18,7 @@ class LimitOffset(PaginationBase):
         limit: int = Field(
             DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"每页条数，1–{MAX_LIMIT}，默认 {DEFAULT_LIMIT}"
         )
-        offset: int = Field(0, ge=0, description="跳过的条数，默认 0")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description=f"跳过的条数，0–{MAX_OFFSET}，默认 0")
 
     class Output(Schema):
         items: list[Any]
