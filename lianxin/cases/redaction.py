@@ -62,13 +62,13 @@ _MORE = r"(?:\s*" + _NUM + r"\s*(?:号楼|号院|号(?![线文令码])|栋|幢|�
 # 3-2-501室). "3户人家", "2室1厅" and "3座桥" are not doors.
 _DOOR = (
     r"(?:" + _BUILDING + r"(?:" + _ENTRANCE + _ROOM + r"?|" + _ROOM + r")"
-    r"|" + _ENTRANCE + _ROOM + r"|\d{3,4}\s*室|\d+(?:\s*[-—]\s*\d+){1,2}\s*(?:室|号))"
+    r"|" + _ENTRANCE + _ROOM + r"|\d{3,4}\s*室|\d{1,3}(?:\s*[-—]\s*\d+){1,2}\s*(?:室|号))"
 )
 
 PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"), EMAIL),
     # 18 digits (the last may be X), in groups or not; then the old 15-digit numbers.
-    (re.compile(r"(?<![\dA-Za-z])[1-9]" + _digits(16) + SEP + r"[\dXx](?![\dA-Za-z])"), ID_NUMBER),
+    (re.compile(r"(?<!\d)[1-9]" + _digits(16) + SEP + r"[\dXx](?!\d)"), ID_NUMBER),
     (re.compile(r"(?<![\d.])[1-9]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?![\d.])"), ID_NUMBER),
     # Mobile numbers, with or without the country code; also a mobile already half masked (139****5678).
     (re.compile(r"(?<![\d+])(?:" + COUNTRY + r")?1[3-9]" + _digits(9) + r"(?!\d)"), PHONE),

@@ -5,6 +5,9 @@ as 0000-00000000 or *****); here the masks are filled with numbers of the same s
 disappear and what must stay.
 """
 
+import csv
+import itertools
+
 import pytest
 
 from lianxin.cases.models import Case
@@ -74,6 +77,7 @@ KEEP = [
     "小区7栋电梯频频出故障，13栋37栋97.5平米",
     "2019年12月31日前完成，投资100 200 3000元",
     "根据楚政函〔2013〕15号文件",
+    "依据楚政涵[2010-54号]文件",
     "路灯坏了3盏，1.5公里路段没有照明",
     "长安奔奔、希瑞QQ，摩托车五花八门",
     "８月１２日上午１０点",
@@ -104,3 +108,34 @@ def test_full_width_text_around_a_number_is_left_as_written():
 def test_the_persons_own_name_becomes_the_word_for_the_person():
     case = Case(person_name="王秀英")
     assert redact("王秀英反映路灯不亮，王秀英电话13957211234", case) == "反映人反映路灯不亮，反映人电话[电话已隐去]"
+
+
+# A contact written each way people write it, dropped into real messages.
+CONTACTS = [
+    "13957211234",
+    "１３９５７２１１２３４",
+    "139 5721 1234",
+    "139-5721-1234",
+    "+86 139 5721 1234",
+    "0086-13957211234",
+    "0572-8012345",
+    "（0572）8012345",
+    "330521 19700512 2311",
+    "3305 2119 7005 1223 11",
+    "永安街160号3单元501室",
+    "wang.xiuying@example.com",
+]
+
+
+def test_a_contact_dropped_into_real_messages_is_always_removed(shared_data):
+    with open(shared_data / "govmsg" / "messages.csv", encoding="utf-8") as handle:
+        messages = [row["留言详情"] for row in itertools.islice(csv.DictReader(handle), 240)]
+    for message, contact in zip(messages, itertools.cycle(CONTACTS), strict=False):
+        middle = len(message) // 2
+        for text in (
+            f"{contact} {message}",
+            f"{message[:middle]}联系方式{contact}，{message[middle:]}",
+            f"{message}电话{contact}",
+        ):
+            out = redact(text)
+            assert contact not in out and "已隐去" in out, text
