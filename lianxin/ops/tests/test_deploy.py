@@ -157,7 +157,7 @@ def test_the_nginx_site_terminates_tls_serves_static_and_media_and_passes_the_re
     https = [d for d in blocks[tls] if d.startswith(("listen 443", "ssl_certificate", "client_max_body_size"))]
     assert {d.split()[0] for d in https} >= {"listen", "ssl_certificate", "ssl_certificate_key", "client_max_body_size"}
     static = blocks["main > server > location /static/"]
-    assert "alias /srv/lianxin/var/static/" in static and "expires 1y" in static
+    assert "alias /srv/lianxin/var/static/" in static and "expires 7d" in static
     assert "alias /srv/lianxin/var/media/" in blocks["main > server > location /media/"]
     proxy = blocks["main > server > location /"]
     assert "proxy_pass http://lianxin_app" in proxy
