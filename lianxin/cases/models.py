@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from lianxin.core.appendonly import AppendOnlyQuerySet
 from lianxin.core.scoping import region_scope_q, scoped_manager
 from lianxin.deputies.models import Deputy, GridWorker
 from lianxin.regions.models import Grid, Region
@@ -329,7 +330,8 @@ class Case(models.Model):
 
 
 class CaseEvent(models.Model):
-    """One step of a case's history. Append-only: the timeline shown to staff and, in plain words, to the person."""
+    """One step of a case's history. Append-only: the timeline shown to staff and, in plain words, to the person.
+    Refused one by one (save, delete), in bulk (the queryset) and in SQL (a PostgreSQL trigger): core.appendonly."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     action = models.CharField("操作", max_length=32)
@@ -348,6 +350,8 @@ class CaseEvent(models.Model):
     data = models.JSONField("数据", default=dict, blank=True)
     is_public = models.BooleanField("群众可见", default=True)
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "办理记录"
@@ -388,13 +392,13 @@ class SubmissionStatus(models.TextChoices):
     QUEUED = "queued", "已收到，正在登记"
     REGISTERED = "registered", "已登记"
     REJECTED = "rejected", "未能登记"
+    # An unexpected error (a bug, a value the checks let through), not a refusal: kept aside with the error so
+    # the rest of the queue goes on; staff re-queue it by hand once the cause is fixed (SubmissionAdmin).
+    FAILED = "failed", "登记出错，待处理"
 
 
 class Submission(models.Model):
     """A case submitted through the API, accepted with one durable write and registered by the worker.
-    # An unexpected error (a bug, a value the checks let through), not a refusal: kept aside with the error so
-    # the rest of the queue goes on; staff re-queue it by hand once the cause is fixed (SubmissionAdmin).
-    FAILED = "failed", "登记出错，待处理"
 
     The person holds the receipt code from the moment of acceptance; the case, when registered, carries the same
     code, the same idempotency key and `registered_at` = `received_at`, so deadlines count from when the opinion
@@ -412,13 +416,13 @@ class Submission(models.Model):
     # (PROTECT still holds for the ORM), and the worker resolves both again before it registers anything.
     receipt_code = models.CharField("查询码", max_length=16, editable=False)
     idempotency_key = models.CharField(max_length=200, null=True, blank=True, editable=False)
+    # SHA-256 of the accepted payload (intake.payload_fingerprint): a retry under the same idempotency key with
+    # another body is refused instead of answered with this submission. Empty on rows older than the column.
+    fingerprint = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="提交人",
         on_delete=models.PROTECT,
-    # SHA-256 of the accepted payload (intake.payload_fingerprint): a retry under the same idempotency key with
-    # another body is refused instead of answered with this submission. Empty on rows older than the column.
-    fingerprint = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
         related_name="+",
         db_index=False,
         db_constraint=False,

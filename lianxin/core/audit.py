@@ -1,9 +1,16 @@
-"""Write audit rows. Call from services, inside the same transaction as the change."""
+"""Write audit rows. Call from services, inside the same transaction as the change.
+
+Audit rows are append-only (in the database too: migration core 0002), so personal data cannot be purged from
+them later: it is masked here, when the row is written (lianxin.core.masking, docs/privacy.md). A change of a
+phone number is recorded as 139****5678 → 138****4321: enough to see that it changed and to which number, not
+enough to call anyone.
+"""
 
 from typing import Any
 
 from django.db import models
 
+from lianxin.core.masking import mask_personal, mask_text
 from lianxin.core.models import AuditEvent
 
 
@@ -21,10 +28,10 @@ def audit_record(
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
+        object_repr=mask_text(str(obj))[:200],
         region_path=region_path,
-        changes=changes or {},
-        note=note,
+        changes=mask_personal(changes or {}),
+        note=mask_text(note),
     )
 
 

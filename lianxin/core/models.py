@@ -3,11 +3,15 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.db import models
 
+from lianxin.core.appendonly import AppendOnlyQuerySet
+
 
 class AuditEvent(models.Model):
     """An append-only record of a state change: who did what to which object, with old and new values.
 
-    Every service that writes calls `lianxin.core.audit.audit_record`. Rows are never updated or deleted.
+    Every service that writes calls `lianxin.core.audit.audit_record`. Rows are never updated or deleted: not
+    one by one (save, delete below), not in bulk (the queryset), not in SQL (a PostgreSQL trigger) —
+    lianxin/core/appendonly.py.
     """
 
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
@@ -21,6 +25,8 @@ class AuditEvent(models.Model):
     region_path = models.CharField("所属区划路径", max_length=255, blank=True, db_index=True)
     changes = models.JSONField("变更内容", default=dict, blank=True)
     note = models.TextField("说明", blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "操作日志"

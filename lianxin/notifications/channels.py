@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.module_loading import import_string
 
+from lianxin.core.masking import mask_recipient, mask_text
 from lianxin.notifications.models import Notification
 
 logger = logging.getLogger("lianxin.notifications")
@@ -37,16 +38,20 @@ def channel_for(name: str) -> Channel:
 
 
 class LogChannel:
-    """Writes the notification to the log: development, the demo, and any channel not yet contracted."""
+    """Writes the notification to the log: development, the demo, and any channel not yet contracted.
+
+    Logs are kept and copied more widely than the database (files, journald, a log collector), so the recipient
+    and any phone or ID number in the text are masked; the full text stays on the notification row, where the
+    back office's scope and the retention rules (lianxin.privacy) apply."""
 
     def send(self, notification: Notification) -> None:
         logger.info(
             "通知 #%s [%s → %s] %s：%s",
             notification.pk,
             notification.channel,
-            notification.recipient,
-            notification.subject,
-            notification.body,
+            mask_recipient(notification.recipient),
+            mask_text(notification.subject),
+            mask_text(notification.body),
         )
 
 
