@@ -14,6 +14,7 @@ from lianxin.cases.models import (
     ReceptionSession,
     ResponsibleUnit,
 )
+from lianxin.core.appendonly import append_only_deletes_allowed
 from lianxin.demo.seed.case_setting import COUNTY_UNITS
 from lianxin.demo.seed.cases import IDEMPOTENCY_PREFIX
 from lianxin.notifications.models import Notification
@@ -28,7 +29,10 @@ def clear_cases() -> None:
     """Remove the demo's cases, their history and sessions, and its units (before the registry is cleared)."""
     cases = demo_cases()
     Notification.objects.filter(case__in=cases).delete()
-    CaseEvent.objects.filter(case__in=cases).delete()  # a queryset delete: the append-only guard is on instances
+    # The one place case history may be deleted: the demo's own cases, in the reset's transaction (a case's
+    # events are append-only, in the database too; lianxin/core/appendonly.py).
+    with append_only_deletes_allowed("seed_demo --force"):
+        CaseEvent.objects.filter(case__in=cases).delete()
     cases.exclude(master=None).delete()
     cases.delete()
     ReceptionSession.objects.filter(cases__isnull=True).delete()
