@@ -8,6 +8,7 @@ is refused for LOGIN_LOCKOUT_MINUTES (settings.py, docs/security.md).
 """
 
 import ipaddress
+import time
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.shortcuts import render
 from lianxin.accounts.models import LoginEvent, LoginKind, User
 from lianxin.core.net import client_ip
 
+SEEN = "staff_seen"  # session key: when a staff user was last seen (epoch seconds), for the idle timeout
 LOCKOUT_MESSAGE = "登录失败次数过多，该账号在本机已被暂时锁定，请 {minutes} 分钟后再试，或联系管理员解锁。"
 
 
@@ -69,6 +71,9 @@ def lockout_response(request: HttpRequest, original_response: Any = None, creden
 
 def on_logged_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     login_event_record(kind=LoginKind.SUCCESS, request=request, user=user)
+    if request is not None and hasattr(request, "session") and is_staff_account(user):
+        # The idle clock starts with the login, saved with it: the next pages need no session write of their own.
+        request.session[SEEN] = int(time.time())
 
 
 def on_login_failed(

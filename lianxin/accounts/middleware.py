@@ -11,10 +11,9 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 
-from lianxin.accounts.logins import is_staff_account, login_event_record
+from lianxin.accounts.logins import SEEN, is_staff_account, login_event_record
 from lianxin.accounts.models import LoginKind
 
-SEEN = "staff_seen"  # session key: when the staff user was last seen (epoch seconds)
 # The session is written at most once a minute for the idle clock, not on every request.
 SEEN_RESOLUTION = 60
 # Pages a half-logged-in user (password, no code yet) may still reach.
