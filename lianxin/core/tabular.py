@@ -20,14 +20,16 @@ Rules a township clerk can rely on:
 - `write_xlsx` writes the same headers, so an export can be edited and imported back.
 """
 
+import contextlib
 import csv
 import datetime
 import io
+import itertools
 import re
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -46,7 +48,14 @@ from lianxin.core.errors import DomainError, ImportRejected, RowError
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # An .xlsx is a zip: refuse archives that would unpack to far more than any real roster.
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+# Parts that openpyxl reads whole (shared strings, styles), unlike worksheets, which are streamed row by row.
+MAX_PART_BYTES = 64 * 1024 * 1024
 MAX_DATA_ROWS = 20_000
+# Columns read from a sheet. openpyxl pads each row to its last cell's column: rows reaching column XFD (16,384)
+# turned a 2.8 KB file into 1.3 GB. No roster has more than a few dozen columns.
+MAX_COLUMNS = 200
+# Rows a sheet may declare or hold, blank rows included (templates are often formatted far below their data).
+MIN_SHEET_ROWS = 100_000
 # How far down a title or note above the header may push it.
 HEADER_SEARCH_ROWS = 10
 
@@ -452,16 +461,22 @@ def read_sheet(
     (call `raise_if_errors` after the domain checks); an unreadable file raises FileRejected."""
     data = _read_bytes(file, max_bytes)
     suffix = Path(filename).suffix.lower()
-    raw_rows: Sequence[Sequence[Any]]
+    # Rows are streamed into parse_rows: only parsed values are kept, never the raw sheet.
+    raw_rows: Generator[Sequence[Any], None, None]
     if suffix == ".xlsx" or (suffix == "" and data[:2] == b"PK"):
-        raw_rows = _xlsx_rows(data, columns)
+        raw_rows = _xlsx_rows(data, columns, max_sheet_rows=_max_sheet_rows(max_rows))
     elif suffix in (".csv", ".txt"):
         raw_rows = _csv_rows(data)
     elif suffix in (".xls", ".et", ".wps"):
         raise FileRejected("不支持旧版 Excel（.xls）或 WPS 格式，请在 Excel/WPS 中“另存为” .xlsx 后再导入")
     else:
         raise FileRejected(f"不支持的文件类型“{suffix or filename}”，请上传 .xlsx 或 .csv 文件")
-    return parse_rows(raw_rows, columns=columns, max_rows=max_rows)
+    with contextlib.closing(raw_rows):  # closes the workbook even when parse_rows stops early
+        return parse_rows(raw_rows, columns=columns, max_rows=max_rows)
+
+
+def _max_sheet_rows(max_rows: int) -> int:
+    return max(2 * max_rows, MIN_SHEET_ROWS) + HEADER_SEARCH_ROWS
 
 
 def parse_rows(raw_rows: Iterable[Sequence[Any]], *, columns: Sequence[Column], max_rows: int = MAX_DATA_ROWS) -> Sheet:
@@ -577,44 +592,89 @@ def _read_bytes(file: IO[bytes] | bytes | Path, max_bytes: int) -> bytes:
     return data
 
 
-def _xlsx_rows(data: bytes, columns: Sequence[Column]) -> list[tuple[Any, ...]]:
+def _xlsx_rows(
+    data: bytes, columns: Sequence[Column], *, max_sheet_rows: int
+) -> Generator[tuple[Any, ...], None, None]:
+    """The rows of the worksheet that holds the headers, one at a time, at most MAX_COLUMNS wide. Refused before
+    parsing: an archive that unpacks too large, and a sheet whose declared size (<dimension ref="A1:XFD…">)
+    is past the limits."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-                raise FileRejected("文件解压后过大，请分成几个文件导入")
+            _archive_check(archive)
         with warnings.catch_warnings():
             # openpyxl warns about features it drops on reading (data validation extensions, default
             # styles); none of them matter for the values.
             warnings.simplefilter("ignore")
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            try:
-                return _pick_worksheet_rows(workbook, columns)
-            finally:
-                workbook.close()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                yield from _pick_worksheet_rows(workbook, columns, max_sheet_rows=max_sheet_rows)
+        finally:
+            workbook.close()
     except FileRejected:
         raise
     except Exception as exc:  # zipfile, XML and openpyxl raise many types for a damaged file
         raise FileRejected("无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式") from exc
 
 
-def _pick_worksheet_rows(workbook: Any, columns: Sequence[Column]) -> list[tuple[Any, ...]]:
+def _archive_check(archive: zipfile.ZipFile) -> None:
+    """By the sizes the zip declares (zipfile stops at the declared size when it unpacks, so they cannot lie)."""
+    infos = archive.infolist()
+    if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
+        raise FileRejected(f"文件解压后超过{MAX_UNPACKED_BYTES // (1024 * 1024)}MB，请分成几个文件导入")
+    for info in infos:
+        if not info.filename.startswith("xl/worksheets/") and info.file_size > MAX_PART_BYTES:
+            raise FileRejected(
+                f"文件中的“{info.filename}”解压后超过{MAX_PART_BYTES // (1024 * 1024)}MB，请另存为新文件后再导入"
+            )
+
+
+def _declared_size_check(worksheet: Any, max_sheet_rows: int) -> None:
+    """The sheet's own <dimension>, read by openpyxl without parsing a row."""
+    columns, rows = worksheet.max_column or 0, worksheet.max_row or 0
+    if columns > MAX_COLUMNS:
+        raise FileRejected(
+            f"工作表“{worksheet.title}”的范围到第{columns}列（{get_column_letter(min(columns, 16384))}列），"
+            f"超过{MAX_COLUMNS}列的上限；请删除多余的列，或把数据复制到新的工作表后再导入"
+        )
+    if rows > max_sheet_rows:
+        raise FileRejected(
+            f"工作表“{worksheet.title}”的范围到第{rows}行，超过{max_sheet_rows}行的上限；"
+            "请删除多余的行，或分成几个文件导入"
+        )
+
+
+def _sheet_rows(worksheet: Any, max_sheet_rows: int) -> Generator[tuple[Any, ...], None, None]:
+    """A worksheet's rows as values, without trailing empty cells, at most MAX_COLUMNS wide."""
+    worksheet.reset_dimensions()  # the stored size is often too small; read what is there, within the caps
+    for number, row in enumerate(worksheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
+        if number > max_sheet_rows:
+            raise FileRejected(f"工作表“{worksheet.title}”超过{max_sheet_rows}行（含空行），请分成几个文件导入")
+        end = len(row)
+        while end and row[end - 1] is None:
+            end -= 1
+        yield row[:end]
+
+
+def _pick_worksheet_rows(workbook: Any, columns: Sequence[Column], *, max_sheet_rows: int) -> Iterator[tuple[Any, ...]]:
     """The first worksheet that has the expected headers: a workbook often begins with a 填表说明 sheet."""
     known = {normalise_header(name) for column in columns for name in (column.header, *column.aliases)}
-    first: list[tuple[Any, ...]] | None = None
-    for worksheet in workbook.worksheets:
-        if not hasattr(worksheet, "iter_rows"):
-            continue  # a chart sheet
-        worksheet.reset_dimensions()  # the stored size is often wrong; read what is there
-        rows = list(worksheet.iter_rows(values_only=True))
-        if first is None:
-            first = rows
-        head = rows[:HEADER_SEARCH_ROWS]
+    sheets = [worksheet for worksheet in workbook.worksheets if hasattr(worksheet, "iter_rows")]  # no chart sheets
+    for worksheet in sheets:
+        _declared_size_check(worksheet, max_sheet_rows)
+        rows = _sheet_rows(worksheet, max_sheet_rows)
+        head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
         if any(normalise_header(cell) in known for raw in head for cell in raw):
-            return rows
-    return first or []
+            yield from head
+            yield from rows
+            return
+        rows.close()
+    if sheets:  # no sheet has a known header: the first one, so that the errors name its header row
+        yield from _sheet_rows(sheets[0], max_sheet_rows)
 
 
-def _csv_rows(data: bytes) -> list[list[str]]:
+def _csv_rows(data: bytes) -> Generator[list[str], None, None]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16")  # Excel's "Unicode 文本" export: UTF-16, tab-separated
     else:
@@ -629,7 +689,8 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            yield row[:MAX_COLUMNS]
     except csv.Error as exc:
         raise FileRejected(f"CSV 文件格式错误：{exc}") from exc
 
