@@ -1,6 +1,7 @@
 import csv
 import datetime
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -387,3 +388,18 @@ def test_the_csv_writer_prefixes_formula_text_and_leaves_numbers_alone(text):
     csv_writer(buffer).writerow([text, "普通文字", -5, 3.5, ""])
     cells = next(csv.reader(io.StringIO(buffer.getvalue())))
     assert cells == ["'" + text, "普通文字", "-5", "3.5", ""]
+
+
+def test_no_module_writes_a_spreadsheet_except_through_core_tabular():
+    """Exports escape formulas in one place; a csv.writer or an openpyxl workbook elsewhere would bypass it."""
+    package = Path(__file__).resolve().parents[2]
+    bypasses = []
+    for path in package.rglob("*.py"):
+        relative = path.relative_to(package).as_posix()
+        if "/tests/" in f"/{relative}" or relative in ("core/tabular.py", "testing.py"):
+            continue
+        source = path.read_text(encoding="utf-8")
+        for construct in ("csv.writer(", "csv.DictWriter(", "openpyxl.Workbook(", "Workbook(write_only"):
+            if construct in source:
+                bypasses.append(f"{relative}: {construct}")
+    assert bypasses == []
