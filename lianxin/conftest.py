@@ -87,6 +87,19 @@ def shared_data() -> Path:
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness costs ~0.3 s per persona; tests don't need it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests change data and read the page again at once: the public page cache (lianxin/core/pagecache.py) is off
+    # unless a test asks for it with the `page_cache` fixture.
+    settings.PUBLIC_PAGE_SECONDS = 0
+
+
+@pytest.fixture
+def page_cache(settings):
+    from django.core.cache import caches
+
+    settings.PUBLIC_PAGE_SECONDS = 30
+    caches["pages"].clear()
+    yield caches["pages"]
+    caches["pages"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -142,6 +142,16 @@ TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "")
 # Open311's writes per api_key and per address, receipt-code lookups (Open311, one per code) per address.
 API_RATE_CALLER = os.getenv("API_RATE_CALLER", "1200/60")
 API_RATE_IP = os.getenv("API_RATE_IP", "2400/60")
+# Public pages that are the same for everyone (deputy, place, home, results, the projects map) are kept per process
+# for PUBLIC_PAGE_SECONDS and phones may keep them for PUBLIC_PAGE_BROWSER_SECONDS: never more than a minute stale
+# (lianxin/core/pagecache.py). 0 turns the page cache off.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "lianxin-pages",
+    "OPTIONS": {"MAX_ENTRIES": envint("PUBLIC_PAGE_CACHE_ENTRIES", "2000")},
+}
+PUBLIC_PAGE_SECONDS = envint("PUBLIC_PAGE_SECONDS", "30")
+PUBLIC_PAGE_BROWSER_SECONDS = envint("PUBLIC_PAGE_BROWSER_SECONDS", "30")
 OPEN311_RATE_WRITE = os.getenv("OPEN311_RATE_WRITE", "600/3600")
 OPEN311_RATE_LOOKUP = os.getenv("OPEN311_RATE_LOOKUP", "240/3600")
 

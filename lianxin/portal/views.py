@@ -15,6 +15,7 @@ from lianxin.accounts.roles import Perm
 from lianxin.cases.intake import submission_get_pending_by_receipt
 from lianxin.cases.models import Status
 from lianxin.core.errors import DomainError, NotFound
+from lianxin.core.pagecache import public_page
 from lianxin.deputies.models import Deputy
 from lianxin.portal import selectors as s
 from lianxin.portal.abuse import (
@@ -43,6 +44,7 @@ def _or_404(error: NotFound) -> Http404:
     return Http404(error.message)
 
 
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -51,6 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 def deputy_page(request: HttpRequest, code: str) -> HttpResponse:
     try:
         deputy = s.deputy_get_public(code=code)
@@ -68,6 +71,7 @@ def deputy_page(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@public_page
 def place_page(request: HttpRequest, code: str) -> HttpResponse:
     try:
         place = s.place_get_public(code=code)
@@ -248,6 +252,7 @@ def track_case(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@public_page
 def results(request: HttpRequest) -> HttpResponse:
     category = request.GET.get("category") or None
     q = (request.GET.get("q") or "").strip()[:50] or None
@@ -259,6 +264,7 @@ def results(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 def result_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     try:
         case = s.result_get(case_id=case_id)

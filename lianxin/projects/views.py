@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lianxin.core.errors import DomainError
+from lianxin.core.pagecache import public_page
 from lianxin.portal.abuse import (
     HONEYPOT_FIELD,
     captcha_check,
@@ -40,6 +41,7 @@ def _site_url(site) -> str:
 # --- public --------------------------------------------------------------------------------------------------
 
 
+@public_page
 def index(request: HttpRequest) -> HttpResponse:
     """/projects/: the latest year that has projects."""
     latest = s.latest_year()
@@ -48,6 +50,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return redirect("projects:year", year=latest)
 
 
+@public_page
 def year_page(request: HttpRequest, year: int) -> HttpResponse:
     today = timezone.localdate()
     view = s.public_year(year=year, today=today)
@@ -81,6 +84,7 @@ def year_page(request: HttpRequest, year: int) -> HttpResponse:
     )  # fmt: skip
 
 
+@public_page
 def site_page(request: HttpRequest, year: int, site_id: int) -> HttpResponse:
     site = s.public_site(site_id=site_id)
     if site is None or site.project.year != year:
