@@ -19,14 +19,14 @@ from lianxin.core.models import AuditEvent
 from lianxin.core.scoping import region_scope_q
 from lianxin.regions.models import Region, RegionLevel
 
-# An account without any role is managed from the county up: a township must not adopt strays.
-ROLELESS_LEVELS = (RegionLevel.PROVINCE, RegionLevel.PREFECTURE, RegionLevel.COUNTY)
+# An account without any role, and a setting without a region, are managed from the county up.
+COUNTY_AND_UP = (RegionLevel.PROVINCE, RegionLevel.PREFECTURE, RegionLevel.COUNTY)
 ACCOUNT_CREATE_ACTION = "user.create"
 
 
-def _manages_roleless(actor: Any) -> bool:
+def _manages_from_county_up(actor: Any) -> bool:
     paths = actor.scope_paths(Perm.MANAGE_ACCOUNTS)
-    return bool(paths) and Region.objects.filter(path__in=paths, level__in=ROLELESS_LEVELS).exists()
+    return bool(paths) and Region.objects.filter(path__in=paths, level__in=COUNTY_AND_UP).exists()
 
 
 def _created_by(actor: Any) -> QuerySet[AuditEvent]:
@@ -46,7 +46,7 @@ def account_list_manageable_by(*, actor: Any) -> QuerySet[User]:
     outside = RoleAssignment.objects.exclude(in_scope).values("user_id")
     with_roles = Q(pk__in=RoleAssignment.objects.filter(in_scope).values("user_id")) & ~Q(pk__in=outside)
     roleless = ~Q(pk__in=RoleAssignment.objects.values("user_id"))
-    if _manages_roleless(actor):
+    if _manages_from_county_up(actor):
         own_roleless = roleless
     else:
         created = _created_by(actor).values_list("object_id", flat=True)
@@ -65,21 +65,15 @@ def account_manageable(*, actor: Any, account: User) -> bool:
     paths = list(account.role_assignments.values_list("region__path", flat=True))
     if paths:
         return all(actor.has_perm_in(Perm.MANAGE_ACCOUNTS, path) for path in paths)
-    return _manages_roleless(actor) or _created_by(actor).filter(object_id=str(account.pk)).exists()
+    return _manages_from_county_up(actor) or _created_by(actor).filter(object_id=str(account.pk)).exists()
 
 
 def platform_settings_editable(*, actor: Any) -> bool:
     """Whether `actor` may change a setting with no region of its own (deadline policies, case categories, the
-    working-day calendar): it applies to every case of the deployment, so the actor's `manage_accounts` scope
-    must cover every county in it (every top region when there are no counties). A township administrator
-    once raised the county-wide urgent reply limit from 5 to 90 working days (issue 12, item 7)."""
+    working-day calendar). Such a setting applies to every case of the deployment, a county: so only an
+    administrator holding `manage_accounts` at county level or above. A township administrator once raised the
+    county-wide urgent reply limit from 5 to 90 working days (issue 12, item 7). A deployment serving several
+    counties would need the settings per region; until then any of its county administrators may change them."""
     if actor is None or not actor.is_authenticated or not actor.is_active:
         return False
-    if actor.is_superuser:
-        return True
-    scope = actor.scope_paths(Perm.MANAGE_ACCOUNTS)
-    if not scope:
-        return False
-    counties = Region.objects.filter(level=RegionLevel.COUNTY).values_list("path", flat=True)
-    paths = list(counties) or list(Region.objects.filter(parent__isnull=True).values_list("path", flat=True))
-    return all(any(path.startswith(mine) for mine in scope) for path in paths)
+    return bool(actor.is_superuser or _manages_from_county_up(actor))

@@ -10,7 +10,7 @@ from django.http import HttpResponseRedirect
 
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
-from lianxin.backoffice.scoped_admin import ScopedModelAdmin
+from lianxin.backoffice.scoped_admin import PlatformSettingAdmin, ScopedModelAdmin
 from lianxin.cases.intake import submission_requeue
 from lianxin.cases.models import (
     Case,
@@ -233,22 +233,13 @@ class CaseAdmin(ScopedModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(PlatformSettingAdmin):
+    """Categories and deadline policies hold for every case of the deployment: changed only by administrators
+    from the county up, each change audited with old → new (backoffice.scoped_admin.PlatformSettingAdmin)."""
+
+    view_perm = Perm.HANDLE_CASES
     list_display = ["code", "name", "description", "sort", "is_active"]
     search_fields = ["code", "name"]
-
-    def has_module_permission(self, request) -> bool:
-        return may(request.user, Perm.HANDLE_CASES)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return may(request.user, Perm.HANDLE_CASES)
-
-    def has_add_permission(self, request) -> bool:
-        return may(request.user, Perm.MANAGE_ACCOUNTS)
-
-    has_change_permission = has_delete_permission = lambda self, request, obj=None: may(
-        request.user, Perm.MANAGE_ACCOUNTS
-    )
 
 
 @admin.register(DeadlinePolicy)

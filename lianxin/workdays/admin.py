@@ -1,5 +1,5 @@
 """The working-day calendar in the back office: everyone with back-office access may look, system
-administrators may edit and import. Saves go through the services, so every change is audited."""
+administrators whose scope covers the whole deployment may edit and import. Saves go through the services, so every change is audited."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -10,6 +10,7 @@ from django.urls import path, reverse
 
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
+from lianxin.accounts.selectors import platform_settings_editable
 from lianxin.core.errors import DomainError, ImportRejected
 from lianxin.workdays import calendar
 from lianxin.workdays.models import CalendarDay, CalendarYear
@@ -32,13 +33,13 @@ class CalendarAdmin(admin.ModelAdmin):
         return may(request.user, Perm.USE_BACKOFFICE)
 
     def has_add_permission(self, request) -> bool:
-        return may(request.user, Perm.MANAGE_ACCOUNTS)
+        return platform_settings_editable(actor=request.user)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return may(request.user, Perm.MANAGE_ACCOUNTS)
+        return platform_settings_editable(actor=request.user)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return may(request.user, Perm.MANAGE_ACCOUNTS)
+        return platform_settings_editable(actor=request.user)
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "GET":
@@ -130,7 +131,7 @@ class CalendarYearAdmin(CalendarAdmin):
         ]
 
     def import_view(self, request):
-        if not may(request.user, Perm.MANAGE_ACCOUNTS):
+        if not platform_settings_editable(actor=request.user):
             raise PermissionDenied
         errors: list[str] = []
         form = CalendarImportForm(request.POST or None, request.FILES or None)

@@ -1,6 +1,7 @@
 """Writes to the working-day calendar. Every change is audited and makes every process reload the calendar.
 
-Only system administrators (Perm.MANAGE_ACCOUNTS) may change it; `actor=None` is the system (commands).
+Only system administrators whose scope covers the whole deployment may change it (it counts every case's
+deadline: accounts.selectors.platform_settings_editable); `actor=None` is the system (commands).
 """
 
 import datetime
@@ -10,7 +11,7 @@ from typing import IO, Any
 
 from django.db import transaction
 
-from lianxin.accounts.roles import Perm
+from lianxin.accounts.selectors import platform_settings_editable
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError, PermissionDenied
 from lianxin.core.tabular import Choice, Column, Date, ImportResult, Text, read_sheet
@@ -40,8 +41,8 @@ class CalendarImportResult(ImportResult):
 
 
 def require_calendar_admin(actor: Any) -> None:
-    if actor is not None and not actor.has_perm_anywhere(Perm.MANAGE_ACCOUNTS):
-        raise PermissionDenied("只有系统管理员可以维护工作日历")
+    if actor is not None and not platform_settings_editable(actor=actor):
+        raise PermissionDenied("工作日历适用于全平台，只有管辖范围覆盖全平台的系统管理员可以维护")
 
 
 def calendar_day_problem(day: datetime.date, is_workday: bool) -> str | None:
