@@ -203,3 +203,30 @@ def test_deputies_are_not_asked_for_a_second_factor(personas, client, settings):
     settings.STAFF_2FA_REQUIRED = True
     attempt(client, "/w/login/", "deputy", PASSWORD)
     assert client.get("/w/").status_code == 200
+
+
+def test_an_administrator_lifts_a_lockout_from_the_login_audit_and_it_is_audited(personas, client, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    desk = Client(REMOTE_ADDR="203.0.113.7")
+    for _ in range(3):
+        attempt(desk, "/admin/login/", "township_staff", "wrong")
+    assert attempt(desk, "/admin/login/", "township_staff", PASSWORD).status_code == 429
+
+    event = LoginEvent.objects.filter(username="township_staff").first()
+    client.force_login(personas.admin)
+    response = client.post(
+        "/admin/accounts/loginevent/", {"action": "unlock_accounts", "_selected_action": [event.pk]}, follow=True
+    )
+    assert "已解除" in response.content.decode()
+    assert attempt(desk, "/admin/login/", "township_staff", PASSWORD).status_code == 302
+    unlock = AuditEvent.objects.get(action="login.unlock")
+    assert unlock.actor == personas.admin and unlock.object_id == str(personas.township_staff.pk)
+
+
+def test_unlocking_an_account_outside_ones_scope_is_refused(personas):
+    from lianxin.accounts.logins import login_unlock
+    from lianxin.core.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        login_unlock(actor=personas.outsider, user=personas.county_staff)
+    assert not AuditEvent.objects.filter(action="login.unlock").exists()
