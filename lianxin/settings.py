@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "lianxin.elections",
     "lianxin.projects",
     "lianxin.routing",
+    "lianxin.privacy",
     "lianxin.ops",
     # Staff logins: lockout after repeated failures (axes) and TOTP second factor (django-otp), lianxin.accounts.
     "django_otp",
@@ -252,6 +253,17 @@ WORKER_POLL_SECONDS = envint("WORKER_POLL_SECONDS", "1")
 WORKER_DEADLINE_MINUTES = envint("WORKER_DEADLINE_MINUTES", "15")  # reminders, overdue, escalation
 WORKER_SUMMARY_TIME = os.getenv("WORKER_SUMMARY_TIME", "07:00")  # Beijing time; weekly on Monday, monthly on the 1st
 CASE_ESCALATE_AFTER_DAYS = envint("CASE_ESCALATE_AFTER_DAYS", "3")  # working days late before automatic 督办
+
+# Personal data (PIPL): retention periods applied daily by the worker and by `lianxin purge_personal_data`
+# (lianxin/privacy/retention.py, docs/privacy.md), and who answers for it on the privacy notice (/privacy/).
+RETENTION_CASE_CONTACT_YEARS = envint("RETENTION_CASE_CONTACT_YEARS", "3")  # after the case ended
+RETENTION_SUBMISSION_DAYS = envint("RETENTION_SUBMISSION_DAYS", "30")  # unregistered API submissions
+RETENTION_NOTIFICATION_DAYS = envint("RETENTION_NOTIFICATION_DAYS", "90")  # sent notifications' text
+RETENTION_PROPOSAL_CONTACT_YEARS = envint("RETENTION_PROPOSAL_CONTACT_YEARS", "3")  # project proposers
+RETENTION_LOGIN_AUDIT_DAYS = envint("RETENTION_LOGIN_AUDIT_DAYS", "180")  # 网络安全法 art. 21: at least 6 months
+PRIVACY_PURGE_TIME = os.getenv("PRIVACY_PURGE_TIME", "03:30")  # Beijing time, daily
+PRIVACY_CONTROLLER = os.getenv("PRIVACY_CONTROLLER", "本级人大常委会办公室")
+PRIVACY_CONTACT = os.getenv("PRIVACY_CONTACT", "所在地人大代表联络站，或拨打本级人大常委会办公室电话")
 # Health (/api/v1/health answers 503 past these) and Prometheus metrics (/metrics; see lianxin/ops/metrics.py).
 HEALTH_WORKER_STALE_SECONDS = envint("HEALTH_WORKER_STALE_SECONDS", "120")
 HEALTH_QUEUE_MAX_AGE_SECONDS = envint("HEALTH_QUEUE_MAX_AGE_SECONDS", "300")

@@ -2,6 +2,7 @@
 behalf, and on each case its timeline and a "办理" form offering exactly the actions the user may take now.
 Every change goes through lianxin.cases.services / workflow; the admin's own save never writes a case."""
 
+import json
 from typing import Any
 
 from django import forms
@@ -11,7 +12,7 @@ from django.http import HttpResponseRedirect
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.backoffice.scoped_admin import PlatformSettingAdmin, ScopedModelAdmin
-from lianxin.cases.intake import submission_requeue
+from lianxin.cases.intake import PERSONAL_FIELDS, submission_requeue
 from lianxin.cases.models import (
     Case,
     CaseEvent,
@@ -311,6 +312,20 @@ class SubmissionAdmin(ScopedModelAdmin):
             self.message_user(
                 request, f"{skipped} 件不是“登记出错”状态，{refused} 件无权处理，均未改变。", messages.WARNING
             )
+
+    def get_fields(self, request, obj=None):
+        # The person's name, phone and whereabouts only for staff who may see contacts there (docs/privacy.md).
+        if self._may(request, Perm.VIEW_CONTACTS, obj):
+            return self.fields
+        return tuple("payload_without_contacts" if name == "payload" else name for name in self.fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description="提交内容")
+    def payload_without_contacts(self, obj: Submission) -> str:
+        hidden = {name: "（无权查看）" for name in PERSONAL_FIELDS if obj.payload.get(name) not in (None, "")}
+        return json.dumps({**obj.payload, **hidden}, ensure_ascii=False)
 
     def has_module_permission(self, request) -> bool:
         return may(request.user, Perm.HANDLE_CASES)

@@ -40,6 +40,22 @@ _SCOPED_REFS = ("place", "deputy", "grid", "grid_worker", "session")
 _REF_FIELDS = ("region", *_SCOPED_REFS, "category")
 REFERENCE_CACHE_SECONDS = 300.0
 
+# The person's details in a payload (PIPL: kept no longer and no wider than needed). An anonymous submission's
+# name and phone are not stored at all; once registered, the case holds them (where contact visibility and the
+# retention rules apply) and the queue row keeps only the rest (docs/privacy.md).
+PERSONAL_FIELDS = ("person_name", "person_phone", "address", "lat", "lng")
+
+
+def payload_without_personal(payload: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in payload.items() if name not in PERSONAL_FIELDS}
+
+
+def _minimal(payload: dict[str, Any]) -> dict[str, Any]:
+    if payload.get("is_anonymous") and (payload.get("person_name") or payload.get("person_phone")):
+        return {**payload, "person_name": "", "person_phone": ""}
+    return payload
+
+
 # Regions and categories by code, per process. Both are reference data that change a few times a year; a
 # stale entry can only let a submission through that the worker then rejects with the reason (it resolves
 # everything again), never register a case that should not exist.
@@ -140,6 +156,7 @@ def submission_accept(*, actor: Any, payload: dict[str, Any], idempotency_key: s
     it) instead of queueing a second one; that holds even when the retry itself would now be refused (say, its
     reception has closed). Another payload under a used key raises IdempotencyKeyReused (the payload itself is
     not kept whole after registration, so the comparison is with its fingerprint)."""
+    payload = _minimal(payload)
     fingerprint = payload_fingerprint(payload)
     try:
         checked = case_check(actor=actor, **_refs(actor=actor, payload=payload), **_fields(payload))
@@ -255,6 +272,7 @@ def _register(submission: Submission, actor: Any) -> None:
     )
     submission.case = registration.case
     submission.status = SubmissionStatus.REGISTERED
+    submission.payload = payload_without_personal(payload)
 
 
 def submissions_register_queued(*, now: datetime.datetime | None = None, limit: int = 200) -> int:
@@ -282,6 +300,7 @@ def submissions_register_queued(*, now: datetime.datetime | None = None, limit: 
             changed = Submission.objects.filter(pk=pk, status=SubmissionStatus.QUEUED).update(
                 status=submission.status,
                 case=submission.case,
+                payload=submission.payload,
                 error_code=submission.error_code,
                 error_message=submission.error_message,
                 error_field=submission.error_field,

@@ -26,6 +26,7 @@ from lianxin.cases.summaries import (
     summaries_station_monthly,
 )
 from lianxin.notifications.worker import INTAKE, QUEUES, At, Every, Job, Worker
+from lianxin.privacy.retention import personal_data_purge
 from lianxin.projects.jobs import projects_flag_missing, projects_remind_reports
 from lianxin.routing.jobs import routing_jobs
 
@@ -48,6 +49,8 @@ def jobs() -> list[Job]:
         # Daily; each job acts only in its days of the month (last days: remind; first days: flag) and once.
         Job("projects_remind_reports", At(at), projects_remind_reports),
         Job("projects_flag_missing", At(at), projects_flag_missing),
+        # Daily, at night: personal data past its retention period (lianxin/privacy/retention.py).
+        Job("privacy_purge", At(datetime.time.fromisoformat(settings.PRIVACY_PURGE_TIME)), personal_data_purge),
         *routing_jobs(),  # proposals for new cases every round, nightly retraining
     ]
 
