@@ -190,6 +190,9 @@ STAFF_IDLE_MINUTES = envint("STAFF_IDLE_MINUTES", "30")
 # TOTP second factor for staff: on by default in production, off in development, the demo and tests.
 STAFF_2FA_REQUIRED = envbool("STAFF_2FA_REQUIRED", os.getenv("LIANXIN_PRODUCTION", "false"))
 OTP_TOTP_ISSUER = os.getenv("OTP_TOTP_ISSUER", "连心")
+# A device's secret is never shown again, not even to a superuser in the back office (who may delete the device
+# when a phone is lost; its owner then enrols anew).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGIN_URL = "admin:login"
 
 LANGUAGE_CODE = "zh-hans"

@@ -230,3 +230,12 @@ def test_unlocking_an_account_outside_ones_scope_is_refused(personas):
     with pytest.raises(PermissionDenied):
         login_unlock(actor=personas.outsider, user=personas.county_staff)
     assert not AuditEvent.objects.filter(action="login.unlock").exists()
+
+
+def test_the_back_office_never_shows_a_devices_secret_even_to_a_superuser(personas, client, make_user):
+    device = TOTPDevice.objects.create(user=personas.county_staff, name="手机", confirmed=True)
+    client.force_login(make_user("root", is_superuser=True, is_staff=True))
+    page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert page.status_code == 200
+    assert device.key not in page.content.decode()
+    assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/").status_code in (403, 404)
