@@ -72,14 +72,18 @@ def captcha_refresh(form: Any, data: Any) -> None:
     form.fields["captcha"].label = f"验证题：{captcha.question}"
 
 
-def captcha_check(*, token: str, answer: str) -> None:
+def captcha_check(*, token: str, answer: str, form_token: str = "") -> None:
+    """Refuse a wrong, expired or already used answer. `form_token` names the form the answer came with: the same
+    form posted twice at once (a double tap) may use its question twice, and the form token then makes the two
+    posts one case; another form may not."""
     try:
         data = signing.loads(token or "", salt=CAPTCHA_SALT, max_age=CAPTCHA_MAX_AGE)
         nonce, mac = str(data["n"]), str(data["h"])
     except (signing.BadSignature, KeyError, TypeError) as error:
         raise DomainError("captcha_expired", "验证题已过期，请重新作答", field="captcha") from error
     # One attempt per question, counted before the answer is looked at: guessing all answers takes a new page each.
-    if not caches[ALIAS].add(f"portal:captcha:{nonce}", 1, CAPTCHA_MAX_AGE):
+    store, key, holder = caches[ALIAS], f"portal:captcha:{nonce}", form_token or secrets.token_hex(8)
+    if not store.add(key, holder, CAPTCHA_MAX_AGE) and store.get(key) != holder:
         raise DomainError("captcha_expired", "验证题已使用过，请重新作答", field="captcha")
     given = (answer or "").strip()
     if not given.lstrip("-").isdigit() or not hmac.compare_digest(_answer_mac(nonce, int(given)), mac):

@@ -96,7 +96,7 @@ def _submit(request: HttpRequest, *, deputy: Deputy | None, place: Place | None)
             data = form.cleaned_data
             try:
                 honeypot_check(data.get(HONEYPOT_FIELD, ""))
-                captcha_check(token=data["captcha_token"], answer=data["captcha"])
+                captcha_check(token=data["captcha_token"], answer=data["captcha"], form_token=data["form_token"])
                 registration = opinion_submit(
                     token=data["form_token"],
                     ip=client_ip(request),

@@ -64,7 +64,7 @@ def test_a_used_captcha_is_remembered_in_the_shared_store_not_in_process_memory(
     captcha_check(token=captcha.token, answer=str(_answer(captcha.question)))
     nonce = signing.loads(captcha.token, salt=CAPTCHA_SALT)["n"]
     # Another worker process has its own cache objects; it sees the mark through the database.
-    assert caches.create_connection("ratelimit").get(f"portal:captcha:{nonce}") == 1
+    assert caches.create_connection("ratelimit").get(f"portal:captcha:{nonce}") is not None  # the holder's form
 
 
 def test_the_submission_limit_is_counted_in_the_shared_store_whatever_the_process(client, world, settings):

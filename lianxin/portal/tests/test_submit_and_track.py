@@ -4,6 +4,7 @@ from PIL import Image
 
 from lianxin.cases.models import Attachment, Case, CaseEvent, Rating, ReplyVia, Status
 from lianxin.cases.workflow import case_transition
+from lianxin.portal.abuse import captcha_check
 from lianxin.portal.tests.conftest import LAT, LNG, photo_bytes, solve_captcha
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +67,21 @@ def test_submitting_the_same_form_twice_creates_one_case(client, world):
     assert first["Location"] == second["Location"]
     assert Case.objects.count() == 1
     assert Case.objects.get().place == world.place
+
+
+def test_the_losing_post_of_a_double_tap_gets_the_receipt_not_a_used_captcha(client, world):
+    url = f"/p/{world.place.public_code}/submit"
+    data = form_data(client.get(url).content.decode())
+    # The twin post, a moment earlier, has answered the question and is still registering the case.
+    captcha_check(token=data["captcha_token"], answer=data["captcha"], form_token=data["form_token"])
+
+    answer = client.post(url, data)
+
+    assert answer.status_code == 302, answer.content.decode()
+    case = Case.objects.get()
+    assert answer["Location"] == f"/receipt/{case.receipt_code}"
+    assert client.post(url, data)["Location"] == answer["Location"]  # and the twin's answer is the same receipt
+    assert Case.objects.count() == 1
 
 
 def test_a_wrong_captcha_or_a_filled_honeypot_creates_nothing(client, world):
