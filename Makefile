@@ -10,7 +10,7 @@ LAN_IP ?= $(shell $(PYTHON) -c 'import socket; s = socket.socket(socket.AF_INET,
 PORT ?= 8000
 HOST ?= 0.0.0.0:$(PORT)
 
-.PHONY: demo test install install-dev lint serve clean openapi docs system-deps
+.PHONY: demo test tests install install-dev lint serve clean openapi docs system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,7 +55,10 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy lianxin
 
-test: lint system-deps
+test: lint tests
+
+# The tests without the lint (CI lints once, then runs the tests on SQLite and on PostgreSQL).
+tests: install-dev system-deps
 	mkdir -p var
 	$(BIN)/lianxin makemigrations --check --dry-run
 	$(BIN)/pytest
