@@ -2,18 +2,23 @@
 behalf, and on each case its timeline and a "办理" form offering exactly the actions the user may take now.
 Every change goes through lianxin.cases.services / workflow; the admin's own save never writes a case."""
 
+import io
 import json
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.urls import URLPattern, path
+from PIL import Image, UnidentifiedImageError
 
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.backoffice.scoped_admin import PlatformSettingAdmin, ScopedModelAdmin
 from lianxin.cases.intake import PERSONAL_FIELDS, submission_requeue
 from lianxin.cases.models import (
+    Attachment,
     Case,
     CaseEvent,
     Category,
@@ -28,9 +33,10 @@ from lianxin.cases.models import (
     SubmissionStatus,
     Urgency,
 )
+from lianxin.cases.selectors import attachment_get_visible_to, attachments_visible_to
 from lianxin.cases.services import case_register, unit_propose
 from lianxin.cases.workflow import Action, available_actions, case_transition
-from lianxin.core.errors import DomainError
+from lianxin.core.errors import DomainError, NotFound
 from lianxin.routing.selectors import duplicates_of_visible_to
 
 
@@ -111,6 +117,21 @@ class ActionForm(forms.Form):
         return params
 
 
+THUMBNAIL_SIDE = 240
+
+
+def _thumbnail(attachment: Attachment) -> bytes:
+    """A small JPEG of a photo for the case page (the stored photo is up to 1600 px a side)."""
+    try:
+        with attachment.file.open("rb") as handle, Image.open(handle) as image:
+            image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+            out = io.BytesIO()
+            image.convert("RGB").save(out, "JPEG", quality=80)
+    except (OSError, UnidentifiedImageError) as exc:
+        raise Http404("附件无法读取") from exc
+    return out.getvalue()
+
+
 # Where the duplicate warning is worth showing: the case can still be merged (or is about to be accepted).
 MERGEABLE = frozenset({Status.REGISTERED, Status.ACCEPTED})
 
@@ -129,6 +150,30 @@ class CaseAdmin(ScopedModelAdmin):
 
     def has_module_permission(self, request) -> bool:
         return may(request.user, Perm.HANDLE_CASES) or may(request.user, Perm.REPLY_AS_UNIT)
+
+    # --- the citizen's photos: served only to users who can see the case (never a public /media/ URL) ---------
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.attachment_view)
+        route = "<int:case_id>/attachment/<int:attachment_id>/"
+        return [path(route, view, name="cases_case_attachment"), *super().get_urls()]
+
+    def attachment_view(self, request, case_id: int, attachment_id: int) -> HttpResponseBase:
+        if not self.has_module_permission(request):
+            raise Http404
+        try:
+            attachment = attachment_get_visible_to(user=request.user, case_id=case_id, attachment_id=attachment_id)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        is_image = attachment.content_type.startswith("image/")
+        if is_image and "thumb" in request.GET:
+            response: HttpResponseBase = HttpResponse(_thumbnail(attachment), content_type="image/jpeg")
+        else:
+            response = FileResponse(
+                attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=not is_image
+            )
+        response["Cache-Control"] = "private, max-age=3600"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
     def has_view_permission(self, request, obj=None) -> bool:
         # get_queryset already limits what exists for the user (region, unit).
@@ -229,7 +274,12 @@ class CaseAdmin(ScopedModelAdmin):
             request.method = "GET"  # show the page again with the message; the admin's own form is read-only
         # The duplicate warning (lianxin.routing): staff merge (并入普遍问题) instead of handling it twice.
         similar = duplicates_of_visible_to(user=request.user, case=case) if case.status in MERGEABLE else []
-        context = {**(extra_context or {}), "action_form": form if actions else None, "similar": similar}
+        context = {
+            **(extra_context or {}),
+            "action_form": form if actions else None,
+            "similar": similar,
+            "attachments": attachments_visible_to(user=request.user, case_id=case.pk),
+        }
         return super().change_view(request, object_id, form_url, context)
 
 

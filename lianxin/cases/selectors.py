@@ -14,6 +14,7 @@ from django.utils import timezone
 from lianxin.accounts.roles import Perm
 from lianxin.cases.models import (
     OPEN_STATUSES,
+    Attachment,
     Case,
     CaseEvent,
     Category,
@@ -126,6 +127,20 @@ def case_get_visible_to(*, user: Any, case_id: int) -> Case:
     if case is None:
         raise NotFound()
     return case
+
+
+def attachments_visible_to(*, user: Any, case_id: int) -> QuerySet[Attachment]:
+    """The photos and files of a case the user can see (none otherwise). Served by the back office to these users
+    only: media under cases/ is never a public URL (deploy/nginx refuses it), since a file name carries the
+    receipt code."""
+    return Attachment.objects.filter(case__in=_visible_cases(user).filter(pk=case_id)).order_by("uploaded_at", "pk")
+
+
+def attachment_get_visible_to(*, user: Any, case_id: int, attachment_id: int) -> Attachment:
+    attachment = attachments_visible_to(user=user, case_id=case_id).filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound()
+    return attachment
 
 
 def case_events_visible_to(*, user: Any, case_id: int) -> QuerySet[CaseEvent]:
