@@ -272,6 +272,8 @@ HEALTH_WORKER_STALE_SECONDS = envint("HEALTH_WORKER_STALE_SECONDS", "120")
 HEALTH_QUEUE_MAX_AGE_SECONDS = envint("HEALTH_QUEUE_MAX_AGE_SECONDS", "300")
 METRICS_TOKEN = os.getenv("METRICS_TOKEN", "")
 METRICS_ALLOWED_IPS = envlist("METRICS_ALLOWED_IPS", "")
+# Livelihood-project votes: an account that also holds a staff role may not cast a deputy's ballot (issue 12, item 6).
+VOTE_ALLOW_STAFF_ACCOUNTS = envbool("VOTE_ALLOW_STAFF_ACCOUNTS", "false")
 
 LOGGING = {
     "version": 1,
