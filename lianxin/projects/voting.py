@@ -154,10 +154,7 @@ def vote_cast(*, actor: Any, vote: Vote, choices: dict[Any, str]) -> str:
     deputy = Deputy.objects.filter(user=actor).first() if getattr(actor, "pk", None) else None
     if deputy is None:
         raise PermissionDenied("只有代表本人可以投票")
-    if (
-        not getattr(settings, "VOTE_ALLOW_STAFF_ACCOUNTS", False)
-        and actor.role_assignments.exclude(role=Role.DEPUTY).exists()
-    ):
+    if not settings.VOTE_ALLOW_STAFF_ACCOUNTS and actor.role_assignments.exclude(role=Role.DEPUTY).exists():
         # An account that also holds a staff role could be anyone in that office: the deputy votes on paper,
         # or the deputy gets an account of their own (issue 12, item 6).
         raise PermissionDenied("该账号同时持有工作人员角色，不能用于投票；请代表使用本人账号或纸质选票")
