@@ -699,6 +699,9 @@ def run_burst(args: argparse.Namespace, url: str, fixture: Fixture) -> dict[str,
         f"p99 {tally.p99:.0f} ms, {tally.errors} errors); at its end {at_end[0]} queued and {at_end[1]} cases "
         f"without a proposal; {args.intake_workers} intake worker(s) + 1 heavy; log {log}"
     )
+    print(
+        f"  answers {tally.statuses}; load average {os.getloadavg()[0]:.1f} (other work on the machine slows both sides)"
+    )
     met = "met" if drain is not None and drain <= 120 else "MISSED"
     shown = f"{drain:.1f} s" if drain is not None else f"not drained within {args.burst_wait:g} s"
     print(f"burst drained (every submission a case with its proposal) {shown} after the burst; target ≤ 120 s {met}")
@@ -711,6 +714,8 @@ def run_burst(args: argparse.Namespace, url: str, fixture: Fixture) -> dict[str,
         "burst_accepted": tally.ok,
         "burst_errors": tally.errors,
         "burst_p99_ms": round(tally.p99, 1),
+        "burst_statuses": tally.statuses,
+        "loadavg": round(os.getloadavg()[0], 2),
         "queued_at_burst_end": at_end[0],
         "unproposed_at_burst_end": at_end[1],
         "cases": cases,

@@ -1,13 +1,19 @@
 import datetime
 import logging
+import re
+import threading
 
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import connection, connections
 
+from lianxin.accounts.roles import Role
+from lianxin.cases.intake import submission_accept
 from lianxin.cases.models import Status
 from lianxin.cases.workflow import Action, case_transition
-from lianxin.notifications.models import Notification, NotificationStatus
+from lianxin.notifications.management.commands.run_worker import jobs
+from lianxin.notifications.models import JobState, Notification, NotificationStatus
 from lianxin.notifications.worker import BACKOFF_MAX, INTAKE, At, Every, Job, Worker
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
@@ -131,3 +137,110 @@ def test_the_loop_keeps_going_after_a_failed_round_and_stops_when_asked(db, monk
     worker.run_forever(poll_seconds=0.01)
 
     assert len(rounds) == 2
+
+
+def test_a_restarted_worker_waits_for_the_next_scheduled_run_instead_of_repeating_the_last(db):
+    runs: list[tuple[str, datetime.datetime]] = []
+
+    def job(name):
+        def run(*, now):
+            runs.append((name, now))
+            return 1
+
+        return run
+
+    def start():  # a new process: nothing in memory
+        return Worker(
+            [
+                Job("register", Every(datetime.timedelta(0)), job("register"), queue=INTAKE),
+                Job("mark_overdue", Every(QUARTER), job("mark_overdue")),
+                Job("retrain", At(datetime.time(2, 30)), job("retrain")),
+            ]
+        )
+
+    start().tick(now=T)
+    start().tick(now=T + datetime.timedelta(minutes=1))  # restarted a minute later
+    start().tick(now=T + QUARTER)
+
+    nightly = datetime.datetime(2026, 3, 4, 2, 30, tzinfo=SHANGHAI)
+    assert [r for r in runs if r[0] != "register"] == [
+        ("mark_overdue", T),
+        ("retrain", nightly),  # the first start ever makes the run it missed, once
+        ("mark_overdue", T + QUARTER),
+    ]
+    assert len([r for r in runs if r[0] == "register"]) == 3  # every round, in every process
+    assert dict(JobState.objects.values_list("name", "last_run")) == {"mark_overdue": T + QUARTER, "retrain": nightly}
+
+
+def test_registration_does_not_wait_behind_a_slow_heavy_job(transactional_db, monkeypatch):
+    from lianxin.notifications import worker as worker_module
+
+    monkeypatch.setattr(worker_module.signal, "signal", lambda *args: None)  # leave pytest's handlers alone
+    retraining = threading.Event()
+    released = threading.Event()
+    registered_meanwhile = []
+    finished_in_time = []
+
+    def retrain(*, now):  # the nightly retraining: a minute of work
+        retraining.set()
+        finished_in_time.append(released.wait(timeout=10))
+        return 1
+
+    def register(*, now):
+        if retraining.is_set() and not released.is_set():
+            registered_meanwhile.append(now)
+            if len(registered_meanwhile) == 3:
+                released.set()
+                worker.stopping = True
+        return 0
+
+    worker = Worker(
+        [Job("register", Every(datetime.timedelta(0)), register, queue=INTAKE), Job("retrain", Every(QUARTER), retrain)]
+    )
+    worker.run_forever(poll_seconds=0.01)
+
+    assert finished_in_time == [True]  # released by registration rounds made while it ran, not by the timeout
+    assert len(registered_meanwhile) == 3
+
+
+def test_the_worker_log_lines_carry_the_date_and_time():
+    console = next(h for h in logging.getLogger().handlers if h.name == "console")
+    record = logging.LogRecord("lianxin.worker", logging.INFO, __file__, 1, "job %s: %s", ("x", 3), None)
+
+    assert re.match(
+        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO lianxin\.worker \[\d+ \w+\] job x: 3$", console.format(record)
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_terminate_backend is PostgreSQL's")
+def test_a_terminated_database_connection_costs_registration_seconds_not_minutes(
+    transactional_db, regions, make_user, monkeypatch
+):
+    clerk = make_user("clerk", Role.TOWNSHIP_STAFF, regions.wukang)
+    payload = {"channel": "hotline", "title": "居仁路积水", "body": "雨后积水没过脚踝。", "region": regions.jueren.code}
+    terminated: list[int] = []
+
+    def outage(*, now):
+        """The database drops this worker's connection just before registration runs (a restart, a failover)."""
+        if not terminated:
+            terminated.append(connection.connection.info.backend_pid)
+            other = connections.create_connection("default")
+            with other.cursor() as cursor:
+                cursor.execute("select pg_terminate_backend(%s)", [terminated[0]])
+            other.close()
+        return 0
+
+    registration = [job for job in jobs() if job.queue == INTAKE]
+    worker = Worker([Job("outage", Every(datetime.timedelta(0)), outage), *registration])
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 600)  # persistent, as in production
+    connection.close()
+    submission = submission_accept(actor=clerk, payload=payload).submission
+
+    assert worker.tick(now=T) == ["cases_register_submissions"]  # met the dead connection
+    assert worker.tick(now=T + datetime.timedelta(seconds=2)) == []  # tried again two seconds later
+
+    submission.refresh_from_db()
+    assert submission.case is not None
+    assert connection.connection.info.backend_pid != terminated[0]  # on a new connection
+    monkeypatch.undo()
+    connection.close()

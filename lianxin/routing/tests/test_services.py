@@ -13,9 +13,11 @@ from lianxin.routing.services import (
     case_propose,
     cases_propose_pending,
     proposal_decide,
+    router_repair,
     router_retrain_due,
     router_train_from_cases,
 )
+from lianxin.routing.tests.conftest import CODES
 
 
 @pytest.fixture(autouse=True)
@@ -172,3 +174,99 @@ def test_the_worker_proposes_for_new_cases_and_retrains_on_schedule(history):
     assert Proposal.objects.filter(router__number=1).count() == 2
     assert router_retrain_due() == 0  # nothing new was settled since v1
     assert Case.objects.count() == len(history.cases) + 2
+
+
+# --- batches, library versions and unreadable models --------------------------------------------------------
+
+
+def test_proposals_for_a_batch_of_cases_take_a_few_statements_not_a_few_per_case(
+    history, django_assert_max_num_queries
+):
+    router_train_from_cases(actor=None, min_samples=20, threshold=0.0)
+    history.register(history.fresh[0])
+    cases_propose_pending()  # the model is read once per process: not part of a batch's cost
+    for row in history.fresh[1:]:
+        history.register(row)
+
+    # The pending cases, the version, the categories, the directory once per (category, region), one INSERT.
+    with django_assert_max_num_queries(4 + len(CODES) + 1):
+        assert cases_propose_pending() == len(history.fresh) - 1
+
+    assert not Case.objects.filter(status=Status.REGISTERED, routing_proposal__isnull=True).exists()
+    assert Proposal.objects.filter(router__number=1).count() == len(history.fresh)
+
+
+def test_a_trained_version_records_the_libraries_that_wrote_it(history):
+    import numpy
+    import sklearn
+
+    version = router_train_from_cases(actor=None, min_samples=20)
+
+    assert version.libraries["scikit-learn"] == sklearn.__version__
+    assert version.libraries["numpy"] == numpy.__version__
+    assert version.libraries["python"].count(".") == 2
+
+
+def _break(version: RouterVersion, **changes) -> None:
+    RouterVersion.objects.filter(pk=version.pk).update(**changes)
+    services._loaded.clear()  # as in a process started after the upgrade
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"libraries": {"python": "3.11.7", "scikit-learn": "0.24.2", "numpy": "1.26.4"}},
+        {"blob": b"\x80\x04 not a pickle"},
+    ],
+    ids=["written_by_another_scikit_learn", "unreadable_file"],
+)
+def test_a_model_that_cannot_be_loaded_sends_new_cases_to_triage_and_the_worker_retrains_it(history, damage, caplog):
+    old = router_train_from_cases(actor=None, min_samples=20, threshold=0.0)
+    _break(old, **damage)
+    case = history.register(history.fresh[0])
+
+    assert cases_propose_pending() == 1  # routing goes on: no exception
+    proposal = Proposal.objects.get(case=case)
+    assert (proposal.status, proposal.router, proposal.category) == (ProposalStatus.TRIAGE, None, None)
+    old.refresh_from_db()
+    assert old.load_error  # the back office shows why
+    assert AuditEvent.objects.filter(action="router_unavailable", object_id=str(old.pk)).count() == 1
+    assert any(r.levelname == "ERROR" and "无法使用" in r.getMessage() for r in caplog.records)
+
+    history.register(history.fresh[1])
+    assert cases_propose_pending() == 1
+    assert AuditEvent.objects.filter(action="router_unavailable").count() == 1  # told once
+
+    assert router_repair() == old.number + 1  # the worker's heavy job: retrained from the cases at once
+    new = RouterVersion.objects.get(is_active=True)
+    assert new.number == old.number + 1 and "无法读取" in new.source and new.load_error == ""
+    assert router_repair() == 0
+    later = history.register(history.fresh[2])
+    cases_propose_pending()
+    assert Proposal.objects.get(case=later).router == new
+
+
+def test_the_repair_runs_in_the_workers_heavy_queue_not_in_a_request():
+    from lianxin.notifications.worker import HEAVY
+
+    repair = next(job for job in jobs() if job.name == "routing_repair")
+    assert repair.queue == HEAVY
+
+
+def test_importing_the_routing_services_and_selectors_does_not_import_scikit_learn():
+    import subprocess
+    import sys
+
+    code = (
+        "import django, sys; django.setup(); "
+        "import lianxin.routing.services, lianxin.routing.selectors, lianxin.routing.jobs; "
+        "print(sorted(m for m in ('sklearn', 'scipy', 'joblib') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_services_threshold_is_the_classifiers():
+    from lianxin.routing.classifier import DEFAULT_THRESHOLD
+
+    assert services.DEFAULT_THRESHOLD == DEFAULT_THRESHOLD
