@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from lianxin.deputies.models import Deputy, DeputyGroup, GridWorker, GroupKind, Mandate, MandateLevel
+from lianxin.deputies.models import Deputy, DeputyGroup, GridWorker, GroupKind, Household, Mandate, MandateLevel
 from lianxin.regions.services import grid_save
 from lianxin.testing import square
 
@@ -125,3 +125,17 @@ def test_an_export_by_a_user_without_the_back_office_is_refused(client, personas
 
     assert response.status_code == 302  # to the login page
     assert response["Content-Type"] != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_a_unit_handler_sees_households_without_their_address_or_phone(client, personas, registry):
+    household = Household.objects.create(
+        grid=registry["worker"].grid, head_name="赵户主", address="居仁路8号2单元301室", phone="13500000004"
+    )
+    client.force_login(personas.unit_handler)
+
+    listed = client.get(reverse("admin:deputies_household_changelist")).content.decode()
+    opened = client.get(reverse("admin:deputies_household_change", args=[household.pk])).content.decode()
+
+    assert "赵户主" in listed and "赵户主" in opened
+    for body in (listed, opened):
+        assert "居仁路8号" not in body and "13500000004" not in body
