@@ -17,7 +17,7 @@ from lianxin.backoffice.scoped_admin import ScopedModelAdmin
 from lianxin.cases.models import Case, Category, ResponsibleUnit
 from lianxin.core.errors import DomainError
 from lianxin.routing.models import Proposal, ProposalStatus, RouterVersion
-from lianxin.routing.selectors import hotspot_candidates
+from lianxin.routing.selectors import hotspot_candidates, router_unavailable
 from lianxin.routing.services import hotspot_merge, proposal_decide
 
 
@@ -46,6 +46,17 @@ def _ancestors(path: str) -> list[str]:
     return ["".join(f"{c}/" for c in codes[: i + 1]) for i in range(len(codes))]
 
 
+def warn_router_unavailable(request: HttpRequest) -> None:
+    """The banner staff see on the triage queue and the versions while the active model cannot be read."""
+    broken = router_unavailable()
+    if broken is not None:
+        messages.warning(
+            request,
+            f"分办模型 {broken} 无法读取（{broken.load_error}）：新意见建议暂转人工分办，"
+            "后台任务正用平台已确定类别的意见建议重新训练。",
+        )
+
+
 @admin.register(Proposal)
 class ProposalAdmin(ScopedModelAdmin):
     manage_perm = Perm.HANDLE_CASES
@@ -61,6 +72,10 @@ class ProposalAdmin(ScopedModelAdmin):
         ("人工分办（接受建议或更正）", {"fields": ["final_category", "final_unit", "decided_by", "decided_at"]}),
     ]
     actions = ["accept_proposals"]
+
+    def changelist_view(self, request, extra_context=None):
+        warn_router_unavailable(request)
+        return super().changelist_view(request, extra_context)
 
     def region_paths(self, obj: Proposal) -> list[str]:
         return [obj.case.region.path]
@@ -164,9 +179,17 @@ class ProposalAdmin(ScopedModelAdmin):
 
 @admin.register(RouterVersion)
 class RouterVersionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "trained_at", "source", "samples", "threshold", "macro_f1", "size", "is_active"]
+    list_display = ["__str__", "trained_at", "source", "samples", "threshold", "macro_f1", "size", "is_active", "readable"]  # fmt: skip
     exclude = ["blob"]
-    readonly_fields = ["number", "trained_at", "trained_by", "source", "samples", "classes", "threshold", "metrics", "training_seconds", "size", "is_active"]  # fmt: skip
+    readonly_fields = ["number", "trained_at", "trained_by", "source", "samples", "classes", "threshold", "metrics", "training_seconds", "size", "libraries", "is_active", "load_error"]  # fmt: skip
+
+    def changelist_view(self, request, extra_context=None):
+        warn_router_unavailable(request)
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="可读取", boolean=True)
+    def readable(self, obj: RouterVersion) -> bool:
+        return not obj.load_error
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("blob")

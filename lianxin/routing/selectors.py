@@ -26,6 +26,11 @@ def router_versions() -> QuerySet[RouterVersion]:
     return RouterVersion.objects.defer("blob")
 
 
+def router_unavailable() -> RouterVersion | None:
+    """The active version when it cannot be read here (services.router_repair is retraining it), else None."""
+    return RouterVersion.objects.filter(is_active=True).exclude(load_error="").defer("blob").first()
+
+
 def triage_queue(*, user: Any) -> QuerySet[Proposal]:
     """Proposals waiting for a clerk (the router abstained) on open cases the user handles, oldest first."""
     return (

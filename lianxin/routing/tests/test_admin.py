@@ -59,3 +59,20 @@ def test_the_hotspot_page_lists_candidates_and_merges_them_in_one_post(client, p
     assert answer.status_code == 302
     cases[1].refresh_from_db()
     assert cases[1].status == Status.MERGED and cases[1].master_id == cases[0].pk
+
+
+def test_staff_see_a_banner_on_the_triage_queue_while_the_active_model_cannot_be_read(client, history, personas):
+    from lianxin.routing import services
+    from lianxin.routing.models import RouterVersion
+
+    version = router_train_from_cases(actor=None, min_samples=20)
+    RouterVersion.objects.filter(pk=version.pk).update(libraries={"scikit-learn": "0.24.2"})
+    services._loaded.clear()
+    case_propose(case=history.register(history.fresh[0]))  # finds it unreadable, sends the case to triage
+    client.force_login(personas.township_staff)
+
+    text = client.get("/admin/routing/proposal/").content.decode()
+    assert f"分办模型 v{version.number} 无法读取" in text and "scikit-learn 0.24.2" in text
+
+    services.router_repair()
+    assert "无法读取（" not in client.get("/admin/routing/proposal/").content.decode()
