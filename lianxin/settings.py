@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Only for its templates and static files: /api/v1/docs serves Swagger UI from here, not from a CDN.
+    "ninja",
     "lianxin.core",
     "lianxin.workdays",
     "lianxin.regions",
@@ -62,6 +64,9 @@ MIDDLEWARE = [
     # First, so that the request latency it records for /metrics covers every other middleware too.
     "lianxin.ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response, and bodies refused by Content-Length before anything reads them.
+    "lianxin.core.security.ContentSecurityPolicyMiddleware",
+    "lianxin.core.uploads.RequestBodyLimitMiddleware",
     # A NUL character in the path or a parameter is a 400 before any view or query sees it (PostgreSQL 500'd).
     "lianxin.core.input_guard.RejectNulMiddleware",
     # Static files served by the platform itself (no CDN: it may run on an intranet).
@@ -155,6 +160,15 @@ PUBLIC_PAGE_SECONDS = envint("PUBLIC_PAGE_SECONDS", "30")
 PUBLIC_PAGE_BROWSER_SECONDS = envint("PUBLIC_PAGE_BROWSER_SECONDS", "30")
 OPEN311_RATE_WRITE = os.getenv("OPEN311_RATE_WRITE", "600/3600")
 OPEN311_RATE_LOOKUP = os.getenv("OPEN311_RATE_LOOKUP", "240/3600")
+# Request bodies: any request larger than UPLOAD_MAX_BYTES is refused by its Content-Length before it is read (the
+# portal's photo form and the import forms have lower caps of their own, lianxin.core.uploads). Form fields other
+# than files may take DATA_UPLOAD_MAX_MEMORY_SIZE; uploaded files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary
+# file instead of memory.
+UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", str(64 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440))
+FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440))
+# Content-Security-Policy (lianxin.core.security); true sends it as Report-Only, to try a change first.
+CSP_REPORT_ONLY = envbool("CSP_REPORT_ONLY", "false")
 
 AUTH_USER_MODEL = "accounts.User"
 # Every account is staff, a deputy or a grid worker (citizens have none): all get the staff password policy,

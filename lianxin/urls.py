@@ -5,6 +5,12 @@ from django.views.generic import RedirectView
 from lianxin.api.v1 import api
 from lianxin.ops.metrics import metrics_view
 
+# People get Chinese pages (lianxin/templates/400.html …), the API its JSON errors.
+handler400 = "lianxin.core.error_views.bad_request"
+handler403 = "lianxin.core.error_views.permission_denied"
+handler404 = "lianxin.core.error_views.page_not_found"
+handler500 = "lianxin.core.error_views.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -16,8 +16,12 @@ from django.utils import timezone
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.core.errors import DomainError, ImportRejected
+from lianxin.core.tabular import MAX_FILE_BYTES
+from lianxin.core.uploads import declared_length, too_large_response
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The largest sheet an import reads, and a megabyte for the rest of the form: a larger body is refused unread.
+IMPORT_MAX_BYTES = MAX_FILE_BYTES + 1024 * 1024
 
 
 def xlsx_response(content: bytes, basename: str) -> HttpResponse:
@@ -73,6 +77,8 @@ class ImportMixin(_ModelAdminBase):
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if not may(request.user, Perm.MANAGE_REGISTRY):
             raise PermissionDenied
+        if declared_length(request) > IMPORT_MAX_BYTES:
+            return too_large_response(request, IMPORT_MAX_BYTES)
         opts = self.model._meta
         errors: list[str] = []
         form = UploadForm(request.POST or None, request.FILES or None)

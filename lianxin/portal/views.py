@@ -16,6 +16,7 @@ from lianxin.cases.intake import submission_get_pending_by_receipt
 from lianxin.cases.models import Status
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.core.pagecache import public_page
+from lianxin.core.uploads import body_limit
 from lianxin.deputies.models import Deputy
 from lianxin.portal import selectors as s
 from lianxin.portal.abuse import (
@@ -29,6 +30,8 @@ from lianxin.portal.abuse import (
 )
 from lianxin.portal.forms import OpinionForm, RatingForm, TrackForm
 from lianxin.portal.masking import mask_name, mask_phone
+from lianxin.portal.photos import MAX_BYTES as PHOTO_MAX_BYTES
+from lianxin.portal.photos import MAX_PHOTOS
 from lianxin.portal.posters import deputy_poster, place_poster, region_posters
 from lianxin.portal.qr import qr_png, qr_svg
 from lianxin.portal.services import Photo, opinion_for_token, opinion_rate, opinion_submit
@@ -38,6 +41,8 @@ from lianxin.regions.services import grid_locate
 from lianxin.venues.models import Place
 
 REPLY_VISIBLE = {Status.FED_BACK, Status.RATED, Status.CLOSED, Status.PUBLISHED}
+# The opinion form: its photos at their largest and a megabyte for the text; a larger body is refused unread.
+OPINION_MAX_BYTES = MAX_PHOTOS * PHOTO_MAX_BYTES + 1024 * 1024
 
 
 def _or_404(error: NotFound) -> Http404:
@@ -149,6 +154,7 @@ def _submit(request: HttpRequest, *, deputy: Deputy | None, place: Place | None)
 
 
 @require_http_methods(["GET", "POST"])
+@body_limit(OPINION_MAX_BYTES)
 def deputy_submit(request: HttpRequest, code: str) -> HttpResponse:
     try:
         deputy = s.deputy_get_public(code=code)
@@ -158,6 +164,7 @@ def deputy_submit(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@body_limit(OPINION_MAX_BYTES)
 def place_submit(request: HttpRequest, code: str) -> HttpResponse:
     try:
         place = s.place_get_public(code=code)
