@@ -19,7 +19,11 @@ from lianxin.accounts.models import User
 from lianxin.accounts.permissions import may
 from lianxin.accounts.platform import platform_setting_delete, platform_setting_save
 from lianxin.accounts.roles import Perm
-from lianxin.accounts.selectors import account_list_manageable_by, platform_settings_editable
+from lianxin.accounts.selectors import (
+    account_list_manageable_by,
+    account_manageable,
+    platform_settings_editable,
+)
 from lianxin.core.errors import DomainError
 from lianxin.core.scoping import VisibleTo
 from lianxin.core.services import object_delete, object_save, public_code_rotate
@@ -109,6 +113,21 @@ class ScopedModelAdmin(admin.ModelAdmin):
             return fields
         # Searching by ID number or phone would tell who holds one even with the column hidden.
         return [field for field in fields if field not in self.contact_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        """A login-account field (a grid worker's) is editable only by someone who may manage the account linked
+        now: its choices are the accounts they manage (_scope_choices), which must include the current one."""
+        fields = list(super().get_readonly_fields(request, obj))
+        for field in self.model._meta.concrete_fields:
+            if not field.is_relation or field.related_model is not User or not field.editable or field.name in fields:
+                continue
+            linked = getattr(obj, field.attname, None) if obj is not None else None
+            current = User.objects.filter(pk=linked).first() if linked is not None else None
+            if not may(request.user, Perm.MANAGE_ACCOUNTS) or (
+                current is not None and not account_manageable(actor=request.user, account=current)
+            ):
+                fields.append(field.name)
+        return fields
 
     # --- permissions --------------------------------------------------------------------------------------
     def _may(self, request, perm: Perm, obj: Any = None) -> bool:

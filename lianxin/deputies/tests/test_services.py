@@ -106,3 +106,26 @@ def test_an_admin_cannot_link_their_own_account_or_one_outside_their_scope(perso
         deputy_account_link(actor=township_admin, deputy=deputy, account=county_account)
     deputy.refresh_from_db()
     assert deputy.user_id is None
+
+
+def test_a_grid_workers_login_account_is_chosen_only_among_accounts_one_manages(client, personas, regions, make_user):
+    from lianxin.deputies.models import GridWorker
+    from lianxin.regions.services import grid_save
+    from lianxin.testing import square
+
+    grid = grid_save(actor=None, region=regions.jueren, code="G-1", name="居仁一网格", polygon=square(119.95, 30.5))
+    account = make_user("li_grid", Role.GRID_WORKER, regions.jueren)
+    worker = GridWorker.objects.create(name="李网格员", grid=grid, phone="13700000002", user=account)
+    url = reverse("admin:deputies_gridworker_change", args=[worker.pk])
+    client.force_login(personas.county_staff)  # edits the registry, manages no accounts
+
+    form = client.get(url).context["adminform"].form
+    data = {"name": "李网格员", "gender": "", "grid": grid.pk, "id_number": "", "phone": "13700000009",
+            "is_active": "on", "user": personas.county_staff.pk,
+            "deputy_pairings-TOTAL_FORMS": "0", "deputy_pairings-INITIAL_FORMS": "0"}  # fmt: skip
+    response = client.post(url, data)
+
+    assert "user" not in form.fields
+    assert response.status_code == 302
+    worker.refresh_from_db()
+    assert (worker.phone, worker.user) == ("13700000009", account)
