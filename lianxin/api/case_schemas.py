@@ -233,7 +233,7 @@ class SubmissionOut(Schema):
         }
 
 
-class ContactOut(Schema):
+class CaseContactOut(Schema):
     name: str = Field(..., description="反映人姓名")
     phone: str = Field(..., description="联系电话")
 
@@ -259,7 +259,7 @@ class CaseOut(Schema):
     is_anonymous: bool
     reply_via: str = Field(..., description=f"回复方式：{_choices(ReplyVia)}")
     people_count: int
-    contact: ContactOut | None = Field(
+    contact: CaseContactOut | None = Field(
         None,
         description=(
             "反映人姓名和电话：仅对在该区划有“查看联系方式”权限的工作人员、收到该件的代表本人、"

@@ -74,11 +74,11 @@ def category_index(request: HttpRequest) -> Any:
 
 @router.get(
     "/units",
-    response={200: list[UnitOut], **READ_ERRORS},
+    response={200: list[UnitOut], **READ_ERRORS, 400: CaseErrorOut},
     summary="承办单位列表",
     description=(
         "与您有关的启用中的承办单位：位于您管辖区划内的单位，以及服务于您的区划（或其上级、下级）的单位，"
-        "以便乡镇工作人员把件交办给县级部门。可按类别、服务区划和名称筛选。"
+        "以便乡镇工作人员把件交办给县级部门。可按类别、服务区划和名称筛选；类别不存在时返回 400。"
     ),
 )
 @paginate(LimitOffset)

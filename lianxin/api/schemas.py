@@ -178,7 +178,7 @@ class GridDetailOut(GridOut):
 # Deputies and groups --------------------------------------------------------------------------------------
 
 
-class ContactOut(Schema):
+class DeputyContactOut(Schema):
     phone: str = Field(..., description="手机号")
     id_number: str = Field(..., description="身份证号")
     address: str = Field(..., description="联系地址")
@@ -215,7 +215,7 @@ class DeputyOut(Schema):
     mandates: list[MandateOut] = Field(..., description="各级代表资格（层级、届次、状态）")
     public_url: str = Field(..., description="公开页地址，即代表二维码所编码的地址")
     photo_url: str | None = Field(None, description="照片地址")
-    contact: ContactOut | None = Field(
+    contact: DeputyContactOut | None = Field(
         None, description="联系方式：仅对在该代表所属区划拥有“查看联系方式”权限的用户提供，其他用户为 null"
     )
 

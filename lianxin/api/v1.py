@@ -1,6 +1,9 @@
 """The one NinjaAPI of version 1: a router per domain, errors mapped to HTTP once."""
 
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import JSONRenderer
 
 from lianxin.api import cases, deputies, health, ledger, regions, venues
@@ -14,7 +17,22 @@ class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+class LianxinAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> OpenAPISchema:
+        """Every operation documents the 400 that lianxin.core.input_guard answers before any of them runs (a NUL
+        character in the path or a parameter), so that the document lists every status a client can get."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        refused = {
+            "description": "请求无效：地址或参数中含有空字符（code 为 nul_character），或参数所指的对象无效",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+        }
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                operation["responses"].setdefault(400, refused)  # ninja keys statuses by int
+        return schema
+
+
+api = LianxinAPI(
     title="连心 API",
     version="1",
     description=(

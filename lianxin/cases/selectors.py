@@ -91,9 +91,9 @@ def case_list_visible_to(
     if deputy is not None:
         qs = qs.filter(deputy_id=deputy)
     if registered_from is not None:
-        qs = qs.filter(registered_at__gte=_local_midnight(registered_from))
+        qs = qs.filter(registered_at__gte=_local_midnight(_within_calendar(registered_from)))
     if registered_to is not None:
-        qs = qs.filter(registered_at__lt=_local_midnight(registered_to + datetime.timedelta(days=1)))
+        qs = qs.filter(registered_at__lt=_local_midnight(_within_calendar(registered_to) + datetime.timedelta(days=1)))
     if overdue is not None:
         late = overdue_q(timezone.now())
         qs = qs.filter(late if overdue else ~late)
@@ -107,6 +107,13 @@ def case_list_visible_to(
             | Q(external_id=text)
         )
     return _with_caller(qs, user).order_by("-registered_at", "-id")
+
+
+def _within_calendar(day: datetime.date) -> datetime.date:
+    """A filter's day moved inside the years a case can have (registration refuses dates before 2000), so the
+    ends of the calendar (0001-01-01, 9999-12-31) filter as far as they reach instead of overflowing the time
+    zone arithmetic (a 500 before)."""
+    return min(max(day, datetime.date(1999, 12, 31)), datetime.date(9000, 1, 1))
 
 
 def _local_midnight(day: datetime.date) -> datetime.datetime:

@@ -61,6 +61,14 @@ def test_cases_filter_by_registration_period_in_local_dates(desk, personas, get)
     assert desk.c.id in ids(get(staff, "/cases", registered_from="2026-03-02"))
 
 
+def test_registration_period_at_the_ends_of_the_calendar_answers_instead_of_overflowing(desk, personas, get):
+    staff = personas.county_staff
+    everything = ids(get(staff, "/cases"))
+    assert ids(get(staff, "/cases", registered_from="0001-01-01", registered_to="9999-12-31")) == everything
+    assert ids(get(staff, "/cases", registered_to="0001-01-01")) == set()
+    assert ids(get(staff, "/cases", registered_from="9999-12-31")) == set()
+
+
 def test_overdue_lists_open_cases_past_the_deadline_of_their_step(desk, personas, get):
     staff = personas.county_staff
     past = timezone.now() - datetime.timedelta(days=1)
