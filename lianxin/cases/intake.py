@@ -287,14 +287,18 @@ def submissions_register_queued(*, now: datetime.datetime | None = None, limit: 
     # The submitters, read once per batch (with their grants): a role lost since acceptance is seen here.
     submitters: dict[int, Any] = {}
     queued = Submission.objects.filter(status=SubmissionStatus.QUEUED).order_by("id")
-    for pk in list(queued.values_list("id", flat=True)[:limit]):
+    after = 0  # never the same row twice in one call (one another worker took on SQLite, say)
+    for _ in range(limit):
         with transaction.atomic():
-            claim = Submission.objects.filter(pk=pk, status=SubmissionStatus.QUEUED)
+            claim = queued.filter(id__gt=after)
             if connection.features.has_select_for_update_skip_locked:
+                # The oldest row no other worker holds: several workers each take the next free row instead of
+                # all reading the same batch of ids and waiting on one another's locks.
                 claim = claim.select_for_update(skip_locked=True, of=("self",))
             submission = claim.first()
             if submission is None:
-                continue
+                break
+            pk = after = submission.pk
             _register_or_record(submission, submitters)
             submission.processed_at = timezone.now()
             changed = Submission.objects.filter(pk=pk, status=SubmissionStatus.QUEUED).update(
