@@ -53,6 +53,38 @@ def _database_url(tmp_path: Path) -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def _get(port: int, path: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as refused:
+        return refused.code, refused.read().decode()
+
+
+def _reload_without_refusing(server: subprocess.Popen[str], port: int, env: dict[str, str]) -> None:
+    """deploy/reload.py (systemctl reload) while requests keep coming: every one is answered, none refused."""
+    answers: list[int] = []
+    reload = subprocess.Popen(
+        [sys.executable, str(DEPLOY / "reload.py"), str(server.pid)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    while reload.poll() is None:
+        try:
+            answers.append(_get(port, "/api/v1/health/live")[0])
+        except OSError as exc:
+            answers.append(0)
+            print("refused:", repr(exc))
+    out, err = reload.communicate()
+    assert reload.returncode == 0, err
+    assert "1 new workers ready, 1 old retired" in out
+    for _ in range(20):  # and right after, with the old worker gone
+        answers.append(_get(port, "/api/v1/health/live")[0])
+    assert set(answers) == {200}, answers
+
+
 @pytest.mark.django_db(transaction=True)
 def test_gunicorn_starts_from_the_config_file_and_answers_the_health_check(tmp_path):
     heartbeat_reset()
@@ -65,8 +97,10 @@ def test_gunicorn_starts_from_the_config_file_and_answers_the_health_check(tmp_p
         "GUNICORN_WORKERS": "1",
         "GUNICORN_THREADS": "2",
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"),
+        "GUNICORN_READY_DIR": str(tmp_path / "ready"),
         "LIANXIN_VAR_DIR": str(tmp_path),
         "REDIS_URL": "",
+        "METRICS_ALLOWED_IPS": "127.0.0.1",
     }
     server = subprocess.Popen(
         [str(VENV_BIN / "gunicorn"), "-c", str(DEPLOY / "gunicorn.conf.py")],
@@ -90,14 +124,18 @@ def test_gunicorn_starts_from_the_config_file_and_answers_the_health_check(tmp_p
                 time.sleep(0.3)
         assert status == 200, body
         assert '"status":"ok"' in body.replace(" ", "")
-        # The multi-process metrics directory was created by the config's on_starting hook.
+        # The multi-process metrics directory was created by the config's on_starting hook, and a scrape adds up
+        # what the workers wrote there.
         assert (tmp_path / "prometheus").is_dir()
+        assert re.search(r'lianxin_http_request_duration_seconds_count\{[^}]*view="api-v1:health"[^}]*\} [1-9]',
+                         _get(port, "/metrics")[1])  # fmt: skip
+        _reload_without_refusing(server, port, env)
     finally:
         server.terminate()
         output = server.communicate(timeout=60)[0]
         heartbeat_reset()
     assert server.returncode == 0, output  # a graceful stop on SIGTERM
-    assert "Booting worker" in output
+    assert output.count("Booting worker") >= 2, output  # the first one, and the reload's
 
 
 def test_the_gunicorn_config_sets_threads_timeouts_graceful_restarts_and_the_access_log():
