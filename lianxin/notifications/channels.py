@@ -61,7 +61,8 @@ class EmailChannel:
     def send(self, notification: Notification) -> None:
         address = (notification.user.email if notification.user else "") or notification.recipient
         if "@" not in address:
-            raise ChannelError(f"接收方“{notification.recipient}”没有电子邮箱")
+            # Logged and kept as the row's last error: masked like the log channel's lines.
+            raise ChannelError(f"接收方“{mask_recipient(notification.recipient)}”没有电子邮箱")
         send_mail(notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [address])
 
 

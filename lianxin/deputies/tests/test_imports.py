@@ -181,7 +181,7 @@ def test_a_changed_row_updates_the_deputy_and_records_old_and_new_values(regions
     # The township mandate is not in the sheet and is left alone.
     assert zhang.mandates.get(level=MandateLevel.TOWNSHIP).status == MandateStatus.SERVING
     update = AuditEvent.objects.get(action="deputy.update")
-    assert update.changes == {"phone": ["13957211234", "13957219999"]}
+    assert update.changes == {"phone": ["139****1234", "139****9999"]}  # masked when written (core.audit)
     assert AuditEvent.objects.get(action="mandate.update").changes == {"status": ["serving", "resigned"]}
 
 

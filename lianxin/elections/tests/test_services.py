@@ -278,7 +278,7 @@ def test_after_freezing_a_change_needs_a_reason_which_the_audit_keeps(election, 
         actor=personas.township_staff, voter=voter, changes={"current_address": "新址"}, reason="选民本人申请更正"
     )
     event = AuditEvent.objects.get(action="election.voter_correct")
-    assert event.note == "选民本人申请更正" and event.changes["current_address"][1] == "新址"
+    assert event.note == "选民本人申请更正" and event.changes["current_address"][1] == "新址***"  # masked (core.audit)
     assert AuditEvent.objects.filter(action="election.roll_freeze").exists()
 
 
