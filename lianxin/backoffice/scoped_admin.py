@@ -26,7 +26,7 @@ from lianxin.accounts.selectors import (
 )
 from lianxin.core.errors import DomainError
 from lianxin.core.scoping import VisibleTo
-from lianxin.core.services import object_delete, object_save, public_code_rotate
+from lianxin.core.services import object_delete, object_relations_record, object_save, public_code_rotate
 
 
 def _scope_choices(db_field: Any, request: Any, kwargs: dict[str, Any], *, accounts: bool = True) -> None:
@@ -181,6 +181,19 @@ class ScopedModelAdmin(admin.ModelAdmin):
             object_save(actor=request.user, obj=obj, before=before, fields=changed, region_path=region_path)
         formset.save_m2m()
 
+    def save_related(self, request, form, formsets, change):
+        """Many-to-many choices (a unit's handlers, a group's members) are audited too, old → new ids."""
+        names = [f.name for f in self.model._meta.many_to_many if f.name in form.cleaned_data]
+        before = {name: _pks(form.instance, name) for name in names} if change else {}
+        super().save_related(request, form, formsets, change)
+        changes = {}
+        for name in names:
+            old, new = before.get(name, []), _pks(form.instance, name)
+            if old != new:
+                changes[name] = [old, new]
+        region_path = (self.region_paths(form.instance) or [""])[0]
+        object_relations_record(actor=request.user, obj=form.instance, changes=changes, region_path=region_path)
+
     def delete_model(self, request, obj):
         object_delete(actor=request.user, obj=obj, region_path=(self.region_paths(obj) or [""])[0])
 
@@ -235,6 +248,10 @@ class PlatformSettingAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)
+
+
+def _pks(obj: Any, name: str) -> list[Any]:
+    return sorted(getattr(obj, name).values_list("pk", flat=True))
 
 
 def _without(fields: Any, hidden: tuple[str, ...]) -> list[Any]:

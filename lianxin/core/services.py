@@ -33,6 +33,17 @@ def object_save(
     return obj
 
 
+def object_relations_record(
+    *, actor: Any, obj: models.Model, changes: dict[str, list[list[Any]]], region_path: str = ""
+) -> None:
+    """One audit row for many-to-many changes saved by a back-office form ({"field": [old pks, new pks]}): a
+    unit's handlers, a group's members. Call inside the transaction that saved them."""
+    if changes:
+        audit_record(
+            actor=actor, action=f"{obj._meta.model_name}.relations", obj=obj, changes=changes, region_path=region_path
+        )
+
+
 def object_delete(*, actor: Any, obj: models.Model, region_path: str = "") -> None:
     with transaction.atomic():
         audit_record(actor=actor, action=f"{obj._meta.model_name}.delete", obj=obj, region_path=region_path)

@@ -112,3 +112,20 @@ def test_staff_who_handle_cases_see_the_policies_but_cannot_change_them(client, 
 
     assert page.status_code == 200
     assert posted.status_code == 403
+
+
+def test_adding_a_handler_to_a_unit_is_audited_with_old_and_new_accounts(client, personas, regions, make_user):
+    from lianxin.cases.models import ResponsibleUnit
+
+    unit = ResponsibleUnit.objects.create(name="武康街道城管中队", region=regions.wukang)
+    handler = make_user("wk_handler", Role.UNIT_HANDLER, regions.wukang)
+    client.force_login(personas.township_staff)
+    form = {"name": unit.name, "region": regions.wukang.pk, "contact_name": "", "contact_phone": "",
+            "is_active": "on", "handlers": [handler.pk]}  # fmt: skip
+
+    response = client.post(reverse("admin:cases_responsibleunit_change", args=[unit.pk]), form)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    assert list(unit.handlers.all()) == [handler]
+    event = AuditEvent.objects.get(action="responsibleunit.relations")
+    assert (event.actor, event.changes) == (personas.township_staff, {"handlers": [[], [handler.pk]]})
