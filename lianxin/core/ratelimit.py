@@ -116,7 +116,9 @@ def _cache_counts(cache: BaseCache, names: list[str], ttls: list[int], costs: li
 
 
 def counter_table_create(using: str = "default") -> None:
-    """The database store's table; run after `migrate` (idempotent), like Django's createcachetable."""
+    """The database store's table; run after `migrate` (idempotent), like Django's createcachetable. Emptied
+    too: counters are short-lived, and `flush` (which ends every transactional test) sends post_migrate but knows
+    only the models' tables, so counts would otherwise leak from one test into the next."""
     from django.db import connections
 
     db = connections[using]
@@ -126,6 +128,7 @@ def counter_table_create(using: str = "default") -> None:
             f"CREATE TABLE IF NOT EXISTS {table} "
             "(name varchar(250) NOT NULL PRIMARY KEY, hits integer NOT NULL, expires double precision NOT NULL)"
         )
+        cursor.execute(f"DELETE FROM {table}")
 
 
 class RateLimited(DomainError):

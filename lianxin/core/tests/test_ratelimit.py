@@ -101,3 +101,12 @@ def test_two_redis_clients_see_the_same_counter(settings):
     assert [hit.allowed for hit in hits] == [True, True, True, False]
     assert one.add("portal:captcha:n1", 1, 60) and not two.add("portal:captcha:n1", 1, 60)
     one._cache.get_client(write=True).delete(*one._cache.get_client().keys(f"{prefix}:*"))
+
+
+def test_flush_and_migrate_empty_the_counters_so_transactional_tests_do_not_leak_counts(transactional_db):
+    from django.core.management import call_command
+
+    limit = Limit(key="test:flush", limit=5, window=3600)
+    assert [rate_hit([limit], now=100.0)[0].count for _ in range(3)] == [1, 2, 3]
+    call_command("flush", interactive=False, verbosity=0)  # what ends every transactional test
+    assert rate_hit([limit], now=100.0)[0].count == 1
