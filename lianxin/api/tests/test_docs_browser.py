@@ -4,8 +4,6 @@ Content-Security-Policy, with no request to another host (the platform may run o
 from urllib.parse import urlsplit
 
 from lianxin.portal.tests.test_browser import (  # noqa: F401  (fixtures)
-    ARGS,
-    CHROMIUM,
     _migration_data,
     browser,
     pytestmark,
