@@ -78,8 +78,16 @@ def can_rate(actor: Any, case: Case) -> bool:
 
 
 def can_escalate(actor: Any, case: Case) -> bool:
-    """The worker (overdue), the person (unsatisfied again), or supervising staff."""
-    return actor is SYSTEM or actor is CITIZEN or can_supervise(actor, case)
+    """The worker (overdue), the person (unsatisfied again), or supervising staff.
+
+    The worker escalates a transferred case that is not replied in time, the person a reply fed back to them: the
+    person may not put a case the unit is still handling under supervision, nor the worker a case that was answered
+    (lianxin/accounts/permission_matrix.py)."""
+    if actor is SYSTEM:
+        return case.status == Status.TRANSFERRED
+    if actor is CITIZEN:
+        return case.status == Status.FED_BACK
+    return can_supervise(actor, case)
 
 
 def only_system(actor: Any, case: Case) -> bool:

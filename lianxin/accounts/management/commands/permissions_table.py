@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from lianxin.accounts.permission_matrix import ACTORS, CASES, OTHER_STATES, SITES, STAND_INS, Matrix
 from lianxin.accounts.roles import PERM_LABELS, ROLE_PERMISSIONS, ROLE_REGION_LEVELS, Perm, Role
 from lianxin.regions.models import RegionLevel
 
@@ -22,7 +23,66 @@ def permissions_markdown() -> str:
         )
         marks = " | ".join("✓" if p in ROLE_PERMISSIONS[role] else "" for p in perms)
         lines.append(f"| {role.label} `{role.value}` | {levels} | {marks} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + matrix_markdown()
+
+
+_ACTOR_LABELS = {**{role.value: role.label for role in Role}, "citizen": "群众", "system": "系统"}
+
+
+def _matrix_table(matrix: Matrix) -> list[str]:
+    lines = [
+        "| action | from | " + " | ".join(f"{_ACTOR_LABELS[actor]} `{actor}`" for actor in ACTORS) + " |",
+        "| --- | --- | " + " | ".join("---" for _ in ACTORS) + " |",
+    ]
+    for row in matrix.rows:
+        other = row.states == (OTHER_STATES,)
+        states = "any other state" if other else ", ".join(f"`{state}`" for state in row.states)
+        yes = "400" if other else "✓"
+        marks = " | ".join(yes if actor in row.allowed else "403" for actor in ACTORS)
+        lines.append(f"| `{row.action}` | {states} | {marks} |")
+    return lines
+
+
+def matrix_markdown() -> str:
+    """The permission matrix of lianxin/accounts/permission_matrix.py (cases and project sites)."""
+    stand_ins = "、".join(_ACTOR_LABELS[actor] for actor in STAND_INS)
+    return (
+        "\n".join(
+            [
+                "",
+                "## The permission matrix",
+                "",
+                "Generated from `lianxin/accounts/permission_matrix.py`, which is written by hand from the rules of",
+                "docs/workflow.md and docs/projects.md; `lianxin/cases/tests/test_permission_matrix.py` and",
+                "`lianxin/projects/tests/test_permission_matrix.py` check every cell against the services (and the",
+                "cases' API).",
+                "",
+                "Each cell is what an actor gets *inside* their scope: the case or site lies in the region their role",
+                "was granted over; for a deputy the case also came to them (or they lead the site), for a unit's handler",
+                "it was transferred to their unit, for a grid worker they reported it.",
+                "",
+                "- ✓ done: the new state and one event (API 200);",
+                "- 403: `permission_denied`, in every state (the permission is checked before the state, so someone",
+                "  without the right learns nothing about where the case stands);",
+                "- 400: may take the action, but not from this state: `invalid_transition` (sites: `site_bad_state`).",
+                "",
+                "**Outside their scope every actor is refused in every state**: `permission_denied` from the service,",
+                "and in the API the case does not exist for them (404 `not_found`, as for a missing id).",
+                f"{stand_ins} act through services only and have no region: the person by the receipt code (rating,",
+                "and escalating when unsatisfied again), the worker for deadlines and merged cases. `follow_master` is",
+                "not offered by the API (404).",
+                "",
+                "### Cases (`POST /api/v1/cases/{id}/actions/{action}`, `case_transition`)",
+                "",
+                *_matrix_table(CASES),
+                "",
+                "### Project sites (`site_transition`; `:on_behalf` is staff entering the lead deputy's paper report)",
+                "",
+                *_matrix_table(SITES),
+            ]
+        )
+        + "\n"
+    )
 
 
 class Command(BaseCommand):
