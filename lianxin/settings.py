@@ -132,6 +132,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 REDIS_URL = os.getenv("REDIS_URL", "")
 # "ratelimit" holds what every process must see (rate-limit counters, used captchas): Redis when configured, else
 # the database (its tables are created after every `migrate`, lianxin.core.apps). "default" is for pages.
+CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},

@@ -17,6 +17,7 @@ import io
 import random
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import Q
 from PIL import Image
 
@@ -104,7 +105,7 @@ def clear_projects() -> None:
 
     by_demo = AuditEvent.objects.filter(actor__in=list(demo_users_queryset()))
 
-    def touched(model: type) -> list[int]:
+    def touched(model: type[models.Model]) -> list[int]:
         label = model._meta.label_lower
         return [int(pk) for pk in by_demo.filter(object_type=label).values_list("object_id", flat=True).distinct()]
 
