@@ -27,6 +27,8 @@ from lianxin.open311.services import open311_key_authenticate, open311_request_s
 
 View = Callable[..., HttpResponse]
 BAD_KEY = "api_key: 无效、已吊销或未提供"
+_BEIJING = datetime.timezone(datetime.timedelta(hours=8))
+FIRST_DAY, LAST_DAY = datetime.datetime(2000, 1, 1, tzinfo=_BEIJING), datetime.datetime(2100, 1, 1, tzinfo=_BEIJING)
 
 
 def error(fmt: str, status: int, description: str) -> HttpResponse:
@@ -80,7 +82,11 @@ def _datetime(params: Any, name: str) -> datetime.datetime | None:
         value = None
     if value is None:
         raise DomainError("field_invalid", f"{name}: 应为 W3C 日期时间，如 2025-06-01T00:00:00+08:00", field=name)
-    return value if timezone.is_aware(value) else timezone.make_aware(value, timezone.get_default_timezone())
+    value = value if timezone.is_aware(value) else timezone.make_aware(value, timezone.get_default_timezone())
+    # No case predates 2000 (registration refuses it); the calendar's ends overflowed the 90-day arithmetic (500s).
+    if not FIRST_DAY <= value < LAST_DAY:
+        raise DomainError("field_invalid", f"{name}: 应在2000年至2099年之间", field=name)
+    return value
 
 
 def _list(params: Any, name: str) -> list[str]:

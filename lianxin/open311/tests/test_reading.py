@@ -195,6 +195,23 @@ def test_bad_filters_are_refused_in_the_error_format(client, db, fmt, params, st
     assert str(err["code"]) == str(status) and words in err["description"]
 
 
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"start_date": "0001-01-01T00:00:00+14:00"}, "start_date"),
+        ({"end_date": "0001-01-05"}, "end_date"),
+        ({"start_date": "9999-12-30"}, "start_date"),
+        ({"start_date": "1999-12-01", "end_date": "2000-01-05"}, "start_date"),
+    ],
+)
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_dates_beyond_the_years_cases_can_have_are_refused_not_a_server_error(client, db, fmt, params, field):
+    response = client.get(f"{BASE}/requests.{fmt}", params)
+    assert response.status_code == 400
+    [err] = records(response, fmt, "errors", "error")
+    assert err["description"].startswith(f"{field}: ")
+
+
 def test_the_list_is_one_query_however_many_cases(client, o311, submitted, django_assert_num_queries):
     for i in range(5):
         publish(Case.objects.get(receipt_code=o311.post(description=f"第{i}件").json()[0]["service_request_id"]))
