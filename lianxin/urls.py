@@ -17,7 +17,6 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("open311/v2/", include("lianxin.open311.urls")),
     path("privacy/", include("lianxin.privacy.urls")),
-    path("privacy/", include("lianxin.privacy.urls")),
     path("w/", include("lianxin.workbench.urls")),
     path("accounts/", include("lianxin.accounts.urls")),  # staff's second factor
     path("", include("lianxin.projects.urls")),
