@@ -25,7 +25,9 @@ about where the case stands):
 | `*` (other states) | refused, `invalid_transition` / `site_bad_state` (API 400) | refused, `permission_denied` (403) |
 
 Outside their scope every actor is refused in every state: `permission_denied` from the service, and through the
-API the case does not exist for them (404 `not_found`, the same answer as for a missing id).
+API the case does not exist for them (404 `not_found`, the same answer as for a missing id). So are a deputy, a
+unit's handler and a grid worker in their own region on what is not theirs (a case that came to another deputy,
+another unit's case, another's report; a site another deputy leads): scope `region` in the tests.
 """
 
 from dataclasses import dataclass
@@ -43,6 +45,10 @@ ACTORS = (
     "system",
 )
 STAND_INS = ("citizen", "system")
+# Who acts on what is theirs rather than on everything in their region.
+OWN_ONLY = ("deputy", "grid_worker", "unit_handler")
+# inside: in their region and theirs; region: in their region, not theirs (OWN_ONLY); outside: neither.
+SCOPES = ("inside", "region", "outside")
 OTHER_STATES = "*"
 
 DONE = "done"
@@ -154,10 +160,11 @@ class Matrix:
     def sources(self, action: str) -> frozenset[str]:
         return frozenset(s for row in self.rows if row.action == action for s in row.states if s != OTHER_STATES)
 
-    def expected(self, actor: str, state: str, action: str, *, inside: bool = True) -> str:
-        """DONE, PERMISSION_DENIED or the wrong-state refusal. Outside (stand-ins have no outside) it is always
-        PERMISSION_DENIED from the service; the API answers 404 before it asks."""
-        if not inside and actor not in STAND_INS:
+    def expected(self, actor: str, state: str, action: str, *, scope: str = "inside") -> str:
+        """DONE, PERMISSION_DENIED or the wrong-state refusal. Outside (stand-ins have no outside), and for OWN_ONLY
+        on what is not theirs, it is always PERMISSION_DENIED from the service; the API answers 404 before it asks."""
+        assert scope in SCOPES
+        if actor not in STAND_INS and (scope == "outside" or (scope == "region" and actor in OWN_ONLY)):
             return PERMISSION_DENIED
         for row in self.rows:
             if row.action == action and state in row.states:

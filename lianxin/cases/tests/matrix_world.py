@@ -2,8 +2,8 @@
 
 One account per role, each granted where the personas of lianxin/conftest.py are (德清/武康/居仁), and two places:
 inside, 居仁社区, where every actor is in scope (the case came to the deputy, was transferred to the handler's unit,
-was reported by the grid worker; the site is led by the deputy); outside, 宝石社区 in 杭州 (not 湖州), where
-nobody is (another deputy, another unit, another grid worker).
+was reported by the grid worker; the site is led by the deputy); region, 居仁社区 again but another deputy's,
+another unit's, another grid worker's; outside, 宝石社区 in 杭州 (not 湖州), where nobody is.
 
 The personas fixture is per test; several thousand cells need the accounts, regions and cases once, so this builds
 the same tree with the same services (role_grant, case_register) under a module-scoped transaction instead.
@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from django.db import transaction
 
 from lianxin.accounts.models import User
-from lianxin.accounts.permission_matrix import ACTORS, CASE_STATES, STAND_INS
+from lianxin.accounts.permission_matrix import ACTORS, CASE_STATES, OWN_ONLY, STAND_INS
 from lianxin.accounts.roles import Role
 from lianxin.accounts.services import role_grant
 from lianxin.cases.models import Case, Category, ResponsibleUnit
@@ -79,9 +79,9 @@ def _side(key: str, village: Region, county: Region, users: dict[str, User] | No
     handler = users["unit_handler"] if users else User.objects.create_user(username=f"{key}_handler", password=None)
     deputy_user = users["deputy"] if users else User.objects.create_user(username=f"{key}_deputy", password=None)
     worker_user = users["grid_worker"] if users else None
-    unit = ResponsibleUnit.objects.create(name=f"{county.name}交通运输局", region=county)
+    unit = ResponsibleUnit.objects.create(name=f"{county.name}交通运输局（{key}）", region=county)
     unit.handlers.add(handler)
-    grid = Grid.objects.create(region=village, code=f"{key.upper()}-01", name=f"{village.name}第一网格")
+    grid = Grid.objects.create(region=village, code=f"{key.upper()}-01", name=f"{village.name}{key}网格")
     worker = GridWorker.objects.create(name=f"{key}网格员", grid=grid, phone="13900000000", user=worker_user)
     deputy = Deputy.objects.create(name=f"{key}代表", gender="male", user=deputy_user)
     return SimpleNamespace(village=village, unit=unit, grid=grid, worker=worker, deputy=deputy)
@@ -104,12 +104,20 @@ def _case(side: SimpleNamespace, title: str, category: Category) -> Case:
     return case
 
 
+def scopes(actor: str) -> list[str]:
+    """The scopes an actor is tried in: stand-ins have no region; `region` differs from inside for OWN_ONLY."""
+    if actor in STAND_INS:
+        return ["inside"]
+    return ["inside", "region", "outside"] if actor in OWN_ONLY else ["inside", "outside"]
+
+
 def build() -> SimpleNamespace:
     regions = _regions()
     users = _users(regions)
     category = Category.objects.get(code="transport")
     sides = {
         "inside": _side("jr", regions.jueren, regions.deqing, users),
+        "region": _side("jr2", regions.jueren, regions.deqing, None),
         "outside": _side("bs", regions.baoshi, regions.xihu, None),
     }
     for side in sides.values():

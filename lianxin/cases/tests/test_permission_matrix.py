@@ -73,11 +73,9 @@ def _outcome_of_service(world, actor, side, state: str, action: str) -> str:
         return DONE
 
 
-def _scopes(actor: str) -> list[str]:
-    return ["inside"] if actor in STAND_INS else ["inside", "outside"]
-
-
-SERVICE_CELLS = [(actor, scope, action) for actor in ACTORS for scope in _scopes(actor) for action in CASES.actions]
+SERVICE_CELLS = [
+    (actor, scope, action) for actor in ACTORS for scope in matrix_world.scopes(actor) for action in CASES.actions
+]
 
 
 @pytest.mark.parametrize(("actor", "scope", "action"), SERVICE_CELLS)
@@ -87,12 +85,14 @@ def test_the_workflow_allows_and_refuses_exactly_what_the_matrix_says(world, act
 
     found = {state: _outcome_of_service(world, who, side, state, action) for state in CASES.states}
 
-    expected = {state: CASES.expected(actor, state, action, inside=scope == "inside") for state in CASES.states}
+    expected = {state: CASES.expected(actor, state, action, scope=scope) for state in CASES.states}
     assert found == expected
 
 
 API_STATUS = {DONE: 200, PERMISSION_DENIED: 403, INVALID_TRANSITION: 400}
-API_CELLS = [(actor, scope, action) for actor in ROLES for scope in ("inside", "outside") for action in CASES.actions]
+API_CELLS = [
+    (actor, scope, action) for actor in ROLES for scope in matrix_world.scopes(actor) for action in CASES.actions
+]
 
 
 @pytest.fixture
@@ -122,9 +122,9 @@ def test_the_api_answers_each_cell_with_its_status(world, client, api_settings, 
     found = {state: _outcome_of_api(client, world, side, state, action) for state in CASES.states}
 
     def expected(state: str) -> tuple[int, str]:
-        if scope == "outside" or action == "follow_master":  # not the API's to take: only the worker's
+        if scope != "inside" or action == "follow_master":  # not theirs to see; follow_master is the worker's
             return 404, "not_found"
-        outcome = CASES.expected(actor, state, action)
+        outcome = CASES.expected(actor, state, action, scope=scope)
         return API_STATUS[outcome], "" if outcome == DONE else outcome
 
     assert found == {state: expected(state) for state in CASES.states}

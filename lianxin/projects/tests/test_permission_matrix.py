@@ -1,7 +1,8 @@
 """Every actor × every (state, action) of a project site × inside/outside → the cell of
 lianxin/accounts/permission_matrix.py (SITES), through the sites' entry point `site_transition`.
 
-Inside: a site in 居仁社区 led by the deputy's deputy; outside: a site in 杭州 led by another deputy. One test per
+Inside: a site in 居仁社区 led by the deputy's deputy; region: one there led by another deputy; outside: a site in
+杭州 led by another deputy. One test per
 (actor, scope, action) walks the four states, each in a savepoint that is rolled back.
 """
 
@@ -9,7 +10,7 @@ import datetime
 
 import pytest
 
-from lianxin.accounts.permission_matrix import ACTORS, DONE, SITES, STAND_INS
+from lianxin.accounts.permission_matrix import ACTORS, DONE, SITES
 from lianxin.cases import permissions as p
 from lianxin.cases.tests import matrix_world
 from lianxin.core.errors import DomainError
@@ -26,8 +27,10 @@ def world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), matrix_world.rolled_back():
         world = matrix_world.build()
         start = datetime.date(2026, 3, 1)
-        for key, side in world.sides.items():
-            project = Project.objects.create(region=side.village.parent, year=2026, number=1, title=f"{key}道路提升")
+        for number, (key, side) in enumerate(world.sides.items(), 1):
+            project = Project.objects.create(
+                region=side.village.parent, year=2026, number=number, title=f"{key}道路提升"
+            )
             side.sites = {
                 state: Site.objects.create(
                     project=project,
@@ -63,12 +66,7 @@ def _outcome(actor, side, state: str, action: str) -> str:
         return DONE
 
 
-CELLS = [
-    (actor, scope, action)
-    for actor in ACTORS
-    for scope in (["inside"] if actor in STAND_INS else ["inside", "outside"])
-    for action in SITES.actions
-]
+CELLS = [(actor, scope, action) for actor in ACTORS for scope in matrix_world.scopes(actor) for action in SITES.actions]
 
 
 @pytest.mark.parametrize(("actor", "scope", "action"), CELLS)
@@ -78,7 +76,7 @@ def test_a_site_allows_and_refuses_exactly_what_the_matrix_says(world, actor, sc
 
     found = {state: _outcome(who, side, state, action) for state in SITES.states}
 
-    assert found == {state: SITES.expected(actor, state, action, inside=scope == "inside") for state in SITES.states}
+    assert found == {state: SITES.expected(actor, state, action, scope=scope) for state in SITES.states}
 
 
 def test_the_site_matrix_covers_every_state_and_action_and_agrees_on_the_sources():
