@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import JSONRenderer
 
-from lianxin.api import cases, deputies, health, ledger, regions, venues
+from lianxin.api import cases, deputies, elections, health, ledger, projects, regions, routing, venues, votes
 from lianxin.api.auth import API_AUTH
 from lianxin.api.errors import install_error_handlers
 
@@ -52,3 +52,7 @@ api.add_router("/", health.router)
 # Before any /cases/{case_id} route, which would otherwise take "ledger.xlsx" for an id.
 api.add_router("/", ledger.router)
 api.add_router("/", cases.router)
+api.add_router("/", projects.router)
+api.add_router("/", votes.router)
+api.add_router("/", elections.router)
+api.add_router("/", routing.router)

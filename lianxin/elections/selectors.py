@@ -3,10 +3,15 @@
 from typing import Any
 
 import polars as pl
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
+from lianxin.accounts.roles import Perm
+from lianxin.core.errors import NotFound, PermissionDenied
+from lianxin.core.masking import mask_id_number
+from lianxin.core.scoping import region_scope_q
 from lianxin.elections.checks.frame import ROLL_SCHEMA
 from lianxin.elections.models import District, Election, Finding, Voter, VoterStatus
+from lianxin.regions.selectors import region_get_for_filter
 
 
 def roll_frame(*, election: Election) -> pl.DataFrame:
@@ -59,3 +64,62 @@ def findings_summary(*, election: Election) -> dict[str, dict[str, int]]:
     for row in rows:
         out.setdefault(row["kind"], {})[row["code"]] = row["open"]
     return out
+
+
+# --- the API's reads (lianxin.api.elections) -------------------------------------------------------------------
+# Rolls are visible to those who run elections where they live (manage_elections). Someone who sees the region
+# (view_registry) but does not run its elections is told "not allowed" (403); outside the region it does not
+# exist (404), the same as an unknown id.
+
+
+def elections_require_access(*, user: Any) -> None:
+    if not user.has_perm_anywhere(Perm.MANAGE_ELECTIONS):
+        raise PermissionDenied("您没有查看选民登记与核查的权限")
+
+
+def election_list_visible_to(*, user: Any, region: str | None = None) -> QuerySet[Election]:
+    elections_require_access(user=user)
+    qs = Election.objects.visible_to(user).select_related("region")
+    if region:
+        qs = qs.filter(region__path__startswith=region_get_for_filter(user=user, code=region).path)
+    return qs.annotate(district_count=Count("districts")).order_by("-election_day", "-id")
+
+
+def election_get_visible_to(*, user: Any, election_id: int) -> Election:
+    """One election with its districts (and each district's count of active registrations)."""
+    voters = Count("voters", filter=Q(voters__status=VoterStatus.ACTIVE))
+    districts = District.objects.select_related("region").annotate(voter_count=voters).order_by("code", "id")
+    election = (
+        Election.objects.visible_to(user)
+        .select_related("region")
+        .prefetch_related(Prefetch("districts", queryset=districts))
+        .annotate(district_count=Count("districts"))
+        .filter(pk=election_id)
+        .first()
+    )
+    if election is not None:
+        return election
+    seen = Election.objects.filter(region_scope_q(user, "region__path", Perm.VIEW_REGISTRY), pk=election_id)
+    if seen.exists():
+        raise PermissionDenied("您没有查看该选举选民名册的权限")
+    raise NotFound()
+
+
+def finding_list_visible_to(
+    *, user: Any, election_id: int, kind: str | None = None, open_only: bool | None = None
+) -> QuerySet[Finding]:
+    """The election's findings the user may see (by the finding's own region), with the decisions."""
+    election = election_get_visible_to(user=user, election_id=election_id)
+    qs = findings_of(election=election, user=user).select_related("region", "resolved_by")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if open_only is not None:
+        qs = qs.filter(resolution="") if open_only else qs.exclude(resolution="")
+    return qs
+
+
+def id_number_for(*, user: Any, region_path: str, value: str) -> str:
+    """An ID number in full for those who may see contacts where it lives, masked (first and last four) for others."""
+    if not value or user.has_perm_in(Perm.VIEW_CONTACTS, region_path):
+        return value
+    return mask_id_number(value)

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
+from lianxin.core.errors import NotFound
 from lianxin.projects.models import COLOUR, Project, Proposal, Site, SiteReport, SiteStatus, Vote
+from lianxin.regions.selectors import region_get_for_filter
 
 
 def proposal_list_visible_to(*, user: Any) -> QuerySet[Proposal]:
@@ -152,3 +154,98 @@ def site_town(site: Site) -> Any:
     if region.level == RegionLevel.VILLAGE and region.parent is not None:
         return region.parent
     return region
+
+
+# --- the API's reads (lianxin.api.projects, lianxin.api.votes): every one starts from visible_to(user) -----------
+
+
+def _reports_prefetch() -> Prefetch:
+    return Prefetch("reports", queryset=SiteReport.objects.prefetch_related("photos").order_by("-month", "-id"))
+
+
+def project_query_visible_to(
+    *, user: Any, year: int | None = None, region: str | None = None, status: str | None = None
+) -> QuerySet[Project]:
+    """The projects in the user's scope; `status` keeps those with at least one site in that status."""
+    qs = Project.objects.visible_to(user).select_related("region", "unit")
+    if year is not None:
+        qs = qs.filter(year=year)
+    if region:
+        qs = qs.filter(region__path__startswith=region_get_for_filter(user=user, code=region).path)
+    if status:
+        qs = qs.filter(pk__in=Site.objects.filter(status=status).values("project_id"))
+    return qs.annotate(site_count=Count("sites")).order_by("-year", "region__path", "number", "id")
+
+
+def project_get_visible_to(*, user: Any, project_id: int) -> Project:
+    """One project with its sites and their monthly reports; NotFound outside the scope."""
+    sites = (
+        Site.objects.select_related("region", "lead_deputy", "unit", "project")
+        .prefetch_related(_reports_prefetch())
+        .order_by("region__path", "id")
+    )
+    project = (
+        Project.objects.visible_to(user)
+        .select_related("region", "unit")
+        .prefetch_related(Prefetch("sites", queryset=sites))
+        .annotate(site_count=Count("sites"))
+        .filter(pk=project_id)
+        .first()
+    )
+    if project is None:
+        raise NotFound()
+    return project
+
+
+def site_query_visible_to(
+    *,
+    user: Any,
+    year: int | None = None,
+    project: int | None = None,
+    region: str | None = None,
+    status: str | None = None,
+) -> QuerySet[Site]:
+    qs = Site.objects.visible_to(user).select_related("project", "region", "lead_deputy", "unit")
+    if year is not None:
+        qs = qs.filter(project__year=year)
+    if project is not None:
+        qs = qs.filter(project_id=project)
+    if region:
+        qs = qs.filter(region__path__startswith=region_get_for_filter(user=user, code=region).path)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-project__year", "project__number", "region__path", "id")
+
+
+def site_get_visible_to(*, user: Any, site_id: int) -> Site:
+    site = (
+        Site.objects.visible_to(user)
+        .select_related("project", "region", "lead_deputy", "unit")
+        .prefetch_related(_reports_prefetch())
+        .filter(pk=site_id)
+        .first()
+    )
+    if site is None:
+        raise NotFound()
+    return site
+
+
+def vote_query_visible_to(
+    *, user: Any, year: int | None = None, region: str | None = None, status: str | None = None
+) -> QuerySet[Vote]:
+    """Votes in the user's scope with their candidates (number and title; the ballots are never read here)."""
+    qs = Vote.objects.visible_to(user).select_related("region").prefetch_related("candidates")
+    if year is not None:
+        qs = qs.filter(year=year)
+    if region:
+        qs = qs.filter(region__path__startswith=region_get_for_filter(user=user, code=region).path)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-held_on", "-id")
+
+
+def vote_get_visible_to(*, user: Any, vote_id: int) -> Vote:
+    vote = vote_query_visible_to(user=user).filter(pk=vote_id).first()
+    if vote is None:
+        raise NotFound()
+    return vote

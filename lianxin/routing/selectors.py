@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
+from lianxin.accounts.roles import Perm
 from lianxin.cases.models import OPEN_STATUSES, Case, Status
+from lianxin.core.errors import NotFound, PermissionDenied
 from lianxin.regions.models import LEVEL_DEPTH, Region, RegionLevel
 from lianxin.routing.models import Proposal, ProposalStatus, RouterVersion
 
@@ -163,3 +165,40 @@ def duplicates_forget() -> None:
     """Drop every township index (tests; a process that must re-read everything)."""
     with _lock:
         _indexes.clear()
+
+
+# --- the API's reads (lianxin.api.routing), read-only ------------------------------------------------------------
+# Routing is case handling: those who handle cases somewhere (handle_cases) may read it; others are refused (403).
+# Router versions are not regional (one router for the platform); proposals and hotspots follow the cases' scope.
+
+
+def routing_require_access(*, user: Any) -> None:
+    if not user.has_perm_anywhere(Perm.HANDLE_CASES):
+        raise PermissionDenied("您没有查看意见建议分办的权限")
+
+
+def router_versions_visible_to(*, user: Any) -> QuerySet[RouterVersion]:
+    routing_require_access(user=user)
+    return router_versions().select_related("trained_by").order_by("-number")
+
+
+def proposal_list_visible_to(*, user: Any, status: str | None = None) -> QuerySet[Proposal]:
+    routing_require_access(user=user)
+    qs = Proposal.objects.visible_to(user).select_related(
+        "case", "case__region", "router", "category", "unit", "final_category", "final_unit"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")
+
+
+def proposal_get_visible_to(*, user: Any, proposal_id: int) -> Proposal:
+    proposal = proposal_list_visible_to(user=user).filter(pk=proposal_id).first()
+    if proposal is None:
+        raise NotFound()
+    return proposal
+
+
+def hotspot_candidates_visible_to(*, user: Any, days: int = 90, top: int = 20) -> list[Candidate]:
+    routing_require_access(user=user)
+    return hotspot_candidates(user=user, days=days, top=top)
