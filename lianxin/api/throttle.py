@@ -18,6 +18,8 @@ from lianxin.core.net import client_ip
 from lianxin.core.ratelimit import Limit, limit_from_setting, rate_hit
 
 PREFIX = "/api/"
+# Probes (liveness, readiness) must answer whatever the store's state and however often they are asked.
+EXEMPT = ("/api/v1/health",)
 
 
 def _caller(request: HttpRequest) -> str | None:
@@ -52,7 +54,7 @@ class ApiRateLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith(PREFIX):
+        if request.path.startswith(PREFIX) and not request.path.startswith(EXEMPT):
             refused = [hit for hit in rate_hit(api_limits(request)) if not hit.allowed]
             if refused:
                 return throttled_response(max(hit.retry_after for hit in refused))

@@ -15,6 +15,7 @@ Windows are fixed: a counter is named after its window's number, so it never nee
 how many seconds remain (Retry-After). Call outside a transaction that may roll back, or the count rolls back too.
 """
 
+import logging
 import math
 import secrets
 import time
@@ -28,6 +29,8 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 
 from lianxin.core.errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 ALIAS = "ratelimit"
 COUNTER_TABLE = "lianxin_rate_counter"
@@ -65,12 +68,18 @@ def rate_hit(limits: Sequence[Limit], *, now: float | None = None) -> list[Hit]:
         ttls.append(max(1, math.ceil((bucket + 1) * limit.window - now)))
     costs = [max(1, limit.cost) for limit in limits]
     cache = caches[ALIAS]
-    if isinstance(cache, RedisCache):
-        counts = _redis_counts(cache, names, ttls, costs)
-    elif isinstance(cache, DatabaseCache):
-        counts = _sql_counts(names, [now + ttl for ttl in ttls], costs, now)
-    else:
-        counts = _cache_counts(cache, names, ttls, costs)
+    try:
+        if isinstance(cache, RedisCache):
+            counts = _redis_counts(cache, names, ttls, costs)
+        elif isinstance(cache, DatabaseCache):
+            counts = _sql_counts(names, [now + ttl for ttl in ttls], costs, now)
+        else:
+            counts = _cache_counts(cache, names, ttls, costs)
+    except Exception:
+        # The store is away (Redis or the database down): let the request through uncounted. A limiter must not take
+        # the site down with it, and whatever the request needs from the database will answer for itself.
+        logger.warning("rate-limit store unavailable: %d limit(s) not counted", len(limits), exc_info=True)
+        counts = [0] * len(limits)
     return [
         Hit(limit=limit, count=count, retry_after=ttl) for limit, count, ttl in zip(limits, counts, ttls, strict=True)
     ]

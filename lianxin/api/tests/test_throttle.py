@@ -68,3 +68,8 @@ def test_behind_a_trusted_proxy_the_address_limit_is_per_citizen(client, tokens,
 def test_limits_set_to_zero_are_off(client, tokens, settings):
     settings.API_RATE_CALLER, settings.API_RATE_IP = "0", "0"
     assert all(client.get(URL, **bearer(tokens[0])).status_code == 200 for _ in range(5))
+
+
+def test_health_probes_are_never_limited(client, db, settings):
+    settings.API_RATE_CALLER, settings.API_RATE_IP = "1/60", "1/60"
+    assert all(client.get("/api/v1/health/live").status_code == 200 for _ in range(3))

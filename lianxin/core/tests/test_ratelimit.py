@@ -110,3 +110,13 @@ def test_flush_and_migrate_empty_the_counters_so_transactional_tests_do_not_leak
     assert [rate_hit([limit], now=100.0)[0].count for _ in range(3)] == [1, 2, 3]
     call_command("flush", interactive=False, verbosity=0)  # what ends every transactional test
     assert rate_hit([limit], now=100.0)[0].count == 1
+
+
+def test_an_unreachable_store_lets_requests_through_uncounted(settings, caplog):
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"},
+    }
+    [hit] = rate_hit([Limit(key="test:down", limit=1, window=60)])
+    assert hit.allowed and hit.count == 0
+    assert "rate-limit store unavailable" in caplog.text
