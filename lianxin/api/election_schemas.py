@@ -9,7 +9,7 @@ from ninja import Field, Schema
 
 from lianxin.api.schemas import REGION_CODE_PATTERN, RegionRef, _choices, _user
 from lianxin.elections.models import ElectionKind, FindingKind, Resolution
-from lianxin.elections.selectors import id_number_for
+from lianxin.elections.selectors import finding_reason_for, id_number_for
 
 
 class ElectionFilters(Schema):
@@ -38,7 +38,7 @@ class ElectionOut(Schema):
     kind_label: str
     region: RegionRef = Field(..., description="选举所在区划")
     election_day: datetime.date = Field(..., description="选举日")
-    district_count: int = Field(..., description="选区数")
+    district_count: int = Field(..., description="选区总数（含您管辖范围之外的）")
 
     @staticmethod
     def resolve_kind_label(obj: Any) -> str:
@@ -46,7 +46,7 @@ class ElectionOut(Schema):
 
 
 class ElectionDetailOut(ElectionOut):
-    districts: list[DistrictOut] = Field(..., description="选区")
+    districts: list[DistrictOut] = Field(..., description="您管辖范围内的选区")
 
 
 class VoterRef(Schema):
@@ -70,7 +70,7 @@ class FindingOut(Schema):
     kind_label: str
     code: str = Field(..., description="问题代码")
     region: RegionRef = Field(..., description="所在区划")
-    reason: str = Field(..., description="说明与依据")
+    reason: str = Field(..., description="说明与依据（其中的身份证号按同一规则遮蔽）")
     score: float | None = Field(None, description="相似度（重登）")
     voter: VoterRef | None = Field(None, description="涉及的登记")
     other_voter: VoterRef | None = Field(None, description="疑似重复的另一条登记")
@@ -82,6 +82,10 @@ class FindingOut(Schema):
     @staticmethod
     def resolve_kind_label(obj: Any) -> str:
         return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_reason(obj: Any, context: Any) -> str:
+        return finding_reason_for(user=_user(context), region_path=obj.region.path, value=obj.reason)
 
     @staticmethod
     def _voter(obj: Any, voter: Any, context: Any) -> dict[str, Any] | None:

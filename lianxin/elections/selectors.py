@@ -7,7 +7,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from lianxin.accounts.roles import Perm
 from lianxin.core.errors import NotFound, PermissionDenied
-from lianxin.core.masking import mask_id_number
+from lianxin.core.masking import mask_id_number, mask_text
 from lianxin.core.scoping import region_scope_q
 from lianxin.elections.checks.frame import ROLL_SCHEMA
 from lianxin.elections.models import District, Election, Finding, Voter, VoterStatus
@@ -77,26 +77,30 @@ def elections_require_access(*, user: Any) -> None:
         raise PermissionDenied("您没有查看选民登记与核查的权限")
 
 
+def _elections_reachable(user: Any) -> QuerySet[Election]:
+    """Elections run in the user's region, and those with a district there: a township's staff check their own
+    districts' rolls of the county's election (the back office's district and finding lists say the same)."""
+    own = Election.objects.visible_to(user).values("pk")
+    through_districts = District.objects.visible_to(user).values("election_id")
+    return Election.objects.filter(Q(pk__in=own) | Q(pk__in=through_districts))
+
+
 def election_list_visible_to(*, user: Any, region: str | None = None) -> QuerySet[Election]:
     elections_require_access(user=user)
-    qs = Election.objects.visible_to(user).select_related("region")
+    qs = _elections_reachable(user).select_related("region")
     if region:
         qs = qs.filter(region__path__startswith=region_get_for_filter(user=user, code=region).path)
     return qs.annotate(district_count=Count("districts")).order_by("-election_day", "-id")
 
 
-def election_get_visible_to(*, user: Any, election_id: int) -> Election:
-    """One election with its districts (and each district's count of active registrations)."""
-    voters = Count("voters", filter=Q(voters__status=VoterStatus.ACTIVE))
-    districts = District.objects.select_related("region").annotate(voter_count=voters).order_by("code", "id")
-    election = (
-        Election.objects.visible_to(user)
-        .select_related("region")
-        .prefetch_related(Prefetch("districts", queryset=districts))
-        .annotate(district_count=Count("districts"))
-        .filter(pk=election_id)
-        .first()
-    )
+def election_get_visible_to(*, user: Any, election_id: int, with_districts: bool = True) -> Election:
+    """One election with the districts the user may see (and each one's count of active registrations)."""
+    queryset = _elections_reachable(user).select_related("region").annotate(district_count=Count("districts"))
+    if with_districts:
+        voters = Count("voters", filter=Q(voters__status=VoterStatus.ACTIVE))
+        districts = District.objects.visible_to(user).select_related("region").annotate(voter_count=voters)
+        queryset = queryset.prefetch_related(Prefetch("districts", queryset=districts.order_by("code", "id")))
+    election = queryset.filter(pk=election_id).first()
     if election is not None:
         return election
     seen = Election.objects.filter(region_scope_q(user, "region__path", Perm.VIEW_REGISTRY), pk=election_id)
@@ -109,13 +113,20 @@ def finding_list_visible_to(
     *, user: Any, election_id: int, kind: str | None = None, open_only: bool | None = None
 ) -> QuerySet[Finding]:
     """The election's findings the user may see (by the finding's own region), with the decisions."""
-    election = election_get_visible_to(user=user, election_id=election_id)
+    election = election_get_visible_to(user=user, election_id=election_id, with_districts=False)
     qs = findings_of(election=election, user=user).select_related("region", "resolved_by")
     if kind:
         qs = qs.filter(kind=kind)
     if open_only is not None:
         qs = qs.filter(resolution="") if open_only else qs.exclude(resolution="")
     return qs
+
+
+def finding_reason_for(*, user: Any, region_path: str, value: str) -> str:
+    """A finding's reason quotes the ID numbers it compares: masked like the fields for those without contacts."""
+    if user.has_perm_in(Perm.VIEW_CONTACTS, region_path):
+        return value
+    return mask_text(value)
 
 
 def id_number_for(*, user: Any, region_path: str, value: str) -> str:
