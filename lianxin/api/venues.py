@@ -1,4 +1,4 @@
-"""Places (家站室). Thin: every answer comes from lianxin.venues.selectors."""
+"""Places (家站室). Thin: every answer comes from lianxin.venues.selectors (a place with its roster: lianxin.deputies.selectors)."""
 
 from django.http import HttpRequest
 from ninja import Query, Router
@@ -7,7 +7,8 @@ from ninja.pagination import paginate
 from lianxin.api.auth import caller
 from lianxin.api.pagination import LimitOffset
 from lianxin.api.schemas import ErrorOut, PlaceDetailOut, PlaceFilters, PlaceOut, ValidationErrorOut
-from lianxin.venues.selectors import place_get_visible_to, place_list_visible_to
+from lianxin.deputies.selectors import place_get_visible_to
+from lianxin.venues.selectors import place_list_visible_to
 
 router = Router(tags=["家站室"])
 ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}

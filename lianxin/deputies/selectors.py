@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from lianxin.accounts.roles import Perm
 from lianxin.core.errors import NotFound
 from lianxin.deputies.models import (
     Deputy,
     DeputyGroup,
+    DutyShift,
     GridAssignment,
     GridWorker,
     GridWorkerPairing,
@@ -22,6 +24,7 @@ from lianxin.deputies.models import (
     Mandate,
 )
 from lianxin.regions.selectors import grid_get_for_filter, region_get_for_filter
+from lianxin.venues.models import Place
 
 
 def _json_text_q(field: str, text: str, *, whole: bool = False) -> Q:
@@ -191,3 +194,35 @@ def group_get_visible_to(*, user: Any, group_id: int) -> DeputyGroup:
     if group is None:
         raise NotFound()
     return group
+
+
+# How many upcoming duty shifts a place's detail shows.
+UPCOMING_SHIFTS = 20
+
+
+def place_get_visible_to(*, user: Any, place_id: int) -> Place:
+    """One place with its next duty shifts (`upcoming_shifts`); NotFound outside scope."""
+    today = timezone.localdate()
+    shifts = DutyShift.objects.filter(date__gte=today).select_related("deputy").order_by("date", "start_time", "id")
+    place = (
+        Place.objects.visible_to(user)
+        .select_related("region", "grid", "hub")
+        .prefetch_related(Prefetch("duty_shifts", queryset=shifts[:UPCOMING_SHIFTS], to_attr="upcoming_shifts"))
+        .filter(id=place_id)
+        .first()
+    )
+    if place is None:
+        raise NotFound()
+    return place
+
+
+def deputy_places(*, deputy: Deputy) -> list[Place]:
+    """The places a deputy serves: where they are on the roster, and the places in their grids."""
+    grids = GridAssignment.objects.filter(deputy=deputy).values("grid_id")
+    rostered = DutyShift.objects.filter(deputy=deputy).values("place_id")
+    return list(
+        Place.objects.filter(is_active=True)
+        .filter(Q(id__in=rostered) | Q(grid_id__in=grids))
+        .select_related("region")
+        .order_by("kind", "name", "id")
+    )

@@ -22,7 +22,6 @@ from django.utils import timezone
 
 from lianxin.notifications.models import JobState
 from lianxin.notifications.services import DeliveryReport, notifications_deliver_due
-from lianxin.ops.heartbeat import heartbeat_beat, job_observe
 from lianxin.workdays.calendar import CHINA
 
 logger = logging.getLogger("lianxin.worker")
@@ -39,6 +38,18 @@ BACKOFF_MAX = datetime.timedelta(minutes=1)
 # a slow job.
 INTAKE, HEAVY = "intake", "heavy"
 QUEUES = (INTAKE, HEAVY)
+
+# Who watches the worker: called at the start of every round, and after every job run with its name, duration and
+# outcome. lianxin.ops plugs its heartbeat and job counters in here when Django starts (OpsConfig.ready), so that
+# this low app does not import the operations app above it, which reads the outbox for health and metrics.
+# A watcher must never raise.
+round_watchers: list[Callable[[], None]] = []
+job_watchers: list[Callable[[str, float, bool], None]] = []
+
+
+def _job_watched(name: str, seconds: float, ok: bool) -> None:
+    for watcher in job_watchers:
+        watcher(name, seconds, ok)
 
 
 def backoff(failures: int) -> datetime.timedelta:
@@ -181,7 +192,7 @@ class Worker:
             wait = backoff(failures)
             self.not_before[job.name] = now + wait
             logger.exception("job %s failed (%d in a row); retrying in %s", job.name, failures, wait)
-            job_observe(job.name, seconds=time.monotonic() - started, ok=False)
+            _job_watched(job.name, time.monotonic() - started, False)
             _drop_broken_connections()
             return False
         self.failures.pop(job.name, None)
@@ -191,12 +202,13 @@ class Worker:
         # A job that found nothing to do (the every-round ones, mostly) is not worth a line at INFO.
         level = logging.INFO if result else logging.DEBUG
         logger.log(level, "job %s: %s (%.2fs)", job.name, result, time.monotonic() - started)
-        job_observe(job.name, seconds=time.monotonic() - started, ok=True)
+        _job_watched(job.name, time.monotonic() - started, True)
         return True
 
     def tick(self, now: datetime.datetime | None = None) -> list[str]:
         """One round: deliver, run what is due, deliver what the jobs queued. Returns the jobs that failed."""
-        heartbeat_beat()  # what /api/v1/health and /metrics read (lianxin.ops)
+        for watcher in round_watchers:
+            watcher()  # lianxin.ops: the heartbeat /api/v1/health and /metrics read
         self.busy = False
         self.deliver()
         failed = ["deliver"] if self.delivery_failed else []

@@ -1,6 +1,7 @@
-"""The worker's heartbeat and job counters (written by lianxin.notifications.worker, read by health and metrics).
+"""The worker's heartbeat and job counters, read by health and metrics.
 
-Deliberately low in the layers: Django and this app's model only, so that the worker may call it.
+The worker (lianxin.notifications.worker) calls them through its watchers, which OpsConfig.ready plugs in: the
+worker's app sits below this one in the layers and does not import it. Django and this app's model only.
 """
 
 import datetime

@@ -3,20 +3,9 @@
 from django import forms
 
 from lianxin.cases.models import Category, Rating
-from lianxin.portal.abuse import HONEYPOT_FIELD
-from lianxin.portal.photos import MAX_PHOTOS
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultiplePhotoField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultiplePhotoField, self).clean(f, initial) for f in files if f]
+from lianxin.publicweb.abuse import HONEYPOT_FIELD
+from lianxin.publicweb.forms import MultipleFileInput, MultiplePhotoField
+from lianxin.publicweb.photos import MAX_PHOTOS
 
 
 class OpinionForm(forms.Form):

@@ -8,11 +8,8 @@ embedded in the PDF, so the poster prints the same anywhere. reportlab cannot em
 
 import datetime
 import io
-import os
 from collections.abc import Iterable
-from pathlib import Path
 
-from django.conf import settings
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from PIL import Image
@@ -21,22 +18,15 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from lianxin.core.errors import DomainError
 from lianxin.deputies.models import SERVING_STATUSES, Deputy, DeputyGroup, DutyShift, GridAssignment, Mandate
 from lianxin.portal.qr import qr_code
+from lianxin.publicweb.fonts import FONT, font_register
 from lianxin.regions.models import Region
 from lianxin.venues.models import Place
 
-FONT = "LianxinCJK"
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-)
 RED = Color(0.64, 0.08, 0.11)
 GREY = Color(0.34, 0.38, 0.42)
 WIDTH, HEIGHT = A4
@@ -47,26 +37,6 @@ NAME_SIZE = 34
 QR_SIZE = 80 * mm
 WEEKDAYS = "一二三四五六日"
 DIGITS = "〇一二三四五六七八九"
-
-
-def font_path() -> Path:
-    configured = os.getenv("PORTAL_CJK_FONT") or getattr(settings, "PORTAL_CJK_FONT", "")
-    for candidate in ([configured] if configured else []) + list(FONT_CANDIDATES):
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    raise DomainError(
-        "font_missing",
-        "未找到中文字体，无法生成海报：请安装 fonts-wqy-zenhei（apt-get install fonts-wqy-zenhei）或设置 PORTAL_CJK_FONT",
-    )
-
-
-def _register_font() -> None:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        path = font_path()
-        if path.suffix.lower() == ".ttc":
-            pdfmetrics.registerFont(TTFont(FONT, str(path), subfontIndex=0))
-        else:
-            pdfmetrics.registerFont(TTFont(FONT, str(path)))
 
 
 def term_words(term: int) -> str:
@@ -257,7 +227,7 @@ def _deputies(qs) -> list[Deputy]:
 
 
 def _render(deputies: list[Deputy], places: list[Place], title: str) -> bytes:
-    _register_font()
+    font_register()
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=A4, pageCompression=1)
     canvas.setTitle(title)

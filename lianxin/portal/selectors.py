@@ -81,18 +81,6 @@ def deputy_get_public(*, code: str) -> Deputy:
     return deputy
 
 
-def deputy_places(*, deputy: Deputy) -> list[Place]:
-    """The places a deputy serves: where they are on the roster, and the places in their grids."""
-    grids = GridAssignment.objects.filter(deputy=deputy).values("grid_id")
-    rostered = DutyShift.objects.filter(deputy=deputy).values("place_id")
-    return list(
-        Place.objects.filter(is_active=True)
-        .filter(Q(id__in=rostered) | Q(grid_id__in=grids))
-        .select_related("region")
-        .order_by("kind", "name", "id")
-    )
-
-
 def deputy_record(*, deputy: Deputy) -> Record:
     counts = Case.objects.filter(deputy=deputy).aggregate(
         received=Count("id"), resolved=Count("id", filter=Q(status__in=RESOLVED_STATUSES))

@@ -13,8 +13,8 @@ from lianxin.cases.selectors import case_get_by_idempotency_key
 from lianxin.cases.services import Registration, case_rate_as_citizen, case_register
 from lianxin.core.errors import DomainError
 from lianxin.deputies.models import Deputy, GridAssignment
-from lianxin.portal.abuse import rate_limit
-from lianxin.portal.photos import MAX_PHOTOS, photo_clean
+from lianxin.publicweb.abuse import rate_limit
+from lianxin.publicweb.photos import MAX_PHOTOS, photo_clean
 from lianxin.regions.models import Region, RegionLevel
 from lianxin.venues.models import Place
 

@@ -18,8 +18,15 @@ from lianxin.core.errors import DomainError, NotFound
 from lianxin.core.pagecache import public_page
 from lianxin.core.uploads import body_limit
 from lianxin.deputies.models import Deputy
+from lianxin.deputies.selectors import deputy_places
 from lianxin.portal import selectors as s
-from lianxin.portal.abuse import (
+from lianxin.portal.forms import OpinionForm, RatingForm, TrackForm
+from lianxin.portal.masking import mask_name, mask_phone
+from lianxin.portal.posters import deputy_poster, place_poster, region_posters
+from lianxin.portal.qr import qr_png, qr_svg
+from lianxin.portal.services import Photo, opinion_for_token, opinion_rate, opinion_submit
+from lianxin.portal.timeline import timeline
+from lianxin.publicweb.abuse import (
     HONEYPOT_FIELD,
     captcha_check,
     captcha_new,
@@ -28,14 +35,8 @@ from lianxin.portal.abuse import (
     honeypot_check,
     rate_limit,
 )
-from lianxin.portal.forms import OpinionForm, RatingForm, TrackForm
-from lianxin.portal.masking import mask_name, mask_phone
-from lianxin.portal.photos import MAX_BYTES as PHOTO_MAX_BYTES
-from lianxin.portal.photos import MAX_PHOTOS
-from lianxin.portal.posters import deputy_poster, place_poster, region_posters
-from lianxin.portal.qr import qr_png, qr_svg
-from lianxin.portal.services import Photo, opinion_for_token, opinion_rate, opinion_submit
-from lianxin.portal.timeline import timeline
+from lianxin.publicweb.photos import MAX_BYTES as PHOTO_MAX_BYTES
+from lianxin.publicweb.photos import MAX_PHOTOS
 from lianxin.regions.models import Region
 from lianxin.regions.services import grid_locate
 from lianxin.venues.models import Place
@@ -69,7 +70,7 @@ def deputy_page(request: HttpRequest, code: str) -> HttpResponse:
         "portal/deputy.html",
         {
             "deputy": deputy,
-            "places": s.deputy_places(deputy=deputy),
+            "places": deputy_places(deputy=deputy),
             "record": s.deputy_record(deputy=deputy),
             "results": s.results_for(deputy=deputy),
         },

@@ -3,10 +3,10 @@ services refuse what the domain refuses."""
 
 from django import forms
 
-from lianxin.portal.abuse import HONEYPOT_FIELD
-from lianxin.portal.forms import MultipleFileInput, MultiplePhotoField
-from lianxin.portal.photos import MAX_PHOTOS
 from lianxin.projects.models import Candidate, Choice
+from lianxin.publicweb.abuse import HONEYPOT_FIELD
+from lianxin.publicweb.forms import MultipleFileInput, MultiplePhotoField
+from lianxin.publicweb.photos import MAX_PHOTOS
 from lianxin.regions.models import Region, RegionLevel
 
 

@@ -1,6 +1,6 @@
 """The monthly progress report for the congress (每月进度通报): one row per site with the month's report, the
 roll-up per project and for the year. As .xlsx (core.tabular.write_xlsx) and as a printable A4 PDF with an
-embedded Chinese font (the portal's font lookup: lianxin.portal.posters.font_path)."""
+embedded Chinese font (the portal's font lookup: lianxin.publicweb.fonts)."""
 
 import datetime
 import io
@@ -12,9 +12,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from lianxin.core.tabular import Column, Integer, Number, Text, write_xlsx
-from lianxin.portal.posters import FONT, _register_font
 from lianxin.projects.models import COLOUR_LABEL, Project, Site, SiteStatus
 from lianxin.projects.selectors import Rollup, rollup, site_lateness, site_town
+from lianxin.publicweb.fonts import FONT, font_register
 
 COLUMNS = [
     Column("项目序号", "project_no", parse=Integer()),
@@ -88,7 +88,7 @@ def progress_xlsx(report: ProgressReport) -> bytes:
 
 def progress_pdf(report: ProgressReport) -> bytes:
     """A4 landscape: the year's roll-up, a table per project, then every site with its month's report."""
-    _register_font()
+    font_register()
     buffer = io.BytesIO()
     width, height = landscape(A4)
     canvas = Canvas(buffer, pagesize=(width, height))

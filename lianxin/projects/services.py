@@ -269,7 +269,7 @@ def site_report_file(
 ) -> SiteReport:
     """The lead deputy's monthly report; filing again in the same month replaces that month's report.
 
-    Photos arrive already cleaned (lianxin.portal.photos.photo_clean). A final report means the work is done
+    Photos arrive already cleaned (lianxin.publicweb.photos.photo_clean). A final report means the work is done
     (progress 100 %) and must carry photos: staff verify it before the site is closed (销号).
     `on_behalf`: staff over the site's region enter the lead deputy's report for them (代填, from paper); the
     audit row names the staff member."""

@@ -13,7 +13,14 @@ from django.utils import timezone
 
 from lianxin.core.errors import DomainError
 from lianxin.core.pagecache import public_page
-from lianxin.portal.abuse import (
+from lianxin.projects import selectors as s
+from lianxin.projects.forms import BallotForm, DeputyProposalForm, ProposalForm, ReceiptForm, ReportForm
+from lianxin.projects.models import COLOUR_LABEL, Ballot, Choice, SitePhoto, Vote, Voter, VoteStatus
+from lianxin.projects.permissions import can_manage_projects, can_report_site
+from lianxin.projects.services import proposal_submit, site_report_file
+from lianxin.projects.svgmap import county_map
+from lianxin.projects.voting import ballot_find, vote_cast, vote_verify
+from lianxin.publicweb.abuse import (
     HONEYPOT_FIELD,
     captcha_check,
     captcha_new,
@@ -22,14 +29,7 @@ from lianxin.portal.abuse import (
     honeypot_check,
     rate_limit,
 )
-from lianxin.portal.photos import photo_clean
-from lianxin.projects import selectors as s
-from lianxin.projects.forms import BallotForm, DeputyProposalForm, ProposalForm, ReceiptForm, ReportForm
-from lianxin.projects.models import COLOUR_LABEL, Ballot, Choice, SitePhoto, Vote, Voter, VoteStatus
-from lianxin.projects.permissions import can_manage_projects, can_report_site
-from lianxin.projects.services import proposal_submit, site_report_file
-from lianxin.projects.svgmap import county_map
-from lianxin.projects.voting import ballot_find, vote_cast, vote_verify
+from lianxin.publicweb.photos import photo_clean
 
 LOGIN_URL = "workbench:login"
 

@@ -1,17 +1,15 @@
-"""Reads for places (家站室). Every read starts from `visible_to(user)`."""
+"""Reads for places (家站室). Every read starts from `visible_to(user)`.
+
+A place with its duty roster (`place_get_visible_to`) is read in `lianxin.deputies.selectors`: the roster
+(`DutyShift`) belongs to the deputies app, which sits above venues in the layers.
+"""
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Q, QuerySet
 
-from lianxin.core.errors import NotFound
-from lianxin.deputies.models import DutyShift
 from lianxin.regions.selectors import region_get_for_filter
 from lianxin.venues.models import Place
-
-# How many upcoming duty shifts a place's detail shows.
-UPCOMING_SHIFTS = 20
 
 
 def place_list_visible_to(
@@ -29,19 +27,3 @@ def place_list_visible_to(
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(address__icontains=q))
     return qs.order_by("region__path", "kind", "name", "id")
-
-
-def place_get_visible_to(*, user: Any, place_id: int) -> Place:
-    """One place with its next duty shifts (`upcoming_shifts`); NotFound outside scope."""
-    today = timezone.localdate()
-    shifts = DutyShift.objects.filter(date__gte=today).select_related("deputy").order_by("date", "start_time", "id")
-    place = (
-        Place.objects.visible_to(user)
-        .select_related("region", "grid", "hub")
-        .prefetch_related(Prefetch("duty_shifts", queryset=shifts[:UPCOMING_SHIFTS], to_attr="upcoming_shifts"))
-        .filter(id=place_id)
-        .first()
-    )
-    if place is None:
-        raise NotFound()
-    return place

@@ -13,7 +13,7 @@ from lianxin.cases.models import RESOLVED_STATUSES, Case, ReceptionSession, Stat
 from lianxin.cases.selectors import overdue_q, reception_list_visible_to
 from lianxin.core.scoping import region_scope_q
 from lianxin.deputies.models import Deputy, DutyShift, GridAssignment, GridWorkerPairing, Household, Mandate
-from lianxin.portal.selectors import deputy_places
+from lianxin.deputies.selectors import deputy_places
 from lianxin.regions.models import Region
 from lianxin.venues.models import Place
 from lianxin.workbench.models import DiaryEntry

@@ -4,7 +4,7 @@ import pytest
 from django.test import RequestFactory
 
 from lianxin.core.net import client_ip
-from lianxin.portal import abuse
+from lianxin.publicweb import abuse
 
 
 def request(remote: str, forwarded: str | None = None):

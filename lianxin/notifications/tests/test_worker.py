@@ -12,9 +12,9 @@ from lianxin.accounts.roles import Role
 from lianxin.cases.intake import submission_accept
 from lianxin.cases.models import Status
 from lianxin.cases.workflow import Action, case_transition
-from lianxin.notifications.management.commands.run_worker import jobs
 from lianxin.notifications.models import JobState, Notification, NotificationStatus
 from lianxin.notifications.worker import BACKOFF_MAX, INTAKE, At, Every, Job, Worker
+from lianxin.ops.management.commands.run_worker import jobs
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 T = datetime.datetime(2026, 3, 4, 9, 0, tzinfo=SHANGHAI)  # a Wednesday

@@ -22,7 +22,7 @@ from lianxin.deputies.models import (
     Mandate,
     MandateLevel,
 )
-from lianxin.portal.abuse import CAPTCHA_SALT
+from lianxin.publicweb.abuse import CAPTCHA_SALT
 from lianxin.regions.services import grid_save
 from lianxin.testing import square
 from lianxin.venues.models import Place, PlaceKind

@@ -11,8 +11,8 @@ from django.core.cache import caches
 
 from lianxin.cases.models import Case
 from lianxin.core.errors import DomainError
-from lianxin.portal.abuse import CAPTCHA_SALT, captcha_check, captcha_new
 from lianxin.portal.tests.test_submit_and_track import form_data, submit
+from lianxin.publicweb.abuse import CAPTCHA_SALT, captcha_check, captcha_new
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,10 @@ from lianxin.core.services import public_code_rotate
 from lianxin.deputies.models import Deputy, Mandate, MandateLevel
 from lianxin.portal import posters
 from lianxin.portal.qr import qr_code
+from lianxin.publicweb import fonts
 
 try:
-    posters.font_path()
+    fonts.font_path()
     FONT_MISSING = ""
 except DomainError as error:
     FONT_MISSING = error.message

@@ -4,8 +4,8 @@ from PIL import Image
 
 from lianxin.cases.models import Attachment, Case, CaseEvent, Rating, ReplyVia, Status
 from lianxin.cases.workflow import case_transition
-from lianxin.portal.abuse import captcha_check
 from lianxin.portal.tests.conftest import LAT, LNG, photo_bytes, solve_captcha
+from lianxin.publicweb.abuse import captcha_check
 
 pytestmark = pytest.mark.django_db
 

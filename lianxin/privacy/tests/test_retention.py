@@ -13,9 +13,9 @@ from lianxin.accounts.roles import Role
 from lianxin.cases.intake import submission_accept, submissions_register_queued
 from lianxin.cases.models import Case, Status, Submission, SubmissionStatus
 from lianxin.core.models import AuditEvent
-from lianxin.notifications.management.commands.run_worker import jobs
 from lianxin.notifications.models import Notification, NotificationStatus
 from lianxin.notifications.worker import At
+from lianxin.ops.management.commands.run_worker import jobs
 from lianxin.privacy.retention import personal_data_purge
 from lianxin.projects.models import Proposal, ProposalSource
 

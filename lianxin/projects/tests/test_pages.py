@@ -69,7 +69,7 @@ def test_a_sites_page_shows_its_reports_photos_and_the_projects_roll_up(client, 
 
 
 def test_a_resident_proposes_with_the_captcha_and_the_honeypot_refuses_robots(client, regions):
-    from lianxin.portal.abuse import captcha_new
+    from lianxin.publicweb.abuse import captcha_new
 
     page = client.get("/projects/propose/")
     assert page.status_code == 200 and "我要点单" in page.content.decode()

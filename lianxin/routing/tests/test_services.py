@@ -4,7 +4,7 @@ from lianxin.cases.models import Case, Category, ResponsibleUnit, Status
 from lianxin.cases.workflow import case_transition
 from lianxin.core.errors import DomainError, PermissionDenied
 from lianxin.core.models import AuditEvent
-from lianxin.notifications.management.commands.run_worker import jobs
+from lianxin.ops.management.commands.run_worker import jobs
 from lianxin.routing import services
 from lianxin.routing.models import Proposal, ProposalStatus, RouterVersion
 from lianxin.routing.selectors import triage_queue

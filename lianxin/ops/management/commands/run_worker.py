@@ -4,6 +4,9 @@ Why not django-tasks: its database backend (since 0.12 a separate package, djang
 table beside the outbox, which is already the durable queue; it has no periodic schedule, so a scheduler loop
 would be needed anyway; and it is pre-1.0 with breaking changes between minor versions. What is left to do —
 poll one indexed table and run five idempotent jobs on a clock — fits in ~150 lines we can read.
+
+The job list lives here, in the operations app, because it wires the jobs of every domain app (cases, projects,
+routing, privacy); the loop itself is lianxin.notifications.worker, low in the layers (docs/architecture.md).
 """
 
 import datetime
