@@ -9,6 +9,8 @@ import json
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 
+from lianxin.core.middleware import database_unavailable_in_flight, database_unavailable_response
+
 API_PREFIX = "/api/"
 
 MESSAGES = {
@@ -42,4 +44,6 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if database_unavailable_in_flight():  # a middleware met the database away: 503 with Retry-After, not 500
+        return database_unavailable_response(request)
     return _answer(request, 500)

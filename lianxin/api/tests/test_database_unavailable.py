@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import OperationalError, connection, connections
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from lianxin.accounts.roles import Role
 from lianxin.accounts.services import api_token_create
@@ -88,3 +88,20 @@ def test_after_pg_terminate_backend_the_next_request_reconnects_instead_of_faili
     assert connection.connection.info.backend_pid != backend
     monkeypatch.undo()
     connection.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"), [("/api/v1/regions", "application/json"), ("/d/NOSUCHCODE", "text/html")], ids=["api", "page"]
+)
+def test_a_database_away_before_any_view_runs_is_a_503_too_not_a_500(personas, path, kind):
+    # Every statement fails, the first ones in middleware (the rate limiter's counters, the session): Django's
+    # 500 handler is what sees those.
+    client = Client(raise_request_exception=False)
+    client.force_login(personas.county_staff)
+
+    with connection.execute_wrapper(_refuse):
+        response = client.get(path)
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5" and response["Content-Type"].startswith(kind)
+    assert "系统暂时繁忙" in response.content.decode()
