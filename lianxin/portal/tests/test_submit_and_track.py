@@ -202,3 +202,15 @@ def test_a_receipt_code_handed_out_through_the_api_tracks_as_received_until_the_
     registered = client.get(f"/track/{code}").content.decode()
     assert "正在登记" not in registered and "路灯不亮" in registered
     assert client.get("/track/NOSUCHCODE99").status_code == 404
+
+
+def test_a_submission_set_aside_by_an_error_tracks_as_being_handled_not_as_refused(client, world, personas, regions):
+    from lianxin.cases.intake import submission_accept
+    from lianxin.cases.models import Submission
+
+    payload = {"channel": "hotline", "title": "路灯不亮", "body": "三盏路灯不亮。", "region": regions.jueren.code}
+    code = submission_accept(actor=personas.township_staff, payload=payload).submission.receipt_code
+    Submission.objects.filter(receipt_code=code).update(status="failed", error_message="TypeError: internals")
+
+    page = client.get(f"/track/{code}").content.decode()
+    assert "工作人员正在处理" in page and "未能登记" not in page and "TypeError" not in page
