@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -334,8 +334,14 @@ def cases_propose_pending(*, now: datetime.datetime | None = None, batch: int = 
     """The worker's job: a proposal for every newly registered case that has none yet, `batch` cases per call
     (the intake loop calls again at once while it finds work)."""
     pending = Case.objects.filter(status=Status.REGISTERED, routing_proposal__isnull=True).select_related("region")
-    cases = list(pending.order_by("id").only("id", "title", "body", "region")[:batch])
-    cases_propose(cases=cases)
+    pending = pending.order_by("id").only("id", "title", "body", "region")
+    with transaction.atomic():
+        if connection.features.has_select_for_update_skip_locked:
+            # Several intake workers: each scores cases no other worker is scoring, instead of all scoring the
+            # same batch and throwing away all but one result. The locks last one batch (about a second).
+            pending = pending.select_for_update(skip_locked=True, of=("self",))
+        cases = list(pending[:batch])
+        cases_propose(cases=cases)
     return len(cases)
 
 

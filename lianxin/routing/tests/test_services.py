@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection, connections
 
 from lianxin.cases.models import Case, Category, ResponsibleUnit, Status
 from lianxin.cases.workflow import case_transition
@@ -188,8 +189,9 @@ def test_proposals_for_a_batch_of_cases_take_a_few_statements_not_a_few_per_case
     for row in history.fresh[1:]:
         history.register(row)
 
-    # The pending cases, the version, the categories, the directory once per (category, region), one INSERT.
-    with django_assert_max_num_queries(4 + len(CODES) + 1):
+    # The pending cases, the version, the categories, the directory once per (category, region), one INSERT, and
+    # the transaction that holds the claimed cases (a savepoint here, inside the test's own transaction).
+    with django_assert_max_num_queries(4 + len(CODES) + 1 + 2):
         assert cases_propose_pending() == len(history.fresh) - 1
 
     assert not Case.objects.filter(status=Status.REGISTERED, routing_proposal__isnull=True).exists()
@@ -270,3 +272,24 @@ def test_the_services_threshold_is_the_classifiers():
     from lianxin.routing.classifier import DEFAULT_THRESHOLD
 
     assert services.DEFAULT_THRESHOLD == DEFAULT_THRESHOLD
+
+
+@pytest.mark.skipif(not connection.features.has_select_for_update_skip_locked, reason="SKIP LOCKED (PostgreSQL)")
+def test_two_intake_workers_propose_for_different_cases(transactional_db, history):
+    first, *others = [history.register(row) for row in history.fresh[:3]]
+    other = connections.create_connection("default")  # another worker, scoring a batch that holds the first case
+    other.set_autocommit(False)
+    with connection.cursor() as cursor:
+        cursor.execute("set lock_timeout = '3s'")  # waiting on the other worker would fail the test, not hang it
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("select id from cases_case where id = %s for update", [first.pk])
+            assert cases_propose_pending() == len(others)
+    finally:
+        other.rollback()
+        other.close()
+        with connection.cursor() as cursor:
+            cursor.execute("reset lock_timeout")
+
+    assert set(Proposal.objects.values_list("case_id", flat=True)) == {c.pk for c in others}
+    assert cases_propose_pending() == 1
