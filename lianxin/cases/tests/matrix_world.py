@@ -18,7 +18,7 @@ from django.db import transaction
 from lianxin.accounts.models import User
 from lianxin.accounts.permission_matrix import ACTORS, CASE_STATES, OWN_ONLY, STAND_INS
 from lianxin.accounts.roles import Role
-from lianxin.accounts.services import role_grant
+from lianxin.accounts.services import api_token_create, role_grant
 from lianxin.cases.models import Case, Category, ResponsibleUnit
 from lianxin.cases.services import case_register
 from lianxin.deputies.models import Deputy, GridWorker
@@ -71,6 +71,8 @@ def _users(regions: SimpleNamespace) -> dict[str, User]:
         user = User.objects.create_user(username=actor, password=None)
         role_grant(actor=None, user=user, role=role, region=granted_over[actor])
         users[actor] = User.objects.get(pk=user.pk)  # a fresh object: no cached grants
+        # The API as programs call it: a bearer token (one statement per request, not a session's three).
+        users[actor].api_token = api_token_create(actor=None, user=user, name="permission matrix")
     return users
 
 
