@@ -21,6 +21,7 @@ from shapely.geometry import Point, shape
 
 from lianxin.accounts.models import ApiToken, RoleAssignment, User
 from lianxin.accounts.roles import Role
+from lianxin.accounts.services import role_grant
 from lianxin.cases.models import Case
 from lianxin.core.appendonly import append_only_deletes_allowed
 from lianxin.core.models import AuditEvent
@@ -43,6 +44,9 @@ from lianxin.deputies.models import (
     MentorPairing,
     StandingMemberLink,
 )
+from lianxin.projects.models import Proposal, ProposalSource, Vote
+from lianxin.projects.services import proposal_submit
+from lianxin.projects.voting import vote_create
 from lianxin.regions.models import Grid, Region, RegionLevel
 from lianxin.venues.models import Place, PlaceKind, RoomKind
 from lianxin.workdays.calendar import CHINA
@@ -323,8 +327,24 @@ FEW_CASES = "60"
 
 def test_force_clears_the_registry_and_seeds_the_same_county_again(county, seeded):
     extra = Deputy.objects.create(name="真实代表", gender="male")
+    # A real clerk's project records are not the demo's: a reseed keeps them (it used to delete every vote).
+    clerk = User.objects.create_user(username="real-clerk", password="pw-for-tests-only")
+    deqing = Region.objects.get(code=COUNTY)
+    role_grant(actor=None, user=clerk, role=Role.COUNTY_STAFF, region=deqing)
+    real_proposal = proposal_submit(
+        actor=clerk, region=deqing, title="真实的项目建议", description="来自真实工作", source=ProposalSource.STAFF
+    )
+    real_vote = vote_create(
+        actor=clerk, level=MandateLevel.COUNTY, region=deqing, session="第十八届人民代表大会第一次会议", year=2027,
+        held_on=datetime.date(2027, 1, 10),
+    )  # fmt: skip
+    demo_votes = Vote.objects.exclude(pk=real_vote.pk).count()
+    assert demo_votes > 0
+
     call_command("seed_demo", "--force", "--cases", FEW_CASES, stdout=StringIO())
     assert not Deputy.objects.filter(pk=extra.pk).exists()
+    assert Proposal.objects.filter(pk=real_proposal.pk).exists() and Vote.objects.filter(pk=real_vote.pk).exists()
+    assert Vote.objects.exclude(pk=real_vote.pk).count() == demo_votes  # the demo's own, made again
     assert fingerprint(with_cases=False) == seeded.registry_fingerprint
     assert Case.objects.count() == int(FEW_CASES)
 
