@@ -71,3 +71,11 @@ def test_the_code_keeps_every_import_contract():
         [str(lint), "--no-cache", "--no-logo", str(PYPROJECT)], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_layered_package_is_described_under_apps_in_docs_architecture():
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    apps = text.split("## Apps")[1].split("\n## ")[0]
+    described = set(re.findall(r"^- `([a-z0-9_]+)`", apps, re.MULTILINE))
+    layered = {name for row in layer_rows() for name in row}
+    assert layered - described == set(), "describe these under ## Apps"
