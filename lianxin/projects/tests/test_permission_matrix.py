@@ -1,5 +1,6 @@
 """Every actor × every (state, action) of a project site × inside/outside → the cell of
-lianxin/accounts/permission_matrix.py (SITES), through the sites' entry point `site_transition`.
+lianxin/accounts/permission_matrix.py (SITES), through the sites' entry point `site_transition`, and the `report` rows
+through the API's monthly report (POST /api/v1/sites/{id}/reports).
 
 Inside: a site in 居仁社区 led by the deputy's deputy; region: one there led by another deputy; outside: a site in
 杭州 led by another deputy. One test per
@@ -7,6 +8,8 @@ Inside: a site in 居仁社区 led by the deputy's deputy; region: one there led
 """
 
 import datetime
+import json
+import logging
 
 import pytest
 
@@ -86,3 +89,51 @@ def test_the_site_matrix_covers_every_state_and_action_and_agrees_on_the_sources
     assert {action.partition(":")[0] for action in SITES.actions} == set(TRANSITIONS)
     for action in SITES.actions:
         assert SITES.sources(action) == TRANSITIONS[action.partition(":")[0]].sources, action
+
+
+# The API's one write on a site is the monthly report (POST /api/v1/sites/{id}/reports): the `report` rows. Sites are
+# on the public map, so everyone with a role sees those of their region: not theirs is 403 there, outside is 404.
+API_STATUS = {DONE: 201, "permission_denied": 403, "site_bad_state": 400}
+API_CELLS = [
+    (actor, scope, action)
+    for actor in ACTORS
+    if actor not in ("citizen", "system")
+    for scope in matrix_world.scopes(actor)
+    for action in ("report", "report:on_behalf")
+]
+
+
+@pytest.fixture
+def api_settings(settings):
+    settings.API_RATE_CALLER = settings.API_RATE_IP = ""
+    request_log = logging.getLogger("django.request")
+    level = request_log.level
+    request_log.setLevel(logging.ERROR)
+    yield
+    request_log.setLevel(level)
+
+
+def _api_outcome(client, side, state: str, action: str) -> int:
+    with matrix_world.rolled_back():
+        site_id = side.sites[state]
+        audits = AuditEvent.objects.filter(action="projects.site.report").count()
+        body = {"month": "2026-05-01", "progress": 0, "done": "完成路面硬化", "on_behalf": action.endswith("on_behalf")}
+        response = client.post(f"/api/v1/sites/{site_id}/reports", json.dumps(body), content_type="application/json")
+        written = AuditEvent.objects.filter(action="projects.site.report").count() - audits
+        assert written == (1 if response.status_code == 201 else 0), response.content
+        return response.status_code
+
+
+@pytest.mark.parametrize(("actor", "scope", "action"), API_CELLS)
+def test_the_site_report_api_answers_each_cell_with_its_status(world, client, api_settings, actor, scope, action):
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {world.users[actor].api_token}"
+    side = world.sides[scope]
+
+    found = {state: _api_outcome(client, side, state, action) for state in SITES.states}
+
+    def expected(state: str) -> int:
+        if scope == "outside":
+            return 404
+        return API_STATUS[SITES.expected(actor, state, action, scope=scope)]
+
+    assert found == {state: expected(state) for state in SITES.states}

@@ -80,8 +80,10 @@ def matrix_markdown() -> str:
                 "",
                 "### Project sites (`site_transition`)",
                 "",
-                "`:on_behalf` is staff entering the lead deputy's paper report (代填). Sites have no action endpoint",
-                "in the API yet: 403 and 400 here are the service's `permission_denied` and `site_bad_state`.",
+                "`:on_behalf` is staff entering the lead deputy's paper report (代填); 400 is `site_bad_state`. The API's",
+                "one write on a site is the monthly report, `POST /api/v1/sites/{id}/reports` (the `report` rows, 201",
+                "when done). Sites are on the public map: a site of their region that is not theirs answers 403 there,",
+                "one outside their region 404. The other rows are the service's (`site_transition`).",
                 "",
                 *_matrix_table(SITES),
             ]
