@@ -79,6 +79,11 @@ def on_starting(server):
 
 
 def post_worker_init(worker):
+    # Django imports the URLconf, and with it every view module, on a worker's first request: seconds on a busy
+    # 2-core server, during which that worker answers nothing. Do it now, before the worker is announced ready.
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 (the import is the point)
     Path(_ready, str(worker.pid)).touch()
 
 

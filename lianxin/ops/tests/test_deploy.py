@@ -71,17 +71,21 @@ def _reload_without_refusing(server: subprocess.Popen[str], port: int, env: dict
         stderr=subprocess.PIPE,
         text=True,
     )
-    while reload.poll() is None:
+
+    def ask() -> None:
         try:
             answers.append(_get(port, "/api/v1/health/live")[0])
-        except OSError as exc:
+        except OSError as exc:  # refused, reset or timed out (10 s)
             answers.append(0)
-            print("refused:", repr(exc))
+            print("not answered:", repr(exc))
+
+    while reload.poll() is None:
+        ask()
     out, err = reload.communicate()
     assert reload.returncode == 0, err
     assert "1 new workers ready, 1 old retired" in out
     for _ in range(20):  # and right after, with the old worker gone
-        answers.append(_get(port, "/api/v1/health/live")[0])
+        ask()
     assert set(answers) == {200}, answers
 
 
@@ -102,14 +106,18 @@ def test_gunicorn_starts_from_the_config_file_and_answers_the_health_check(tmp_p
         "REDIS_URL": "",
         "METRICS_ALLOWED_IPS": "127.0.0.1",
     }
-    server = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "-c", str(DEPLOY / "gunicorn.conf.py")],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    # Its output to a file, not a pipe: nobody reads a pipe while the test runs, and gunicorn blocks on a full one
+    # once the access log has written 64 KB.
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [str(VENV_BIN / "gunicorn"), "-c", str(DEPLOY / "gunicorn.conf.py")],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     try:
         deadline, body, status = time.monotonic() + 90, "", 0
         while time.monotonic() < deadline and server.poll() is None:
@@ -132,7 +140,8 @@ def test_gunicorn_starts_from_the_config_file_and_answers_the_health_check(tmp_p
         _reload_without_refusing(server, port, env)
     finally:
         server.terminate()
-        output = server.communicate(timeout=60)[0]
+        server.wait(timeout=60)
+        output = log.read_text()
         heartbeat_reset()
     assert server.returncode == 0, output  # a graceful stop on SIGTERM
     assert output.count("Booting worker") >= 2, output  # the first one, and the reload's
