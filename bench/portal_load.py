@@ -77,12 +77,14 @@ def wrk(url: str, seconds: int) -> dict[str, float]:
 def at_rate(url: str, rate: int, seconds: int) -> dict[str, float]:
     clients = 16
     with tempfile.NamedTemporaryFile("r", suffix=".log") as log:
-        subprocess.run(
+        run = subprocess.run(
             ["h2load", "--h1", f"-c{clients}", f"--rps={rate / clients}", f"-D{seconds}", "-H", "Accept-Encoding: gzip",
              f"--log-file={log.name}", url],
             capture_output=True, text=True, check=True,
         )  # fmt: skip
         rows = [line.split("\t") for line in log.read().splitlines() if line.strip()]
+    if len(rows) < 2:
+        sys.exit(f"h2load logged no requests for {url}:\n{run.stdout}\n{run.stderr}")
     times = sorted(int(row[2]) / 1000 for row in rows)
     bad = sum(1 for row in rows if not row[1].startswith(("2", "3")))
     q = statistics.quantiles(times, n=100)
@@ -112,6 +114,9 @@ def main() -> None:
         "GUNICORN_THREADS": "4",
         "GUNICORN_ACCESS_LOG": "/dev/null",
         "GUNICORN_LOG_LEVEL": "warning",
+        # Recycling a worker every few thousand requests (the production default) would restart both workers
+        # every few seconds at these rates; the figures are of serving, not of booting.
+        "GUNICORN_MAX_REQUESTS": "0",
         "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", "600"),
     }
     gunicorn = str(ROOT / ".venv" / "bin" / "gunicorn") if (ROOT / ".venv/bin/gunicorn").exists() else "gunicorn"

@@ -96,7 +96,7 @@ def _fast_password_hashing(settings):
 def page_cache(settings):
     from django.core.cache import caches
 
-    settings.PUBLIC_PAGE_SECONDS = 30
+    settings.PUBLIC_PAGE_SECONDS = 25
     caches["pages"].clear()
     yield caches["pages"]
     caches["pages"].clear()

@@ -6,8 +6,10 @@ one deputy's page at once).
 
 The first GET of an address renders the page; for PUBLIC_PAGE_SECONDS after that every GET of the same address
 (path and query) is served from the "pages" cache, already compressed, with an `ETag` and `Last-Modified` so that
-a phone revalidates with a 304 and no body. A change to what a page shows reaches it within PUBLIC_PAGE_SECONDS
-on the server plus `max-age` in the browser; both default to 30 s, so a page is never more than a minute stale.
+a phone revalidates with a 304 and no body. Then the next request renders it again while the others are still
+answered with the old page for the few moments that takes. A change to what a page shows reaches it within
+PUBLIC_PAGE_SECONDS (plus a render) on the server plus `max-age` in the browser; PUBLIC_PAGE_SECONDS defaults to 25 s
+and max-age to 30 s, so a page is never more than a minute stale.
 (Invalidating on every change would need each write to know which pages show it; a 30-second lifetime is as
 fresh as people need and cannot be forgotten by the next feature.)
 
@@ -39,6 +41,7 @@ class CachedPage:
     etag: str
     last_modified: float
     headers: tuple[tuple[str, str], ...]
+    stale_at: float  # from then on, the next request renders the page again
 
 
 def public_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -49,12 +52,18 @@ def public_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResp
         key = _key(request)
         pages = caches["pages"]
         page: CachedPage | None = pages.get(key)
-        if page is None:
+        # When the page has aged, one request renders it again while the others are still answered with it: at
+        # the moment a heavy page (the projects map) expires, the threads do not all render it at once.
+        if page is None or (page.stale_at <= time.time() and pages.add(key + ":rendering", 1, 30)):
             response = view(request, *args, **kwargs)
-            page = _keepable(response)
-            if page is None:
+            fresh = _keepable(response)
+            if fresh is None:
+                pages.delete(key + ":rendering")
                 return response
-            pages.set(key, page, settings.PUBLIC_PAGE_SECONDS)
+            # Kept twice as long as it is fresh, for the moments above; never served once twice as old.
+            pages.set(key, fresh, 2 * settings.PUBLIC_PAGE_SECONDS)
+            pages.delete(key + ":rendering")
+            page = fresh
         return _answer(request, page)
 
     return wrapped
@@ -83,6 +92,7 @@ def _keepable(response: HttpResponseBase) -> CachedPage | None:
         etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"',
         last_modified=time.time(),
         headers=headers,
+        stale_at=time.time() + settings.PUBLIC_PAGE_SECONDS,
     )
 
 

@@ -52,7 +52,7 @@ def test_a_change_reaches_the_public_page_within_a_minute(client, world, page_ca
     world.deputy.save(update_fields=["occupation"])
 
     assert "村医" in client.get(url).content.decode()  # still the kept page, for a few seconds
-    with time_machine.travel(timezone.now() + timezone.timedelta(seconds=31)):
+    with time_machine.travel(timezone.now() + timezone.timedelta(seconds=26)):
         page = client.get(url).content.decode()
     assert "乡村教师" in page and "村医" not in page
 
@@ -82,3 +82,17 @@ def test_different_queries_are_different_pages(client, world, page_cache):
     everything = client.get("/results/").content
     nothing = client.get("/results/?q=没有这样的结果").content
     assert everything != nothing
+
+
+def test_while_one_request_renders_an_aged_page_the_others_still_get_the_kept_one(client, world, page_cache):
+    url = f"/d/{world.deputy.public_code}"
+    client.get(url)
+    world.deputy.occupation = "乡村教师"
+    world.deputy.save(update_fields=["occupation"])
+    later = timezone.now() + timezone.timedelta(seconds=26)
+    page_cache.add(_key(client.get(url).wsgi_request) + ":rendering", 1, 30)  # another thread is rendering it
+
+    with time_machine.travel(later):
+        assert "村医" in client.get(url).content.decode()
+        page_cache.delete(_key(client.get(url).wsgi_request) + ":rendering")
+        assert "乡村教师" in client.get(url).content.decode()
