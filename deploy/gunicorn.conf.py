@@ -28,7 +28,9 @@ timeout = int(os.getenv("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = int(os.getenv("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
 # Recycle each worker after this many requests (with jitter so they do not all restart at once): bounds memory.
-max_requests = int(os.getenv("GUNICORN_MAX_REQUESTS", "5000"))
+# Not fewer: under a QR campaign (1,000+ requests/s) 5,000 restarted both workers every few seconds, each restart
+# a pause of several seconds (bench/portal_load.py).
+max_requests = int(os.getenv("GUNICORN_MAX_REQUESTS", "100000"))
 max_requests_jitter = max_requests // 10
 # Load the application in each worker, not in the master: a HUP then reloads the new code (zero-downtime upgrade).
 preload_app = False
