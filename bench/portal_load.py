@@ -114,8 +114,7 @@ def main() -> None:
         "GUNICORN_THREADS": "4",
         "GUNICORN_ACCESS_LOG": "/dev/null",
         "GUNICORN_LOG_LEVEL": "warning",
-        # Recycling a worker every few thousand requests (the production default) would restart both workers
-        # every few seconds at these rates; the figures are of serving, not of booting.
+        # A recycled worker pauses while the next one boots: the figures are of serving, not of booting.
         "GUNICORN_MAX_REQUESTS": "0",
         "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", "600"),
     }

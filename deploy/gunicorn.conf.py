@@ -62,9 +62,11 @@ _multiproc = os.environ.setdefault(
 # requests wait in the listen queue from the moment the old workers stop until the new ones are ready. Never
 # Lianxin's modules here: HUP must load the new code. After an upgrade that changes these libraries' versions,
 # restart instead of reloading.
-for _module in ("django", "django.db.backends.postgresql.base", "ninja", "psycopg", "numpy", "scipy.sparse",
-                "sklearn.svm", "sklearn.feature_extraction.text", "jieba", "polars", "shapely", "reportlab.pdfgen.canvas",
-                "PIL.Image", "openpyxl", "segno", "whitenoise", "prometheus_client"):  # fmt: skip
+# Only libraries that start no threads when imported: numpy (its BLAS), scikit-learn, scipy and polars start thread
+# pools, and a master holding threads no longer noticed its workers exiting (after GUNICORN_MAX_REQUESTS both
+# workers were gone and the site answered nothing; lianxin/ops/tests/test_deploy.py).
+for _module in ("django", "django.db.backends.postgresql.base", "ninja", "psycopg", "jieba", "shapely",
+                "reportlab.pdfgen.canvas", "PIL.Image", "openpyxl", "segno", "whitenoise", "prometheus_client"):  # fmt: skip
     # A library missing or failing here only costs its import time in each worker.
     with contextlib.suppress(Exception):
         __import__(_module)
