@@ -61,6 +61,32 @@ def _get(port: int, path: str) -> tuple[int, str]:
         return refused.code, refused.read().decode()
 
 
+def _gunicorn_env(tmp_path: Path, port: int, **extra: str) -> dict[str, str]:
+    """One worker with two threads on the test database, its files under tmp_path."""
+    return {
+        **os.environ,
+        "DATABASE_URL": _database_url(tmp_path),
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "1",
+        "GUNICORN_THREADS": "2",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"),
+        "GUNICORN_READY_DIR": str(tmp_path / "ready"),
+        "LIANXIN_VAR_DIR": str(tmp_path),
+        "REDIS_URL": "",
+        **extra,
+    }
+
+
+def _gunicorn(env: dict[str, str], log: Path) -> subprocess.Popen[str]:
+    # Its output to a file, not a pipe: nobody reads a pipe while the test runs, and gunicorn blocks on a full one
+    # once the access log has written 64 KB.
+    with log.open("w") as out:
+        return subprocess.Popen(
+            [str(VENV_BIN / "gunicorn"), "-c", str(DEPLOY / "gunicorn.conf.py")],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+
+
 def _reload_without_refusing(server: subprocess.Popen[str], port: int, env: dict[str, str]) -> None:
     """deploy/reload.py (systemctl reload) while requests keep coming: every one is answered, none refused."""
     answers: list[int] = []
@@ -94,30 +120,9 @@ def test_gunicorn_starts_from_the_config_file_and_answers_the_health_check(tmp_p
     heartbeat_reset()
     heartbeat_beat()  # committed: the server process sees a live worker
     port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(tmp_path),
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "1",
-        "GUNICORN_THREADS": "2",
-        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"),
-        "GUNICORN_READY_DIR": str(tmp_path / "ready"),
-        "LIANXIN_VAR_DIR": str(tmp_path),
-        "REDIS_URL": "",
-        "METRICS_ALLOWED_IPS": "127.0.0.1",
-    }
-    # Its output to a file, not a pipe: nobody reads a pipe while the test runs, and gunicorn blocks on a full one
-    # once the access log has written 64 KB.
+    env = _gunicorn_env(tmp_path, port, METRICS_ALLOWED_IPS="127.0.0.1")
     log = tmp_path / "gunicorn.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "-c", str(DEPLOY / "gunicorn.conf.py")],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+    server = _gunicorn(env, log)
     try:
         deadline, body, status = time.monotonic() + 90, "", 0
         while time.monotonic() < deadline and server.poll() is None:
@@ -152,24 +157,8 @@ def test_workers_recycled_after_their_requests_are_replaced_and_the_site_keeps_a
     # With thread-starting libraries (numpy, polars) imported in the master, the master never noticed a recycled
     # worker exit: after GUNICORN_MAX_REQUESTS requests the site answered nothing at all.
     port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(tmp_path),
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "1",
-        "GUNICORN_THREADS": "2",
-        "GUNICORN_MAX_REQUESTS": "20",
-        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"),
-        "GUNICORN_READY_DIR": str(tmp_path / "ready"),
-        "LIANXIN_VAR_DIR": str(tmp_path),
-        "REDIS_URL": "",
-    }
     log = tmp_path / "gunicorn.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "-c", str(DEPLOY / "gunicorn.conf.py")],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
+    server = _gunicorn(_gunicorn_env(tmp_path, port, GUNICORN_MAX_REQUESTS="20"), log)
     answers: list[int] = []
     try:
         deadline = time.monotonic() + 90
