@@ -243,15 +243,13 @@ def _register(actor: Any, plan: _Planned) -> Case | None:
             external_id=row["external_id"],
             registered_at=row["called_at"],
             idempotency_key=f"hotline:{row['external_id']}",
+            # As the hotline classified it: it decides the deadlines from the start (an urgent case is accepted
+            # sooner), and it is registered with the case, not changed after it without an event.
+            urgency=Urgency.URGENT if row.get("urgency") == Urgency.URGENT else Urgency.NORMAL,
         )
     except DomainError as exc:  # checked above; should a rule of case_register still refuse, name the row
         header = next((c.header for c in HOTLINE_COLUMNS if c.key == exc.field), "工单编号")
         raise ImportRejected([RowError(row.number, header, exc.message)]) from exc
     if not registration.created:
         return None
-    case = registration.case
-    if row.get("urgency") == Urgency.URGENT:
-        # Urgency is part of the work order as the hotline classified it; case_register has no parameter for it.
-        Case.objects.filter(pk=case.pk).update(urgency=Urgency.URGENT)
-        case.urgency = Urgency.URGENT
-    return case
+    return registration.case

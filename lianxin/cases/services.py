@@ -23,6 +23,7 @@ from lianxin.cases.models import (
     ReplyVia,
     ResponsibleUnit,
     Status,
+    Urgency,
 )
 from lianxin.cases.notify import notify_registered
 from lianxin.cases.selectors import case_get_by_idempotency_key
@@ -147,6 +148,7 @@ def case_check(
     people_count: int = 1,
     external_id: str = "",
     registered_at: datetime.datetime | None = None,
+    urgency: str = Urgency.NORMAL,
 ) -> dict[str, Any]:
     """Check a registration: every error a registration can meet is raised here, before anything is written,
     so that API intake (lianxin.cases.intake) refuses a bad submission at once instead of queueing it.
@@ -168,6 +170,8 @@ def case_check(
         raise DomainError("location_invalid", "位置: 纬度和经度须同时提供", field="lat")
     if lat is not None and lng is not None and not (3 <= lat <= 54 and 73 <= lng <= 136):
         raise DomainError("location_invalid", "位置: 坐标不在中国境内", field="lat")
+    if urgency not in Urgency.values:
+        raise DomainError("field_invalid", f"紧急程度: “{urgency}”无效", field="urgency")
     if not 1 <= people_count <= 10000:
         raise DomainError("field_invalid", "反映人数: 应为 1 到 10000", field="people_count")
     problem = registered_at_problem(registered_at) if registered_at is not None else None
@@ -205,6 +209,7 @@ def case_check(
         people_count=people_count,
         external_id=_clean(external_id, "external_id", "外部编号", limit=64, required=False),
         registered_at=registered_at or timezone.now(),
+        urgency=urgency,
         created_by=actor if p.is_user(actor) else None,
     )
 

@@ -190,3 +190,21 @@ def test_the_import_hotline_command_imports_and_reports_errors(personas, tmp_pat
     bad.write_bytes(xlsx_bytes(HEADERS, [order("B-1", 问题类别="水电")]))
     with pytest.raises(CommandError, match="第2行 问题类别: “水电”不存在"):
         call_command("import_hotline", str(bad), "--user", personas.county_staff.username, stdout=StringIO())
+
+
+def test_an_urgent_work_order_is_registered_urgent_with_the_urgent_deadlines_and_no_change_after(personas, regions):
+    from lianxin.cases.models import DeadlinePolicy
+
+    DeadlinePolicy.objects.filter(category=None, urgency=Urgency.NORMAL).update(accept_days=2)
+    DeadlinePolicy.objects.filter(category=None, urgency=Urgency.URGENT).update(accept_days=0)
+
+    hotline_import(actor=personas.county_staff, file=good_sheet(), filename="工单.xlsx")
+
+    urgent = Case.objects.get(external_id="ZJ12345-2403050002")
+    normal = Case.objects.get(external_id="ZJ12345-2403050001")
+    local = datetime.timezone(datetime.timedelta(hours=8))
+    # 当天受理 for an urgent order: its acceptance deadline is the end of the day it was called in.
+    assert urgent.accept_due.astimezone(local).date() == urgent.registered_at.astimezone(local).date()
+    assert normal.accept_due.astimezone(local).date() > normal.registered_at.astimezone(local).date()
+    # Registered as it is, in one step: its one event is the registration.
+    assert list(CaseEvent.objects.filter(case=urgent).values_list("action", flat=True)) == ["register"]
