@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+from lianxin.cases.defaults import CATEGORIES
+from lianxin.cases.models import Category
 from lianxin.cases.services import case_register
 from lianxin.cases.workflow import case_transition
 
@@ -35,6 +37,12 @@ def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
 @pytest.fixture
 def history(personas, regions, tiny_messages):
     """60 accepted cases in 居仁社区 with their final category: the platform's own history to train on."""
+    # The categories come from a data migration; a transactional test that ran before (PostgreSQL's SKIP LOCKED
+    # tests use one) has flushed them, so they are made again when missing.
+    for sort, (code, name, description, keywords) in enumerate(CATEGORIES):
+        Category.objects.get_or_create(
+            code=code, defaults={"name": name, "description": description, "keywords": keywords, "sort": sort}
+        )
 
     def register(row, region=None):
         return case_register(
