@@ -18,6 +18,7 @@ urlpatterns = [
     path("open311/v2/", include("lianxin.open311.urls")),
     path("privacy/", include("lianxin.privacy.urls")),
     path("w/", include("lianxin.workbench.urls")),
+    path("office/", include("lianxin.office.urls")),
     path("accounts/", include("lianxin.accounts.urls")),  # staff's second factor
     path("", include("lianxin.projects.urls")),
     path("", include("lianxin.portal.urls")),

@@ -1,0 +1,31 @@
+"""The office menu: one entry per page group, shown to those who hold its permission somewhere. An app's staff pages
+add their entry here (in the order a clerk's day runs), nowhere else."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from lianxin.accounts.permissions import may
+from lianxin.accounts.roles import Perm
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    label: str
+    url_name: str
+    perm: Perm
+
+
+MENU: tuple[MenuEntry, ...] = (MenuEntry("首页", "office:home", Perm.USE_BACKOFFICE),)
+
+
+def menu_for(user, current_path: str) -> list[dict]:
+    """The entries this user may open, with the current one marked."""
+    entries = []
+    for entry in MENU:
+        if not may(user, entry.perm):
+            continue
+        url = reverse(entry.url_name)
+        current = current_path == url if url == reverse("office:home") else current_path.startswith(url)
+        entries.append({"label": entry.label, "url": url, "current": current})
+    return entries
