@@ -158,7 +158,7 @@ def drain_queue(*, seconds: float) -> Drain:
     that was deferred, and how fast one worker catches up with a burst."""
     from django.db import connections
 
-    from lianxin.cases.intake import submissions_register_queued
+    from lianxin.cases.intake.queue import submissions_register_queued
 
     registered, started = 0, time.monotonic()
     while time.monotonic() - started < seconds:

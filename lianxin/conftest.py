@@ -118,7 +118,7 @@ def _fresh_deadline_policies():
     index are kept per process; each test's rows roll back (and ids may come again)."""
     from lianxin.accounts.services import api_token_cache_clear
     from lianxin.cases.deadlines import limits_cache_clear
-    from lianxin.cases.intake import reference_cache_clear
+    from lianxin.cases.intake.draft import reference_cache_clear
     from lianxin.routing.selectors import duplicates_forget
 
     caches = (limits_cache_clear, reference_cache_clear, api_token_cache_clear, duplicates_forget)

@@ -125,7 +125,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # API intake's INSERT is prepared once per connection (lianxin.cases.intake); Django's own queries bind on the
+    # API intake's INSERT is prepared once per connection (lianxin.cases.intake.queue); Django's own queries bind on the
     # client and are never prepared whatever this says. Behind PgBouncer < 1.21 in transaction mode, set
     # DB_PREPARED_STATEMENTS=false.
     prepare_threshold = 5 if envbool("DB_PREPARED_STATEMENTS", "true") else None

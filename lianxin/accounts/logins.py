@@ -60,7 +60,7 @@ def login_event_record(
     )
 
 
-def login_unlock(*, actor: Any, user: User) -> int:
+def login_unlock(*, actor: User, user: User) -> int:
     """Lift the lockout of `user`'s username from every address before its time runs out (the person called the
     administrator). Audited; refused outside the actor's scope. Returns the number of counters removed."""
     if actor is not None and not account_manageable(actor=actor, account=user):

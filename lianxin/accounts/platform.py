@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 
+from lianxin.accounts.models import User
 from lianxin.accounts.selectors import platform_settings_editable
 from lianxin.core.errors import PermissionDenied
 from lianxin.core.services import object_delete, object_save
@@ -13,13 +14,13 @@ from lianxin.core.services import object_delete, object_save
 REFUSED = "该设置适用于全县（全平台），只有管辖范围覆盖全平台的系统管理员可以修改"
 
 
-def platform_setting_save(*, actor: Any, obj: models.Model, before: dict[str, Any], fields: list[str]) -> models.Model:
+def platform_setting_save(*, actor: User, obj: models.Model, before: dict[str, Any], fields: list[str]) -> models.Model:
     if actor is not None and not platform_settings_editable(actor=actor):
         raise PermissionDenied(REFUSED)
     return object_save(actor=actor, obj=obj, before=before, fields=fields)
 
 
-def platform_setting_delete(*, actor: Any, obj: models.Model) -> None:
+def platform_setting_delete(*, actor: User, obj: models.Model) -> None:
     if actor is not None and not platform_settings_editable(actor=actor):
         raise PermissionDenied(REFUSED)
     object_delete(actor=actor, obj=obj)

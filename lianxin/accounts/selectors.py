@@ -9,8 +9,6 @@ deactivate). One rule for the back office and every service:
 - a superuser account: only by a superuser.
 """
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 
 from lianxin.accounts.models import RoleAssignment, User
@@ -24,18 +22,18 @@ COUNTY_AND_UP = (RegionLevel.PROVINCE, RegionLevel.PREFECTURE, RegionLevel.COUNT
 ACCOUNT_CREATE_ACTION = "user.create"
 
 
-def _manages_from_county_up(actor: Any) -> bool:
+def _manages_from_county_up(actor: User) -> bool:
     paths = actor.scope_paths(Perm.MANAGE_ACCOUNTS)
     return bool(paths) and Region.objects.filter(path__in=paths, level__in=COUNTY_AND_UP).exists()
 
 
-def _created_by(actor: Any) -> QuerySet[AuditEvent]:
+def _created_by(actor: User) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         action=ACCOUNT_CREATE_ACTION, object_type=User._meta.label_lower, actor_id=actor.pk
     )
 
 
-def account_list_manageable_by(*, actor: Any) -> QuerySet[User]:
+def account_list_manageable_by(*, actor: User) -> QuerySet[User]:
     """The accounts `actor` may manage (see the module's rule)."""
     users = User.objects.all()
     if not actor.is_authenticated or not actor.is_active:
@@ -54,7 +52,7 @@ def account_list_manageable_by(*, actor: Any) -> QuerySet[User]:
     return users.filter(with_roles | own_roleless).exclude(is_superuser=True)
 
 
-def account_manageable(*, actor: Any, account: User) -> bool:
+def account_manageable(*, actor: User, account: User) -> bool:
     """Whether `actor` may manage `account` (see the module's rule)."""
     if actor is None or not actor.is_authenticated or not actor.is_active:
         return False
@@ -68,7 +66,7 @@ def account_manageable(*, actor: Any, account: User) -> bool:
     return _manages_from_county_up(actor) or _created_by(actor).filter(object_id=str(account.pk)).exists()
 
 
-def platform_settings_editable(*, actor: Any) -> bool:
+def platform_settings_editable(*, actor: User) -> bool:
     """Whether `actor` may change a setting with no region of its own (deadline policies, case categories, the
     working-day calendar). Such a setting applies to every case of the deployment, a county: so only an
     administrator holding `manage_accounts` at county level or above. A township administrator once raised the

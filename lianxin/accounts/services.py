@@ -23,7 +23,7 @@ ACCOUNT_OUT_OF_SCOPE = "该账号的角色不全在您的管辖范围内，您�
 ACCOUNT_FIELDS = frozenset({"username", "display_name", "phone", "email", "is_active"})
 
 
-def account_save(*, actor: Any, account: User, before: dict[str, Any], fields: list[str]) -> User:
+def account_save(*, actor: User, account: User, before: dict[str, Any], fields: list[str]) -> User:
     """Create an account (no role yet) or change one the actor may manage; one audit row with old → new.
     The creator is recorded, so they may grant the new account its first role (accounts.selectors)."""
     creating = account.pk is None
@@ -41,7 +41,7 @@ def account_save(*, actor: Any, account: User, before: dict[str, Any], fields: l
     return account
 
 
-def account_password_set(*, actor: Any, account: User, password: str | None) -> None:
+def account_password_set(*, actor: User | None, account: User, password: str | None) -> None:
     """Set an account's password (None disables password login). Audited without the password, of course."""
     if actor is not None and not account_manageable(actor=actor, account=account):
         raise PermissionDenied(ACCOUNT_OUT_OF_SCOPE)
@@ -51,7 +51,7 @@ def account_password_set(*, actor: Any, account: User, password: str | None) -> 
         audit_record(actor=actor, action="user.password_set", obj=account, note="" if password else "停用密码登录")
 
 
-def role_grant(*, actor: Any, user: User, role: str, region: Region) -> RoleAssignment:
+def role_grant(*, actor: User | None, user: User, role: str, region: Region) -> RoleAssignment:
     """Grant `role` over `region`. The actor must manage accounts there (or be a system operator)."""
     if role not in Role.values:
         raise DomainError("role_invalid", f"角色: “{role}”不是有效的角色", field="role")
@@ -84,7 +84,7 @@ def role_grant(*, actor: Any, user: User, role: str, region: Region) -> RoleAssi
     return assignment
 
 
-def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
+def role_revoke(*, actor: User, assignment: RoleAssignment) -> None:
     if actor is not None and not actor.has_perm_in(Perm.MANAGE_ACCOUNTS, assignment.region.path):
         raise PermissionDenied("您不能在该区划撤销角色")
     if actor is not None and not account_manageable(actor=actor, account=assignment.user):
@@ -100,14 +100,14 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
         assignment.delete()
 
 
-def api_token_create(*, actor: Any, user: User, name: str = "", days: int | None = None) -> str:
+def api_token_create(*, actor: User | None, user: User, name: str = "", days: int | None = None) -> str:
     """Create a bearer token for `user` and return it. Only its hash is kept: it cannot be shown again.
     It expires after `days` (API_TOKEN_DAYS by default)."""
     key, _ = _token_new(actor=actor, user=user, name=name, days=days)
     return key
 
 
-def _token_new(*, actor: Any, user: User, name: str, days: int | None) -> tuple[str, ApiToken]:
+def _token_new(*, actor: User | None, user: User, name: str, days: int | None) -> tuple[str, ApiToken]:
     key = "lx_" + secrets.token_urlsafe(32)
     expires_at = timezone.now() + datetime.timedelta(days=settings.API_TOKEN_DAYS if days is None else days)
     with transaction.atomic():
@@ -118,14 +118,14 @@ def _token_new(*, actor: Any, user: User, name: str, days: int | None) -> tuple[
     return key, token
 
 
-def _token_locked(*, actor: Any, token: ApiToken) -> ApiToken:
+def _token_locked(*, actor: User, token: ApiToken) -> ApiToken:
     """The token's row, locked, if `actor` may manage its account (None: a system operator at the console)."""
     if actor is not None and not account_manageable(actor=actor, account=token.user):
         raise PermissionDenied(ACCOUNT_OUT_OF_SCOPE)
     return ApiToken.objects.select_for_update().get(pk=token.pk)
 
 
-def api_token_revoke(*, actor: Any, token: ApiToken) -> None:
+def api_token_revoke(*, actor: User, token: ApiToken) -> None:
     """Revoke at once, in every process (api_token_cache_invalidate). Revoking a revoked token changes nothing."""
     with transaction.atomic():
         locked = _token_locked(actor=actor, token=token)
@@ -139,7 +139,7 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> None:
     token.revoked_at = locked.revoked_at
 
 
-def api_token_rotate(*, actor: Any, token: ApiToken, grace_minutes: int | None = None) -> str:
+def api_token_rotate(*, actor: User, token: ApiToken, grace_minutes: int | None = None) -> str:
     """A new token for the same account and purpose, returned (shown once). The old one keeps working for
     `grace_minutes` (API_TOKEN_ROTATION_GRACE_MINUTES by default) so that a program can switch without an outage,
     or is revoked at once when that is 0. A revoked or expired token cannot be rotated: create a new one."""

@@ -15,6 +15,8 @@ from pydantic_core import PydanticCustomError
 
 from lianxin.api.errors import translate_validation_errors
 from lianxin.api.schemas import REGION_CODE_PATTERN, DeputyRef, GridRef, PlaceRef, RegionRef, _choices, _user
+from lianxin.cases.intake.check import registered_at_problem
+from lianxin.cases.intake.rules import BODY_LIMIT, TITLE_LIMIT
 from lianxin.cases.models import (
     Channel,
     Handling,
@@ -27,7 +29,6 @@ from lianxin.cases.models import (
     Urgency,
 )
 from lianxin.cases.selectors import case_contact_visible
-from lianxin.cases.services import BODY_LIMIT, TITLE_LIMIT, registered_at_problem
 from lianxin.cases.workflow import Action, available_actions
 from lianxin.core.errors import DomainError
 
@@ -150,7 +151,9 @@ class UnitOut(Schema):
 
 class CaseIn(LabelledIn):
     channel: Channel = Field(..., title="渠道", description=f"渠道：{_choices(Channel)}")
-    title: str = Field(..., title="标题", min_length=1, max_length=TITLE_LIMIT, description="标题，不超过100字")
+    title: str = Field(
+        "", title="标题", max_length=TITLE_LIMIT, description="标题，不超过100字；省略时取内容的第一行（前30字）"
+    )
     body: str = Field(..., title="内容", min_length=1, max_length=BODY_LIMIT, description="内容，不超过5000字")
     region: str | None = Field(
         None, title="所在区划", pattern=REGION_CODE_PATTERN, description="问题所在的县、乡镇或村（社区）的12位代码"
@@ -171,7 +174,14 @@ class CaseIn(LabelledIn):
     person_name: str = Field("", title="反映人", max_length=50)
     person_phone: str = Field("", title="联系电话", max_length=20, description="11位手机号或带区号的固定电话")
     is_anonymous: bool = Field(False, title="匿名", description="匿名时不保存姓名和电话")
-    reply_via: ReplyVia = Field(ReplyVia.ONLINE, title="回复方式", description=f"回复方式：{_choices(ReplyVia)}")
+    reply_via: ReplyVia | None = Field(
+        None,
+        title="回复方式",
+        description=(
+            f"回复方式：{_choices(ReplyVia)}。省略时按联系方式确定（与其他渠道相同）：留了电话的，线上问诊发短信、"
+            "其他渠道打电话；未留电话的凭查询码在线查看"
+        ),
+    )
     people_count: int = Field(1, title="反映人数", ge=1, le=10000, description="联名或集体反映的人数")
     external_id: str = Field("", title="外部编号", max_length=64, description="如 12345 工单号")
     registered_at: datetime.datetime | None = Field(

@@ -33,7 +33,7 @@ from lianxin.api.case_schemas import (
 )
 from lianxin.api.pagination import LimitOffset
 from lianxin.api.schemas import ErrorOut, ValidationErrorOut
-from lianxin.cases.intake import submission_accept, submission_get_for
+from lianxin.cases.intake.queue import submission_accept, submission_get_for
 from lianxin.cases.models import ReceptionSession
 from lianxin.cases.selectors import (
     case_events_visible_to,

@@ -16,7 +16,8 @@ from PIL import Image, UnidentifiedImageError
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.backoffice.scoped_admin import PlatformSettingAdmin, ScopedModelAdmin
-from lianxin.cases.intake import PERSONAL_FIELDS, submission_requeue
+from lianxin.cases.intake.draft import CaseDraft
+from lianxin.cases.intake.queue import PERSONAL_FIELDS, submission_requeue
 from lianxin.cases.models import (
     Attachment,
     Case,
@@ -81,6 +82,11 @@ class RegisterForm(forms.ModelForm):
             "channel", "region", "place", "deputy", "grid", "category", "title", "body", "address",
             "person_name", "person_phone", "is_anonymous", "reply_via", "people_count", "urgency",
         ]  # fmt: skip
+
+    # Empty: the text's first line, as on every channel (lianxin.cases.intake.rules.title_from_text).
+    title = forms.CharField(label="标题", max_length=100, required=False)
+    # Unset: as every channel decides it (lianxin.cases.intake.rules.reply_preference), from the contact given.
+    reply_via = forms.ChoiceField(label="回复方式", choices=[("", "按联系方式确定"), *ReplyVia.choices], required=False)
 
 
 class ActionForm(forms.Form):
@@ -208,8 +214,7 @@ class CaseAdmin(ScopedModelAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        registration = case_register(
-            actor=request.user,
+        draft = CaseDraft(
             channel=data["channel"],
             title=data["title"],
             body=data["body"],
@@ -222,9 +227,11 @@ class CaseAdmin(ScopedModelAdmin):
             person_name=data.get("person_name") or "",
             person_phone=data.get("person_phone") or "",
             is_anonymous=data.get("is_anonymous") or False,
-            reply_via=data.get("reply_via") or ReplyVia.ONLINE,
+            reply_via=data.get("reply_via") or None,
             people_count=data.get("people_count") or 1,
+            urgency=data.get("urgency") or Urgency.NORMAL,
         )
+        registration = case_register(actor=request.user, draft=draft)
         # The admin redirects to the new object's page and names it in its message.
         obj.pk, obj.receipt_code = registration.case.pk, registration.case.receipt_code
 
@@ -337,7 +344,7 @@ class ReceptionSessionAdmin(ScopedModelAdmin):
 @admin.register(Submission)
 class SubmissionAdmin(ScopedModelAdmin):
     """API submissions: what is still queued, what became which case, and why one was rejected or failed.
-    Read-only: the worker registers them (lianxin/cases/intake.py); a failed one (an unexpected error, set aside
+    Read-only: the worker registers them (lianxin/cases/intake/queue.py); a failed one (an unexpected error, set aside
     so the queue goes on) is re-queued with the "重新排队登记" action once its cause is fixed."""
 
     list_display = ["receipt_code", "received_at", "status", "region", "submitted_by", "case", "error_message"]

@@ -18,7 +18,7 @@ from django.utils import timezone
 from lianxin.accounts.models import RoleAssignment, User
 from lianxin.accounts.roles import Role
 from lianxin.cases import permissions as p
-from lianxin.cases.deadlines import DEFAULT_LIMITS, limits_for
+from lianxin.cases.deadlines import DEFAULT_LIMITS, STEP_DEADLINES, StepDeadline, limits_for, step_deadline
 from lianxin.cases.models import Case, CaseEvent, DeadlinePolicy, Status
 from lianxin.cases.notify import notify_user
 from lianxin.cases.workflow import Action, CaseConflict, case_transition
@@ -28,26 +28,7 @@ from lianxin.workdays.calendar import CHINA, add_workdays, due_at, workdays_betw
 logger = logging.getLogger("lianxin.worker")
 
 
-@dataclass(frozen=True)
-class Deadline:
-    field: str
-    label: str
-    statuses: frozenset[str]
-    # Who must act before it: the unit's handlers, or the staff and deputy of the case.
-    for_unit: bool
-
-
-DEADLINES = (
-    Deadline("accept_due", "受理", frozenset({Status.REGISTERED}), for_unit=False),
-    Deadline("reply_due", "答复", frozenset({Status.TRANSFERRED, Status.SUPERVISING}), for_unit=True),
-    Deadline("reply_due", "答复", frozenset({Status.COORDINATING}), for_unit=False),
-    Deadline("feedback_due", "反馈", frozenset({Status.REPLIED}), for_unit=False),
-)
 STAFF_ROLES = (Role.PLACE_STAFF, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.CITY_STAFF)
-
-
-def _deadline_of(case: Case) -> Deadline | None:
-    return next((d for d in DEADLINES if case.status in d.statuses), None)
 
 
 def _local_date(moment: datetime.datetime) -> datetime.date:
@@ -82,7 +63,7 @@ def _paths(path: str) -> list[str]:
     return ["/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
 
 
-def _recipients(case: Case, deadline: Deadline) -> list[User]:
+def _recipients(case: Case, deadline: StepDeadline) -> list[User]:
     if deadline.for_unit:
         return list(case.unit.handlers.filter(is_active=True)) if case.unit is not None else []
     users = {user.pk: user for user in staff_of(case)}
@@ -105,7 +86,7 @@ def cases_remind_due(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     horizon = due_at(now, _max_remind_days())
     reminded = 0
-    for deadline in DEADLINES:
+    for deadline in STEP_DEADLINES:
         window = {f"{deadline.field}__gt": now, f"{deadline.field}__lte": horizon}
         candidates = Case.objects.filter(status__in=deadline.statuses, **window)
         for case in candidates.select_related("region", "unit", "deputy__user").order_by("pk"):
@@ -113,7 +94,7 @@ def cases_remind_due(*, now: datetime.datetime | None = None) -> int:
     return reminded
 
 
-def _remind(case: Case, deadline: Deadline, now: datetime.datetime) -> int:
+def _remind(case: Case, deadline: StepDeadline, now: datetime.datetime) -> int:
     due: datetime.datetime = getattr(case, deadline.field)
     opens = _reminder_opens(due, limits_for(case).remind_before_days)
     if now < opens or (case.reminded_at is not None and case.reminded_at >= opens):
@@ -154,11 +135,11 @@ def cases_mark_overdue(*, now: datetime.datetime | None = None) -> int:
     """Mark the open cases whose current deadline has passed, each with an `overdue` event (staff only)."""
     now = now or timezone.now()
     late = Q()
-    for deadline in DEADLINES:
+    for deadline in STEP_DEADLINES:
         late |= Q(status__in=deadline.statuses, **{f"{deadline.field}__lt": now})
     marked = 0
     for case in Case.objects.filter(late, is_overdue=False).order_by("pk"):
-        found = _deadline_of(case)
+        found = step_deadline(case.status)
         if found is None:
             continue
         due: datetime.datetime = getattr(case, found.field)
@@ -243,7 +224,7 @@ def cases_repair_stranded_merges(*, now: datetime.datetime | None = None) -> int
 class _Planned:
     case_id: int
     status: str
-    deadline: Deadline
+    deadline: StepDeadline
     start: datetime.datetime
     working_days: int
     due: datetime.datetime
@@ -257,11 +238,11 @@ def deadlines_follow_calendar(year: int) -> Callable[[], int]:
     compute (set by hand) is left alone."""
     first = datetime.datetime.combine(datetime.date(year, 1, 1), datetime.time.min, tzinfo=CHINA)
     falls_in = Q()
-    for deadline in DEADLINES:
+    for deadline in STEP_DEADLINES:
         falls_in |= Q(status__in=deadline.statuses, **{f"{deadline.field}__gte": first})
     planned: list[_Planned] = []
     for case in Case.objects.filter(falls_in).order_by("pk"):
-        found = _deadline_of(case)
+        found = step_deadline(case.status)
         start = _deadline_start(case, found) if found else None
         if found is None or start is None:
             continue
@@ -306,7 +287,7 @@ def deadlines_follow_calendar(year: int) -> Callable[[], int]:
     return recompute
 
 
-def _deadline_start(case: Case, deadline: Deadline) -> datetime.datetime | None:
+def _deadline_start(case: Case, deadline: StepDeadline) -> datetime.datetime | None:
     """When the current deadline started counting: registration for acceptance, the reply for feedback, and for a
     reply the last step that set it (transfer, coordination, reopening, supervision)."""
     if deadline.field == "accept_due":

@@ -19,9 +19,12 @@ from django.db.models import Q
 from django.utils import timezone
 from openpyxl.utils.datetime import from_excel
 
+from lianxin.accounts.models import User
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
-from lianxin.cases.models import Case, Category, Channel, ReplyVia, Urgency
+from lianxin.cases.intake.draft import CaseDraft
+from lianxin.cases.intake.rules import REGISTRABLE_LEVELS
+from lianxin.cases.models import Case, Category, Channel, Urgency
 from lianxin.cases.services import case_register
 from lianxin.core.errors import DomainError, ImportRejected, PermissionDenied, RowError
 from lianxin.core.tabular import (
@@ -37,14 +40,13 @@ from lianxin.core.tabular import (
     Text,
     read_sheet,
 )
-from lianxin.regions.models import Region, RegionLevel
+from lianxin.regions.models import Region
 
 CHINA = ZoneInfo("Asia/Shanghai")
 DATETIME_RE = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[\sT]*(\d{1,2})\s*[:：时点]\s*(\d{1,2})?\s*分?(?:[:：](\d{1,2})秒?)?)?"
 )
 REGION_NOT_FOUND = "不存在或不在您的管辖范围内"
-HOTLINE_LEVELS = (RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE)
 
 
 class DateTimeCell(Parser):
@@ -83,7 +85,8 @@ HOTLINE_COLUMNS = [
     Column("来电时间", "called_at", required=True, parse=DateTimeCell(), aliases=("受理时间", "来电日期")),
     Column("来电人", "person_name", parse=Text(50), aliases=("来电人姓名", "诉求人", "姓名")),
     Column("联系电话", "person_phone", parse=Phone(), aliases=("来电号码", "联系方式", "电话")),
-    Column("诉求标题", "title", required=True, parse=Text(100), aliases=("标题", "工单标题")),
+    # Not every hotline exports a title: an empty one is the content's first line, as on every channel.
+    Column("诉求标题", "title", parse=Text(100), aliases=("标题", "工单标题")),
     Column("诉求内容", "body", required=True, parse=Text(5000), aliases=("内容", "诉求描述", "工单内容")),
     Column("问题类别", "category", parse=Text(50), aliases=("类别", "诉求类别")),
     Column("所在乡镇/村社区", "region", required=True, parse=Text(60), aliases=("所在区划", "乡镇街道", "所在地")),
@@ -114,11 +117,11 @@ def _name_variants(name: str) -> set[str]:
 class RegionsByName:
     """The county, township and village regions the actor may handle cases in, found by name or code."""
 
-    def __init__(self, *, actor: Any, texts: Iterable[str]) -> None:
+    def __init__(self, *, actor: User, texts: Iterable[str]) -> None:
         self.actor = actor
         codes = {text for text in texts if re.fullmatch(r"\d{12}", text or "")}
-        self.by_code = {r.code: r for r in Region.objects.filter(code__in=codes, level__in=HOTLINE_LEVELS)}
-        regions = Region.objects.filter(level__in=HOTLINE_LEVELS).select_related("parent")
+        self.by_code = {r.code: r for r in Region.objects.filter(code__in=codes, level__in=REGISTRABLE_LEVELS)}
+        regions = Region.objects.filter(level__in=REGISTRABLE_LEVELS).select_related("parent")
         if actor is not None and not actor.is_superuser:
             paths = actor.scope_paths(Perm.HANDLE_CASES)
             within = Q(pk__in=[])
@@ -171,7 +174,7 @@ class _Planned:
     category: Category | None
 
 
-def hotline_import(*, actor: Any, file: IO[bytes] | bytes, filename: str) -> ImportResult:
+def hotline_import(*, actor: User, file: IO[bytes] | bytes, filename: str) -> ImportResult:
     """Register the work orders of a 12345 export as hotline cases (HOTLINE_COLUMNS). All-or-nothing; a work
     order imported before is left as it is (counted as unchanged)."""
     if actor is not None and not may(actor, Perm.HANDLE_CASES):
@@ -191,7 +194,7 @@ def hotline_import(*, actor: Any, file: IO[bytes] | bytes, filename: str) -> Imp
     return ImportResult(created=created, updated=0, unchanged=unchanged)
 
 
-def _check(actor: Any, sheet: Sheet) -> list[_Planned]:
+def _check(actor: User, sheet: Sheet) -> list[_Planned]:
     regions = RegionsByName(actor=actor, texts=(row.get("region") for row in sheet.rows))
     categories: dict[str, Category] = {}
     for known in Category.objects.filter(is_active=True):
@@ -224,22 +227,21 @@ def _check(actor: Any, sheet: Sheet) -> list[_Planned]:
     return plans
 
 
-def _register(actor: Any, plan: _Planned) -> Case | None:
+def _register(actor: User, plan: _Planned) -> Case | None:
     """The new case, or None when this work order was imported before."""
     row = plan.row
     phone = row.get("person_phone") or ""
     try:
-        registration = case_register(
-            actor=actor,
+        draft = CaseDraft(
             channel=Channel.HOTLINE,
-            title=row["title"],
+            title=row.get("title") or "",
             body=row["body"],
             region=plan.region,
             category=plan.category,
             address=row.get("address") or "",
             person_name=row.get("person_name") or "",
             person_phone=phone,
-            reply_via=ReplyVia.PHONE if row.get("wants_reply") else ReplyVia.NONE,
+            wants_reply=bool(row.get("wants_reply")),
             external_id=row["external_id"],
             registered_at=row["called_at"],
             idempotency_key=f"hotline:{row['external_id']}",
@@ -247,6 +249,7 @@ def _register(actor: Any, plan: _Planned) -> Case | None:
             # sooner), and it is registered with the case, not changed after it without an event.
             urgency=Urgency.URGENT if row.get("urgency") == Urgency.URGENT else Urgency.NORMAL,
         )
+        registration = case_register(actor=actor, draft=draft)
     except DomainError as exc:  # checked above; should a rule of case_register still refuse, name the row
         header = next((c.header for c in HOTLINE_COLUMNS if c.key == exc.field), "工单编号")
         raise ImportRejected([RowError(row.number, header, exc.message)]) from exc

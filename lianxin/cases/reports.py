@@ -46,6 +46,7 @@ from django.utils import timezone
 
 from lianxin.accounts.roles import Perm
 from lianxin.cases import permissions as p
+from lianxin.cases.deadlines import late_in_round_q, waiting_past_due
 from lianxin.cases.models import (
     RESOLVED_STATUSES,
     Case,
@@ -170,36 +171,6 @@ def _filtered(user: Any, filters: LedgerFilters) -> QuerySet[Case]:
     if filters.statuses:
         qs = qs.filter(status__in=filters.statuses)
     return qs
-
-
-# The step a case waits for and the deadline of that step (as the deadline worker, cases.deadline_jobs, has them).
-RUNNING_DEADLINES = (
-    ("accept_due", (Status.REGISTERED,)),
-    ("reply_due", (Status.COORDINATING, Status.TRANSFERRED, Status.SUPERVISING)),
-    ("feedback_due", (Status.REPLIED,)),
-)
-
-
-def overdue_q(now: datetime.datetime) -> Q:
-    """Late in its current round: flagged `is_overdue` (a unit replied after its deadline, or the deadline worker
-    marked a step late; a new transfer clears it), or waiting now past the deadline of the step it waits for.
-    Unlike the case list's `overdue` filter ("late and still open"), a case resolved late stays overdue here: the
-    ledger and the statistics report how a period's cases were handled."""
-    late = Q(is_overdue=True)
-    for field_name, statuses in RUNNING_DEADLINES:
-        late |= Q(status__in=statuses, **{f"{field_name}__lt": now})
-    return late
-
-
-def _is_overdue(row: dict[str, Any], now: datetime.datetime) -> bool:
-    """overdue_q for one row of values()."""
-    if row["is_overdue"]:
-        return True
-    for field_name, statuses in RUNNING_DEADLINES:
-        due = row[field_name]
-        if row["status"] in statuses and due is not None and due < now:
-            return True
-    return False
 
 
 class WorkdayCounter:
@@ -342,7 +313,7 @@ def ledger_rows(*, user: Any, filters: LedgerFilters) -> Iterator[dict[str, Any]
             "replied_at": _local(row["replied_at"]),
             "fed_back_at": _local(row["fed_back_at"]),
             "status": _label(Status, row["status"]),
-            "overdue": "是" if _is_overdue(row, now) else "否",
+            "overdue": "是" if row["is_overdue"] or waiting_past_due(row, now) else "否",
             "supervised": "是" if row["is_supervised"] else "否",
             "reopen_count": row["reopen_count"],
             "days_taken": days(row["registered_at"], row["fed_back_at"]) if row["fed_back_at"] else None,
@@ -512,7 +483,7 @@ def _counts(now: datetime.datetime) -> dict[str, Any]:
         "declined": Count("pk", filter=Q(handling=Handling.DECLINED)),
         "accepted": Count("pk", filter=accepted),
         "resolved": Count("pk", filter=accepted & Q(status__in=RESOLVED_STATUSES)),
-        "overdue": Count("pk", filter=overdue_q(now)),
+        "overdue": Count("pk", filter=late_in_round_q(now)),
         "online": Count("pk", filter=Q(channel=Channel.ONLINE)),
         "rated": Count("pk", filter=~Q(rating="")),
         "satisfied": Count("pk", filter=Q(rating__in=SATISFIED)),

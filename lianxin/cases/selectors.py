@@ -12,15 +12,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from lianxin.accounts.roles import Perm
+from lianxin.cases.deadlines import late_open_q
 from lianxin.cases.models import (
-    OPEN_STATUSES,
     Attachment,
     Case,
     CaseEvent,
     Category,
     ReceptionSession,
     ResponsibleUnit,
-    Status,
 )
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.core.scoping import region_scope_q
@@ -40,17 +39,6 @@ def _with_caller(qs: QuerySet[Case], user: Any) -> QuerySet[Case]:
     """Annotate whether the caller handles the case's unit (for contact details), in the same query."""
     handlers = ResponsibleUnit.handlers.through.objects.filter(responsibleunit_id=OuterRef("unit_id"), user_id=user.pk)
     return qs.select_related(*_CASE_RELATED).annotate(caller_handles_unit=Exists(handlers))
-
-
-def overdue_q(now: datetime.datetime) -> Q:
-    """Open cases past the deadline of the step they wait for, or flagged overdue by the deadline worker."""
-    running = (
-        Q(status=Status.REGISTERED, accept_due__lt=now)
-        | Q(status__in=[Status.COORDINATING, Status.TRANSFERRED, Status.SUPERVISING], reply_due__lt=now)
-        | Q(status=Status.REPLIED, feedback_due__lt=now)
-        | Q(is_overdue=True)
-    )
-    return Q(status__in=OPEN_STATUSES) & running
 
 
 def category_get_by_code(*, code: str, field: str = "category") -> Category:
@@ -75,7 +63,7 @@ def case_list_visible_to(
     q: str | None = None,
 ) -> QuerySet[Case]:
     """Cases the user may see, newest first. `region`: its subtree; `status`: any of several; the period is
-    inclusive, in local dates; `overdue`: see overdue_q; `q`: receipt code, title, body, address or work-order
+    inclusive, in local dates; `overdue`: see deadlines.late_open_q; `q`: receipt code, title, body, address or work-order
     number (never the person's name or phone, which not every caller may see)."""
     qs = _visible_cases(user)
     if region:
@@ -95,7 +83,7 @@ def case_list_visible_to(
     if registered_to is not None:
         qs = qs.filter(registered_at__lt=_local_midnight(_within_calendar(registered_to) + datetime.timedelta(days=1)))
     if overdue is not None:
-        late = overdue_q(timezone.now())
+        late = late_open_q(timezone.now())
         qs = qs.filter(late if overdue else ~late)
     if q:
         text = q.strip()

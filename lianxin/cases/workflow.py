@@ -22,6 +22,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from lianxin.accounts.actors import Actor, StandIn
 from lianxin.cases import permissions as p
 from lianxin.cases.deadlines import deadline, limits_for
 from lianxin.cases.models import Case, CaseEvent, Category, Handling, Rating, ResponsibleUnit, Scope, Status, Urgency
@@ -116,7 +117,7 @@ def _choice(params: dict[str, Any], name: str, label: str, choices: type[models.
 # An applier validates the action's inputs and returns {field: new value}; it must not write.
 
 
-def _accept(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any]:
+def _accept(case: Case, actor: Actor, params: dict[str, Any], now) -> dict[str, Any]:
     category = params.get("category")
     if isinstance(category, str):
         category = Category.objects.filter(code=category, is_active=True).first()
@@ -134,17 +135,17 @@ def _accept(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, An
     }
 
 
-def _answer(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any]:
+def _answer(case: Case, actor: Actor, params: dict[str, Any], now) -> dict[str, Any]:
     reply = _text(params, "reply", "答复内容", required=True)
     return {"reply": reply, "handling": Handling.ANSWERED, "replied_at": now, "fed_back_at": now}
 
 
-def _coordinate(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any]:
+def _coordinate(case: Case, actor: Actor, params: dict[str, Any], now) -> dict[str, Any]:
     limits = limits_for(case)
     return {"handling": Handling.COORDINATED, "reply_due": deadline(now, limits.reply_days)}
 
 
-def _transfer(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any]:
+def _transfer(case: Case, actor: Actor, params: dict[str, Any], now) -> dict[str, Any]:
     unit = params.get("unit")
     if isinstance(unit, int | str) and not isinstance(unit, bool):
         unit = ResponsibleUnit.objects.filter(pk=unit, is_active=True).first()
@@ -164,7 +165,7 @@ def _transfer(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, 
     }
 
 
-def _convert(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any]:
+def _convert(case: Case, actor: Actor, params: dict[str, Any], now) -> dict[str, Any]:
     merged = Case.objects.filter(master_id=case.pk, status=S.MERGED).count()
     if merged:
         # A converted case is never fed back, so its merged cases would never follow it.
@@ -196,7 +197,7 @@ def _master_refusal(master: Case, case: Case) -> DomainError | None:
     return None
 
 
-def _merge(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any]:
+def _merge(case: Case, actor: Actor, params: dict[str, Any], now) -> dict[str, Any]:
     master = params.get("master")
     if isinstance(master, int | str) and not isinstance(master, bool):
         master = Case.objects.visible_to(actor).filter(pk=master).first() if p.is_user(actor) else None
@@ -213,7 +214,7 @@ def _merge(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any
     }
 
 
-def _merge_into_master(case: Case, actor: Any, event: CaseEvent) -> None:
+def _merge_into_master(case: Case, actor: Actor, event: CaseEvent) -> None:
     """Inside the merge's transaction, after the child's compare-and-swap: lock the master and check it again (its
     feed-back may have committed since the applier looked), then mark it a common problem, with its own event.
     A refusal here rolls the child back too, so a merge that loses a race changes nothing."""
@@ -237,7 +238,7 @@ def _merge_into_master(case: Case, actor: Any, event: CaseEvent) -> None:
         )
 
 
-def _decline(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any]:
+def _decline(case: Case, actor: Actor, params: dict[str, Any], now) -> dict[str, Any]:
     if Case.objects.filter(master_id=case.pk, status=S.MERGED).exists():
         raise DomainError("has_merged_cases", "该件有并入的同类意见，不能不予受理；请先答复反馈", field="action")
     return {
@@ -246,7 +247,7 @@ def _decline(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, A
     }
 
 
-def _reply(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any]:
+def _reply(case: Case, actor: Actor, params: dict[str, Any], now) -> dict[str, Any]:
     limits = limits_for(case)
     overdue = case.reply_due is not None and now > case.reply_due
     return {
@@ -257,17 +258,17 @@ def _reply(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any
     }
 
 
-def _feed_back(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any]:
+def _feed_back(case: Case, actor: Actor, params: dict[str, Any], now) -> dict[str, Any]:
     return {"fed_back_at": now}
 
 
-def _follow_master(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any]:
+def _follow_master(case: Case, actor: Actor, params: dict[str, Any], now) -> dict[str, Any]:
     master = case.master
     assert master is not None  # only merged cases follow a master (TRANSITIONS: MERGED → FED_BACK)
     return {"reply": master.reply, "replied_at": master.replied_at, "fed_back_at": now, "unit": master.unit}
 
 
-def _rate(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any]:
+def _rate(case: Case, actor: Actor, params: dict[str, Any], now) -> dict[str, Any]:
     rating = _choice(params, "rating", "评价", Rating, "")
     if rating == Rating.UNSATISFIED:
         raise DomainError("rating_unsatisfied", "评价: 不满意请使用“重新办理”或“督办”", field="rating")
@@ -278,7 +279,7 @@ def _rate(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any]
     }
 
 
-def _reopen(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any]:
+def _reopen(case: Case, actor: Actor, params: dict[str, Any], now) -> dict[str, Any]:
     if case.unit_id is None or case.reopen_count >= 1:
         raise DomainError("reopen_not_allowed", "重新办理: 只能退回原承办单位重办一次，之后请督办", field="rating")
     return {
@@ -292,7 +293,7 @@ def _reopen(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, An
     }
 
 
-def _escalate(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any]:
+def _escalate(case: Case, actor: Actor, params: dict[str, Any], now) -> dict[str, Any]:
     changes: dict[str, Any] = {"is_supervised": True}
     if case.status == S.FED_BACK:
         # Handled again under supervision: a new reply deadline from now, not the one the first reply met.
@@ -306,13 +307,13 @@ def _escalate(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, 
     return changes
 
 
-def _close(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any]:
+def _close(case: Case, actor: Actor, params: dict[str, Any], now) -> dict[str, Any]:
     if case.status == S.FED_BACK and not params.get("note"):
         raise DomainError("field_required", "说明: 群众尚未评价，销号须说明理由（如：多次联系未评价）", field="note")
     return {"closed_at": now}
 
 
-def _publish(case: Case, actor: Any, params: dict[str, Any], now) -> dict[str, Any]:
+def _publish(case: Case, actor: Actor, params: dict[str, Any], now) -> dict[str, Any]:
     from lianxin.cases.redaction import redact
 
     title = _text(params, "public_title", "公开标题", required=False, limit=100) or redact(case.title, case)
@@ -341,7 +342,7 @@ APPLIERS: dict[str, Callable[[Case, Any, dict[str, Any], Any], dict[str, Any]]] 
 }
 
 
-def available_actions(*, case: Case, actor: Any) -> list[str]:
+def available_actions(*, case: Case, actor: Actor) -> list[str]:
     """The actions this actor may take on this case now (for buttons and the API's `actions` field)."""
     return [
         action
@@ -354,7 +355,7 @@ def case_transition(
     *,
     case: Case,
     action: str,
-    actor: Any,
+    actor: Actor,
     note: str = "",
     params: dict[str, Any] | None = None,
     expected_version: int | None = None,
@@ -413,8 +414,8 @@ def case_transition(
     return case
 
 
-def _actor_label(actor: Any, case: Case) -> str:
-    if not p.is_user(actor):
+def _actor_label(actor: Actor, case: Case) -> str:
+    if isinstance(actor, StandIn):
         return actor.label
     if case.unit is not None and p.is_unit_handler(actor, case):
         return case.unit.name

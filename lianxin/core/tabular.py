@@ -44,6 +44,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from lianxin.core.errors import DomainError, ImportRejected, RowError
+from lianxin.core.phones import PhoneInvalid, phone_normalize
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # An .xlsx is a zip: refuse archives that would unpack to far more than any real roster.
@@ -150,10 +151,6 @@ class Digits(Parser):
         return text
 
 
-MOBILE_RE = re.compile(r"1[3-9]\d{9}")
-LANDLINE_RE = re.compile(r"(0\d{2,3})-?([1-9]\d{6,7})(?:(?:-|转)(\d{1,6}))?")
-
-
 class Phone(Parser):
     """A mainland mobile number (1[3-9] and 9 digits) or a landline with area code (0572-8012345)."""
 
@@ -163,20 +160,10 @@ class Phone(Parser):
         self.mobile_only = mobile_only
 
     def __call__(self, value: Any) -> str:
-        text = _ascii_text(value).replace("—", "-").replace("－", "-")
-        for prefix in ("+86", "0086"):
-            if text.startswith(prefix):
-                text = text[len(prefix) :].lstrip("-")
-        compact = text.replace("-", "")
-        if MOBILE_RE.fullmatch(compact):
-            return compact
-        match = LANDLINE_RE.fullmatch(text.replace("(", "").replace(")", "-").replace("--", "-"))
-        if match and not self.mobile_only:
-            area, local, extension = match.groups()
-            return f"{area}-{local}" + (f"-{extension}" if extension else "")
-        if self.mobile_only:
-            raise CellError(f"不是有效的手机号（应为11位，以13-19开头），实为“{_clean_text(value)}”")
-        raise CellError(f"不是有效的手机号或固定电话（如 13812345678、0572-8012345），实为“{_clean_text(value)}”")
+        try:
+            return phone_normalize(_clean_text(value), mobile_only=self.mobile_only)
+        except PhoneInvalid as exc:
+            raise CellError(f"{exc}，实为“{_clean_text(value)}”") from None
 
 
 DATE_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")

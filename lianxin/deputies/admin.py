@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
+from lianxin.accounts.actors import account_of
 from lianxin.accounts.models import User
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
@@ -141,7 +142,7 @@ class DeputyAdmin(ImportMixin, ScopedModelAdmin):
             try:
                 if username and account is None:
                     raise DomainError("account_not_found", "登录账号: 没有这个账号", field="user")
-                deputy_account_link(actor=request.user, deputy=deputy, account=account)
+                deputy_account_link(actor=account_of(request), deputy=deputy, account=account)
             except DomainError as exc:
                 error = exc.message
             else:

@@ -23,6 +23,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 
+from lianxin.accounts.models import User
 from lianxin.core.models import AuditEvent
 from lianxin.deputies.models import (
     SERVING_STATUSES,
@@ -180,7 +181,7 @@ def _fill_empty_grids(index: _GridIndex, region: Region | None) -> list[tuple[De
     return made
 
 
-def assign_grids(*, actor: Any, region: Region | None = None, fill_empty: bool = True) -> AssignmentOutcome:
+def assign_grids(*, actor: User | None, region: Region | None = None, fill_empty: bool = True) -> AssignmentOutcome:
     """Embed every serving deputy without a grid, then (unless `fill_empty` is off) give every grid a deputy."""
     with transaction.atomic():
         grid_pool = Grid.objects.select_related("region").order_by("code")

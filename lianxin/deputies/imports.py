@@ -13,6 +13,7 @@ from typing import IO, Any
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
+from lianxin.accounts.models import User
 from lianxin.core.audit import audit_record, model_changes
 from lianxin.core.idcard import IdNumber, IdNumberInvalid, id_number_parse
 from lianxin.core.tabular import (
@@ -232,7 +233,7 @@ class _PersonPlan:
     mandates: list[_MandatePlan] = field(default_factory=list)
 
 
-def deputies_import(*, actor: Any, file: IO[bytes] | bytes, filename: str) -> ImportResult:
+def deputies_import(*, actor: User, file: IO[bytes] | bytes, filename: str) -> ImportResult:
     """Create or update deputies and their mandates from a sheet (DEPUTY_COLUMNS).
 
     Counts are of people: a person is "updated" when anything about them or one of their mandates
@@ -345,7 +346,7 @@ def _check_same_person(sheet: Sheet, row: Row, first: Row) -> None:
             sheet.error(row, key, f"与第{first.number}行（同一身份证号）不一致")
 
 
-def _deputy_manageable(actor: Any, deputy: Deputy) -> bool:
+def _deputy_manageable(actor: User, deputy: Deputy) -> bool:
     """A registered deputy may be changed by whoever manages a region they are attached to."""
     paths = [deputy.residence_region.path] if deputy.residence_region else []
     for mandate in deputy.mandates.all():
@@ -356,7 +357,7 @@ def _deputy_manageable(actor: Any, deputy: Deputy) -> bool:
 
 
 def _deputy_save(
-    *, actor: Any, person: _PersonPlan, deputy: Deputy | None, present: frozenset[str], filename: str
+    *, actor: User, person: _PersonPlan, deputy: Deputy | None, present: frozenset[str], filename: str
 ) -> str:
     first = person.first
     values: dict[str, Any] = {
@@ -467,7 +468,7 @@ class _WorkerPlan:
     deputies: list[Deputy] | None  # None: the sheet has no pairing column, leave pairings alone
 
 
-def grid_workers_import(*, actor: Any, file: IO[bytes] | bytes, filename: str) -> ImportResult:
+def grid_workers_import(*, actor: User, file: IO[bytes] | bytes, filename: str) -> ImportResult:
     """Create or update grid workers (GRID_WORKER_COLUMNS) and their pairings with deputies.
 
     A worker is identified by 身份证号 when given, otherwise by grid and phone. When the sheet has the
@@ -549,7 +550,7 @@ def grid_workers_import(*, actor: Any, file: IO[bytes] | bytes, filename: str) -
     return ImportResult(created=created, updated=updated, unchanged=unchanged)
 
 
-def _grid_worker_save(*, actor: Any, plan: _WorkerPlan, present: frozenset[str], filename: str) -> str:
+def _grid_worker_save(*, actor: User, plan: _WorkerPlan, present: frozenset[str], filename: str) -> str:
     row = plan.row
     values: dict[str, Any] = {name: row[name] for name in WORKER_FIELDS if name in present}
     values["grid_id"] = plan.grid.pk

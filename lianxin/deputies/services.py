@@ -25,7 +25,7 @@ def can_link_deputy_account(user: Any, deputy: Deputy) -> bool:
     return any(user.has_perm_in(Perm.LINK_DEPUTY_ACCOUNT, path) for path in deputy_region_paths(deputy))
 
 
-def deputy_account_link(*, actor: Any, deputy: Deputy, account: User | None) -> Deputy:
+def deputy_account_link(*, actor: User, deputy: Deputy, account: User | None) -> Deputy:
     """Link `account` to `deputy` (None unlinks). Refused: without the permission, an account the actor may not
     manage, the actor's own account, an account already acting for another deputy."""
     if actor is not None and not can_link_deputy_account(actor, deputy):

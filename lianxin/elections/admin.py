@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from lianxin.accounts.actors import account_of
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.backoffice.scoped_admin import ScopedInline, ScopedModelAdmin
@@ -151,7 +152,7 @@ class DistrictAdmin(ElectionsAdmin):
             upload = form.cleaned_data["file"]
             try:
                 result = services.voters_import(
-                    actor=request.user,
+                    actor=account_of(request),
                     election=district.election,
                     district_code=district.code,
                     file=upload.read(),

@@ -11,6 +11,7 @@ import polars as pl
 from django.db import transaction
 from django.utils import timezone
 
+from lianxin.accounts.models import User
 from lianxin.core.audit import audit_record, model_changes
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.core.idcard import IdNumberInvalid, id_number_normalise, id_number_parse
@@ -43,7 +44,7 @@ VOTER_FIELDS = ["name", "sex", "id_number", "birth_date", "nationality", "househ
 
 
 def election_create(
-    *, actor: Any, name: str, region: Region, election_day: datetime.date, kind: str = "general"
+    *, actor: User, name: str, region: Region, election_day: datetime.date, kind: str = "general"
 ) -> Election:
     election = Election(name=name, region=region, election_day=election_day, kind=kind)
     require_election(actor, election)
@@ -60,7 +61,7 @@ def election_create(
 
 
 def district_create(
-    *, actor: Any, election: Election, code: str, name: str, region: Region, seats: int = 1
+    *, actor: User | None, election: Election, code: str, name: str, region: Region, seats: int = 1
 ) -> District:
     if not region.path.startswith(election.region.path):
         raise DomainError("district_outside_election", "选区所在区划不在本次选举的区划范围内", field="region")
@@ -80,7 +81,7 @@ def district_create(
     return district
 
 
-def district_for_import(*, actor: Any, election: Election, code: str) -> District:
+def district_for_import(*, actor: User | None, election: Election, code: str) -> District:
     """The district with this code; a region code (330521001001, or shortened) creates the district of that
     region on first import, which is how districts are usually drawn: one per village or community."""
     district = District.objects.select_related("region", "election").filter(election=election, code=code).first()
@@ -98,7 +99,7 @@ def district_for_import(*, actor: Any, election: Election, code: str) -> Distric
 
 
 def voters_import(
-    *, actor: Any, election: Election, district_code: str, file: IO[bytes] | bytes, filename: str
+    *, actor: User | None, election: Election, district_code: str, file: IO[bytes] | bytes, filename: str
 ) -> ImportResult:
     """Import a district's roll: all or nothing. A row whose ID is already on this district's roll updates it
     (importing the same file twice changes nothing); other rows are added in batches."""
@@ -170,7 +171,7 @@ class Registers:
 
 def voters_check(
     *,
-    actor: Any,
+    actor: User | None,
     election: Election,
     as_of: datetime.date | None = None,
     registers: Registers | None = None,
@@ -294,7 +295,7 @@ def _locked_voter(voter: Voter) -> Voter:
     return Voter.objects.select_for_update().select_related("district__region").get(pk=voter.pk)
 
 
-def voter_correct(*, actor: Any, voter: Voter, changes: dict[str, Any], reason: str = "") -> Voter:
+def voter_correct(*, actor: User, voter: Voter, changes: dict[str, Any], reason: str = "") -> Voter:
     """Correct a registration's fields (姓名, 性别, 身份证号, 出生日期, …)."""
     unknown = set(changes) - set(VOTER_FIELDS)
     if unknown:
@@ -326,7 +327,7 @@ def voter_correct(*, actor: Any, voter: Voter, changes: dict[str, Any], reason: 
     return voter
 
 
-def voter_remove(*, actor: Any, voter: Voter, reason: str) -> Voter:
+def voter_remove(*, actor: User, voter: Voter, reason: str) -> Voter:
     if not reason.strip():
         raise DomainError("voter_remove_reason_required", "移出名册须填写原因", field="note")
     with transaction.atomic():
@@ -349,7 +350,7 @@ def voter_remove(*, actor: Any, voter: Voter, reason: str) -> Voter:
     return voter
 
 
-def voter_register(*, actor: Any, district: District, values: dict[str, Any], reason: str = "") -> Voter:
+def voter_register(*, actor: User, district: District, values: dict[str, Any], reason: str = "") -> Voter:
     """Add one person to a district's roll (an omission found by the check, or a late registration)."""
     require_district(actor, district)
     _require_reason_if_frozen(district, reason)
@@ -379,7 +380,7 @@ def voter_register(*, actor: Any, district: District, values: dict[str, Any], re
 
 def finding_resolve(
     *,
-    actor: Any,
+    actor: User,
     finding: Finding,
     resolution: str,
     note: str = "",
@@ -474,7 +475,7 @@ def _label(finding: Finding) -> str:
 # Freezing ---------------------------------------------------------------------------------------------------
 
 
-def district_freeze(*, actor: Any, district: District) -> District:
+def district_freeze(*, actor: User, district: District) -> District:
     """Freeze a roll for publication. Refused while a finding on one of its registrations is open."""
     with transaction.atomic():
         district = District.objects.select_for_update().select_related("region").get(pk=district.pk)
@@ -509,7 +510,7 @@ def district_freeze(*, actor: Any, district: District) -> District:
 
 def candidate_nominate(
     *,
-    actor: Any,
+    actor: User,
     district: District,
     name: str,
     id_number: str,
@@ -564,7 +565,7 @@ def candidate_problems(*, candidate: Candidate) -> list[str]:
     return problems
 
 
-def candidate_review(*, actor: Any, candidate: Candidate, qualified: bool, note: str = "") -> Candidate:
+def candidate_review(*, actor: User, candidate: Candidate, qualified: bool, note: str = "") -> Candidate:
     """Decide a candidate's qualification. Qualifying a candidate with problems needs a note saying why."""
     with transaction.atomic():
         candidate = (

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from lianxin.accounts.actors import account_of
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.backoffice.scoped_admin import ScopedModelAdmin
@@ -49,7 +50,7 @@ def resend(modeladmin: "NotificationAdmin", request: HttpRequest, queryset: Quer
             skipped += 1
             continue
         try:
-            notification_retry(actor=request.user, notification=notification)
+            notification_retry(actor=account_of(request), notification=notification)
             done += 1
         except DomainError as exc:
             modeladmin.message_user(request, f"{notification}: {exc.message}", level="error")

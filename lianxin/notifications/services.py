@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from lianxin.accounts.models import User
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.core.audit import audit_record
@@ -141,7 +142,7 @@ def can_retry_notification(user: Any, notification: Notification) -> bool:
     return may(user, Perm.SUPERVISE_CASES, notification.region_path)
 
 
-def notification_retry(*, actor: Any, notification: Notification) -> Notification:
+def notification_retry(*, actor: User, notification: Notification) -> Notification:
     """Staff send a failed (or still waiting) notification again now, with a fresh round of attempts."""
     if not can_retry_notification(actor, notification):
         raise PermissionDenied("您不能重新发送该通知")

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
+from lianxin.accounts.actors import account_of
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.core.scoping import region_scope_q
@@ -16,7 +17,7 @@ from lianxin.open311.services import open311_key_revoke
 
 @admin.action(description="吊销所选密钥（立即失效，不可恢复）")
 def revoke_keys(modeladmin: "Open311KeyAdmin", request: HttpRequest, queryset: QuerySet[Open311Key]) -> None:
-    revoked = sum(open311_key_revoke(actor=request.user, key=key) for key in queryset if key.revoked_at is None)
+    revoked = sum(open311_key_revoke(actor=account_of(request), key=key) for key in queryset if key.revoked_at is None)
     modeladmin.message_user(request, f"已吊销 {revoked} 个密钥。")
 
 

@@ -1,7 +1,7 @@
 """Writes for Open311: API keys (create, authenticate, revoke) and submitting a service request as a case.
 
 A submission is registered through `cases.services.case_register` on the online channel, like a citizen's own
-submission through a QR code; it is not an act of a staff account (actor=None, the event says 群众).
+submission through a QR code; it is not an act of a staff account (the actor is CITIZEN, the event says 群众).
 """
 
 import hashlib
@@ -12,42 +12,41 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
-from shapely.geometry import Point, shape
 
-from lianxin.cases.models import Case, Channel, ReplyVia
+from lianxin.accounts.models import User
+from lianxin.cases import permissions as p
+from lianxin.cases.intake.draft import CaseDraft
+from lianxin.cases.intake.rules import region_check_level
+from lianxin.cases.models import Case, Channel
 from lianxin.cases.services import Registration, case_register
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError, NotFound, PermissionDenied
 from lianxin.open311.models import Open311Key
 from lianxin.open311.selectors import open311_service_get
-from lianxin.regions.models import Grid, Region, RegionLevel
-from lianxin.regions.services import grid_locate
+from lianxin.regions.models import Region
 
 KEY_PREFIX = "o311_"
 # A retry is the same key, the same client (device_id or account_id) and the same fields within this window.
 # Later, the same report is a new case: the same pothole may well be reported again next month.
 RETRY_WINDOW_SECONDS = 600
-TITLE_CHARS = 40
 ASCII_NAME = re.compile(r"^[\x20-\x7e]*$")
 
 
-def open311_key_create(*, actor: Any, name: str, region: Region) -> str:
+def open311_key_create(*, actor: User | None, name: str, region: Region) -> str:
     """Create a key that may submit to `region` and everything below it; return it. Only its hash is kept."""
     name = (name or "").strip()
     if not name:
         raise DomainError("field_required", "接入方: 不能为空", field="name")
     if len(name) > 100:
         raise DomainError("field_too_long", "接入方: 不能超过100字", field="name")
-    if region.level not in (RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE):
-        # case_register files a case under a county, township or village; a key for a whole city would need a
-        # located point for every submission.
-        raise DomainError("region_invalid", "区划: 请选择县（区）、乡镇（街道）或村（社区）", field="region")
+    # A case is filed under a county, township or village; a key for a whole city would need a located point for
+    # every submission.
+    region_check_level(region, label="区划")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         record = Open311Key.objects.create(
@@ -71,7 +70,7 @@ def open311_key_authenticate(key: str | None) -> Open311Key | None:
     )
 
 
-def open311_key_revoke(*, actor: Any, key: Open311Key) -> bool:
+def open311_key_revoke(*, actor: User, key: Open311Key) -> bool:
     """Revoke a key (compare-and-swap: only the first of two revocations writes). True when this call revoked it."""
     with transaction.atomic():
         changed = Open311Key.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
@@ -122,8 +121,7 @@ def open311_request_submit(
     jurisdiction = region_by_jurisdiction(one("jurisdiction_id")) or key.region
     if not jurisdiction.path.startswith(key.region.path):
         raise PermissionDenied(f"jurisdiction_id: 该 api_key 不能向“{jurisdiction.name}”提交")
-    if jurisdiction.level not in (RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE):
-        raise DomainError("jurisdiction_invalid", "jurisdiction_id: 请使用县、乡镇或村（社区）的区划代码")
+    region_check_level(jurisdiction, field="jurisdiction_id", label="jurisdiction_id", code="jurisdiction_invalid")
 
     service_code = one("service_code")
     if not service_code:
@@ -134,7 +132,6 @@ def open311_request_submit(
     address = one("address_string") or one("address_id")
     if lat is None and not address:
         raise DomainError("location_required", "lat/long: 须提供位置（lat 和 long）或 address_string", field="lat")
-    grid = _locate_inside(jurisdiction, lat, lng) if lat is not None and lng is not None else None
 
     description = one("description")
     media_url = one("media_url")
@@ -143,8 +140,8 @@ def open311_request_submit(
             URLValidator(schemes=["http", "https"])(media_url)
         except ValidationError as exc:
             raise DomainError("field_invalid", "media_url: 应为 http 或 https 网址", field="media_url") from exc
-    first_line = next((line.strip() for line in description.splitlines() if line.strip()), "")
-    title = first_line[:TITLE_CHARS] or category.name
+    # No description: the service's name is the title (a draft's title is otherwise its text's first line).
+    title = "" if description else category.name
     body = description or f"（未填写说明）{category.name}"
     if media_url:
         body = f"{body}\n\n图片链接：{media_url}"
@@ -157,22 +154,20 @@ def open311_request_submit(
     existing = Case.objects.filter(idempotency_key__in=candidates).first()
     if existing is not None:
         return Submission(Registration(existing, created=False), account_id)
-    registration = case_register(
-        actor=None,
+    draft = CaseDraft(
         channel=Channel.ONLINE,
         title=title,
         body=body,
-        region=grid.region if grid is not None else jurisdiction,
-        grid=grid,
+        region=jurisdiction,
         category=category,
         lat=lat,
         lng=lng,
         address=address,
         person_name=person_name,
         person_phone=one("phone"),
-        reply_via=ReplyVia.ONLINE,
         idempotency_key=candidates[0],
     )
+    registration = case_register(actor=p.CITIZEN, draft=draft)
     return Submission(registration, account_id)
 
 
@@ -188,36 +183,6 @@ def _location(lat_text: str, lng_text: str) -> tuple[float | None, float | None]
     if not (math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180):
         raise DomainError("location_invalid", "lat/long: 应为 WGS-84 经纬度数字", field="lat")
     return lat, lng
-
-
-def _locate_inside(region: Region, lat: float, lng: float) -> Grid | None:
-    """The grid holding the point if it lies in `region`. A point is inside when a grid of the region holds it
-    or the region's boundary covers it; a region with neither grids nor a boundary cannot tell, so it accepts."""
-    outside = DomainError("location_outside", f"lat/long: 该位置不在“{region.name}”辖区内", field="lat")
-    grid = grid_locate(lat=lat, lng=lng)
-    if grid is not None:
-        if grid.region.path.startswith(region.path):
-            return grid
-        raise outside
-    boundary = _geometry(region.boundary)
-    if boundary is not None:
-        if boundary.covers(Point(lng, lat)):
-            return None
-        raise outside
-    if Grid.objects.filter(region__path__startswith=region.path, polygon__isnull=False).exists():
-        raise outside
-    return None
-
-
-def _geometry(geojson: Any) -> Any:
-    if not isinstance(geojson, dict):
-        return None
-    if geojson.get("type") == "Feature":
-        geojson = geojson.get("geometry")
-    try:
-        return shape(geojson)
-    except Exception:  # a malformed outline is no outline: grids still decide
-        return None
 
 
 def _idempotency_key(key: Open311Key, data: Mapping[str, Sequence[str]], now: datetime, shift: int) -> str:

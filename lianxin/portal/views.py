@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
-from lianxin.cases.intake import submission_get_pending_by_receipt
+from lianxin.cases.intake.queue import submission_get_pending_by_receipt
 from lianxin.cases.models import Status
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.core.pagecache import public_page
@@ -220,7 +220,7 @@ def track_case(request: HttpRequest, code: str) -> HttpResponse:
     try:
         case = s.case_get_by_receipt(code=code)
     except NotFound as error:
-        # Handed out by staff through the API and not registered yet (lianxin/cases/intake.py).
+        # Handed out by staff through the API and not registered yet (lianxin/cases/intake/queue.py).
         pending = submission_get_pending_by_receipt(receipt_code=code)
         if pending is None:
             raise _or_404(error) from error

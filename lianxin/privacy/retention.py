@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from lianxin.cases.intake import PERSONAL_FIELDS, payload_without_personal
+from lianxin.cases.intake.queue import PERSONAL_FIELDS, payload_without_personal
 from lianxin.cases.models import OPEN_STATUSES, Case, Submission, SubmissionStatus
 from lianxin.core.masking import mask_recipient
 from lianxin.core.models import AuditEvent

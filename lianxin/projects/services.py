@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 
+from lianxin.accounts.models import User
 from lianxin.cases.models import ResponsibleUnit
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError, PermissionDenied
@@ -31,7 +32,7 @@ from lianxin.projects.workflow import SiteAction, site_transition
 from lianxin.regions.models import Region
 
 
-def _require_manage(actor: Any, region: Region) -> None:
+def _require_manage(actor: User | None, region: Region) -> None:
     if not can_manage_projects(actor, region.path):
         raise PermissionDenied()
 
@@ -50,7 +51,7 @@ def _text(value: str, field: str, label: str, limit: int) -> str:
 
 def proposal_submit(
     *,
-    actor: Any,
+    actor: User | None,
     region: Region,
     title: str,
     description: str,
@@ -109,7 +110,7 @@ def _locked_proposal(proposal: Proposal, *allowed: str) -> Proposal:
     return current
 
 
-def proposal_merge(*, actor: Any, duplicate: Proposal, into: Proposal) -> Proposal:
+def proposal_merge(*, actor: User, duplicate: Proposal, into: Proposal) -> Proposal:
     """Staff merge a duplicate into another proposal: its supporters count for the one that stays."""
     if duplicate.pk == into.pk:
         raise DomainError("merge_self", "不能把项目建议合并到它自己", field="into")
@@ -130,7 +131,7 @@ def proposal_merge(*, actor: Any, duplicate: Proposal, into: Proposal) -> Propos
 
 
 def proposal_match(
-    *, actor: Any, proposal: Proposal, cost_estimate: Decimal | None, unit: ResponsibleUnit | None
+    *, actor: User, proposal: Proposal, cost_estimate: Decimal | None, unit: ResponsibleUnit | None
 ) -> Proposal:
     """配单: the government's cost estimate (万元) and the responsible unit."""
     _require_manage(actor, proposal.region)
@@ -151,7 +152,7 @@ def proposal_match(
     return proposal
 
 
-def proposal_reject(*, actor: Any, proposal: Proposal, note: str) -> Proposal:
+def proposal_reject(*, actor: User, proposal: Proposal, note: str) -> Proposal:
     _require_manage(actor, proposal.region)
     note = _text(note, "note", "不采纳理由", 500)
     with transaction.atomic():
@@ -165,7 +166,7 @@ def proposal_reject(*, actor: Any, proposal: Proposal, note: str) -> Proposal:
     return proposal
 
 
-def proposal_shortlist(*, actor: Any, proposal: Proposal, vote: Vote) -> Candidate:
+def proposal_shortlist(*, actor: User, proposal: Proposal, vote: Vote) -> Candidate:
     """配单 done: a matched proposal becomes a candidate of a vote that has not opened yet."""
     _require_manage(actor, vote.region)
     with transaction.atomic():
@@ -193,7 +194,7 @@ def proposal_shortlist(*, actor: Any, proposal: Proposal, vote: Vote) -> Candida
 
 def project_create(
     *,
-    actor: Any,
+    actor: User,
     region: Region,
     year: int,
     title: str,
@@ -218,7 +219,7 @@ def project_create(
 
 def site_create(
     *,
-    actor: Any,
+    actor: User,
     project: Project,
     region: Region,
     name: str,
@@ -257,7 +258,7 @@ def month_start(day: datetime.date) -> datetime.date:
 
 def site_report_file(
     *,
-    actor: Any,
+    actor: User,
     site: Site,
     month: datetime.date,
     progress: int,
@@ -316,7 +317,7 @@ def site_report_file(
     return report
 
 
-def site_close(*, actor: Any, site: Site, note: str = "") -> Site:
+def site_close(*, actor: User, site: Site, note: str = "") -> Site:
     """销号: staff verify the final report (100 %, with photos) and close the site."""
     with transaction.atomic():
         report = site.reports.filter(is_final=True).order_by("-month").first()
@@ -329,7 +330,7 @@ def site_close(*, actor: Any, site: Site, note: str = "") -> Site:
     return site
 
 
-def site_reject_final(*, actor: Any, site: Site, note: str) -> Site:
+def site_reject_final(*, actor: User, site: Site, note: str) -> Site:
     """Staff send a final report back (e.g. the photos do not show the work); the site is in progress again."""
     note = _text(note, "note", "退回理由", 500)
     with transaction.atomic():

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from lianxin.accounts.actors import account_of
 from lianxin.core.errors import DomainError
 from lianxin.core.pagecache import public_page
 from lianxin.projects import selectors as s
@@ -210,7 +211,7 @@ def deputy_propose(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 proposal_submit(
-                    actor=request.user, region=data["region"], title=data["title"], description=data["description"],
+                    actor=account_of(request), region=data["region"], title=data["title"], description=data["description"],
                     place=data["place"], beneficiaries=data["beneficiaries"], source="deputy",
                 )  # fmt: skip
             except DomainError as error:
@@ -238,7 +239,7 @@ def report(request: HttpRequest, site_id: int) -> HttpResponse:
             try:
                 photos = [photo_clean(f, size=f.size, number=i) for i, f in enumerate(data["photos"], 1)]
                 site_report_file(
-                    actor=request.user, site=site, month=month, progress=data["progress"], done=data["done"],
+                    actor=account_of(request), site=site, month=month, progress=data["progress"], done=data["done"],
                     problems=data["problems"], is_final=data["is_final"], photos=photos,
                 )  # fmt: skip
             except DomainError as error:
@@ -266,7 +267,7 @@ def ballot(request: HttpRequest, vote_id: int) -> HttpResponse:
         form = BallotForm(request.POST, candidates=candidates)
         if form.is_valid():
             try:
-                receipt = vote_cast(actor=request.user, vote=vote, choices=form.choices())
+                receipt = vote_cast(actor=account_of(request), vote=vote, choices=form.choices())
             except DomainError as error:
                 form.add_error(None, error.message)
                 status = 400

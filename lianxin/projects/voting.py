@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
+from lianxin.accounts.models import User
 from lianxin.accounts.roles import Role
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError, PermissionDenied
@@ -51,7 +52,7 @@ GENESIS = "0" * 64
 FRACTION_WORDS = {(1, 2): "二分之一", (2, 3): "三分之二", (3, 4): "四分之三", (3, 5): "五分之三"}
 
 
-def _require_manage(actor: Any, vote: Vote) -> None:
+def _require_manage(actor: User, vote: Vote) -> None:
     if not can_manage_projects(actor, vote.region.path):
         raise PermissionDenied()
 
@@ -75,7 +76,7 @@ def _cas(vote: Vote, **values: Any) -> None:
 
 def vote_create(
     *,
-    actor: Any,
+    actor: User,
     level: str,
     region: Region,
     session: str,
@@ -110,7 +111,7 @@ def electorate(vote: Vote) -> list[int]:
     return sorted(set(mandates.values_list("deputy_id", flat=True)))
 
 
-def vote_open(*, actor: Any, vote: Vote) -> Vote:
+def vote_open(*, actor: User, vote: Vote) -> Vote:
     """Fix the electorate (the register) and the candidates; deputies may vote from now on."""
     _require_manage(actor, vote)
     with transaction.atomic():
@@ -149,7 +150,7 @@ def _receipt_hash(receipt: str) -> str:
     return hashlib.sha256(receipt.strip().upper().encode()).hexdigest()
 
 
-def vote_cast(*, actor: Any, vote: Vote, choices: dict[Any, str]) -> str:
+def vote_cast(*, actor: User, vote: Vote, choices: dict[Any, str]) -> str:
     """A deputy votes on their own device; returns the receipt (shown once, never stored in clear)."""
     deputy = Deputy.objects.filter(user=actor).first() if getattr(actor, "pk", None) else None
     if deputy is None:
@@ -177,12 +178,12 @@ def vote_cast(*, actor: Any, vote: Vote, choices: dict[Any, str]) -> str:
     return receipt
 
 
-def paper_ballot_issue(*, actor: Any, vote: Vote, deputy: Deputy) -> None:
+def paper_ballot_issue(*, actor: User, vote: Vote, deputy: Deputy) -> None:
     """A deputy collects a paper ballot (签到领票): they are marked as having voted, on paper."""
     paper_ballots_issue(actor=actor, vote=vote, deputies=[deputy])
 
 
-def paper_ballots_issue(*, actor: Any, vote: Vote, deputies: list[Deputy]) -> None:
+def paper_ballots_issue(*, actor: User, vote: Vote, deputies: list[Deputy]) -> None:
     """Several deputies collect their paper ballots at the desk; all or none (one refusal stops the batch)."""
     _require_manage(actor, vote)
     with transaction.atomic():
@@ -207,7 +208,7 @@ def paper_ballots_issue(*, actor: Any, vote: Vote, deputies: list[Deputy]) -> No
         )  # fmt: skip
 
 
-def teller_entry_submit(*, actor: Any, vote: Vote, ballots: list[dict[Any, str]]) -> TellerEntry:
+def teller_entry_submit(*, actor: User, vote: Vote, ballots: list[dict[Any, str]]) -> TellerEntry:
     """One teller's typing of every paper ballot; a teller enters once (a mistake: the other teller's entry
     will disagree, and staff delete both in the back office after looking at the papers again)."""
     _require_manage(actor, vote)
@@ -238,7 +239,7 @@ def _entry_counts(vote: Vote, ballots: list[dict[str, str]]) -> dict[str, Counte
     return out
 
 
-def paper_ballots_accept(*, actor: Any, vote: Vote) -> int:
+def paper_ballots_accept(*, actor: User, vote: Vote) -> int:
     """Compare the two tellers' entries; when they agree, store them as ballots. Returns their number."""
     _require_manage(actor, vote)
     with transaction.atomic():
@@ -375,7 +376,7 @@ def decide(
     return decision
 
 
-def vote_close(*, actor: Any, vote: Vote) -> Vote:
+def vote_close(*, actor: User, vote: Vote) -> Vote:
     """Stop voting, count, store the digest and the result. `vote.version` is the version the user saw."""
     _require_manage(actor, vote)
     with transaction.atomic():
@@ -402,7 +403,7 @@ def vote_close(*, actor: Any, vote: Vote) -> Vote:
     return vote
 
 
-def vote_accept(*, actor: Any, vote: Vote) -> list[Project]:
+def vote_accept(*, actor: User, vote: Vote) -> list[Project]:
     """Confirm the result: the chosen candidates become the year's projects, in order of "for" votes."""
     _require_manage(actor, vote)
     from lianxin.projects.services import project_create

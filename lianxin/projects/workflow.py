@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from lianxin.accounts.models import User
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError, PermissionDenied
 from lianxin.projects.models import Site, SiteStatus
@@ -55,7 +56,7 @@ def site_transition(
     *,
     site: Site,
     action: str,
-    actor: Any,
+    actor: User,
     note: str = "",
     progress: int | None = None,
     extra: dict | None = None,

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from lianxin.accounts.actors import account_of
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.backoffice.scoped_admin import ScopedModelAdmin
@@ -163,7 +164,7 @@ class ProposalAdmin(ScopedModelAdmin):
                 self.message_user(request, "请选择普遍问题主件", level=messages.ERROR)
             else:
                 try:
-                    merged = hotspot_merge(actor=request.user, master=master, cases=cases)
+                    merged = hotspot_merge(actor=account_of(request), master=master, cases=cases)
                     self.message_user(request, f"已将 {len(merged)} 件并入普遍问题主件 {master.receipt_code}")
                 except DomainError as exc:
                     self.message_user(request, exc.message, level=messages.ERROR)

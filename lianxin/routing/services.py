@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from lianxin.accounts.models import User
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.cases.models import Case, Category, ResponsibleUnit, Status
@@ -139,7 +140,11 @@ def _training_rows() -> list[tuple[str, str, str, int | None]]:
 
 
 def router_train_from_cases(
-    *, actor: Any, threshold: float = DEFAULT_THRESHOLD, min_samples: int = MIN_SAMPLES, source: str = "平台意见建议"
+    *,
+    actor: User | None,
+    threshold: float = DEFAULT_THRESHOLD,
+    min_samples: int = MIN_SAMPLES,
+    source: str = "平台意见建议",
 ) -> RouterVersion:
     """Train a new version on the platform's own history and make it the active one."""
     import joblib
@@ -346,7 +351,7 @@ def cases_propose_pending(*, now: datetime.datetime | None = None, batch: int = 
 
 
 def proposal_decide(
-    *, actor: Any, proposal: Proposal, category: Category, unit: ResponsibleUnit | None = None, note: str = ""
+    *, actor: User, proposal: Proposal, category: Category, unit: ResponsibleUnit | None = None, note: str = ""
 ) -> Proposal:
     """The clerk accepts or corrects a proposal. A registered case is accepted (受理) with that category through
     the closed loop's workflow; the decision is what the next training learns."""
@@ -391,7 +396,7 @@ def proposal_decide(
 # --- common problems ------------------------------------------------------------------------------------------
 
 
-def hotspot_merge(*, actor: Any, master: Case, cases: list[Case], note: str = "") -> list[Case]:
+def hotspot_merge(*, actor: User, master: Case, cases: list[Case], note: str = "") -> list[Case]:
     """Merge `cases` into the common-problem master case in one action, through the closed loop's merge.
     Registered cases (the master included) are accepted first with the master's category."""
     others = [c for c in cases if c.pk != master.pk]

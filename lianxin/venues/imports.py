@@ -12,6 +12,7 @@ from typing import IO, Any
 from django.db import transaction
 from django.db.models import QuerySet
 
+from lianxin.accounts.models import User
 from lianxin.accounts.roles import Perm
 from lianxin.core.audit import audit_record, model_changes
 from lianxin.core.errors import PermissionDenied
@@ -39,12 +40,12 @@ GRID_NOT_FOUND = "网格编码不存在或不在您的管辖范围内"
 REGION_CODE = Digits(12, "区划代码", shorter=(6, 9))
 
 
-def actor_may_manage(actor: Any, region_path: str) -> bool:
+def actor_may_manage(actor: User, region_path: str) -> bool:
     """actor None is the system (management commands, data migrations)."""
     return actor is None or actor.has_perm_in(Perm.MANAGE_REGISTRY, region_path)
 
 
-def require_manage_somewhere(actor: Any) -> None:
+def require_manage_somewhere(actor: User) -> None:
     if actor is not None and not actor.has_perm_anywhere(Perm.MANAGE_REGISTRY):
         raise PermissionDenied("您没有导入组织数据的权限")
 
@@ -52,7 +53,7 @@ def require_manage_somewhere(actor: Any) -> None:
 class RegionsInScope:
     """The regions named in a sheet, read in one query; `get` answers None for unknown and out-of-scope."""
 
-    def __init__(self, *, actor: Any, codes: Iterable[str]) -> None:
+    def __init__(self, *, actor: User, codes: Iterable[str]) -> None:
         self.actor = actor
         wanted = {code for code in codes if code}
         self.by_code = {region.code: region for region in Region.objects.filter(code__in=wanted)}
@@ -120,7 +121,7 @@ class _PlanRow:
     hub_key: tuple[int, str] | None = None  # (region id, name) of the home it belongs to
 
 
-def places_import(*, actor: Any, file: IO[bytes] | bytes, filename: str) -> ImportResult:
+def places_import(*, actor: User, file: IO[bytes] | bytes, filename: str) -> ImportResult:
     """Create or update places from a sheet (PLACE_COLUMNS). A place is identified by its region and
     name. All-or-nothing; importing the same file twice changes nothing the second time."""
     require_manage_somewhere(actor)
@@ -248,7 +249,7 @@ def _resolve_hubs(
 
 
 def _place_save(
-    *, actor: Any, plan: _PlanRow, present: frozenset[str], existing: dict[tuple[int, str], Place], filename: str
+    *, actor: User, plan: _PlanRow, present: frozenset[str], existing: dict[tuple[int, str], Place], filename: str
 ) -> str:
     row = plan.row
     values: dict[str, Any] = {key: row[key] for key in PLACE_FIELDS if key in present}

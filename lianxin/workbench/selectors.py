@@ -9,8 +9,9 @@ from django.db.models import BooleanField, Count, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from lianxin.accounts.roles import Perm
+from lianxin.cases.deadlines import late_open_q
 from lianxin.cases.models import RESOLVED_STATUSES, Case, ReceptionSession, Status
-from lianxin.cases.selectors import overdue_q, reception_list_visible_to
+from lianxin.cases.selectors import reception_list_visible_to
 from lianxin.core.scoping import region_scope_q
 from lianxin.deputies.models import Deputy, DutyShift, GridAssignment, GridWorkerPairing, Household, Mandate
 from lianxin.deputies.selectors import deputy_places
@@ -42,7 +43,7 @@ class Buckets:
 def my_cases(*, user: Any) -> Buckets:
     """The cases that came to the user as a deputy, overdue first, then oldest first (one query)."""
     late = models.Case(
-        When(overdue_q(timezone.now()), then=Value(True)), default=Value(False), output_field=BooleanField()
+        When(late_open_q(timezone.now()), then=Value(True)), default=Value(False), output_field=BooleanField()
     )
     cases = list(
         Case.objects.visible_to(user)

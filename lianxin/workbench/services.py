@@ -1,11 +1,11 @@
 """Writes of the workbench's own records. Cases and receptions go through lianxin.cases.services."""
 
 import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from lianxin.accounts.models import User
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.core.audit import audit_record
@@ -18,7 +18,7 @@ from lianxin.workbench.models import DiaryEntry
 
 
 def diary_add(
-    *, actor: Any, deputy: Deputy, text: str, date: datetime.date | None = None, region: Region | None = None
+    *, actor: User, deputy: Deputy, text: str, date: datetime.date | None = None, region: Region | None = None
 ) -> DiaryEntry:
     """A deputy writes in their own diary (nobody writes in someone else's)."""
     if actor is None or deputy.user_id != getattr(actor, "pk", None):
@@ -37,14 +37,14 @@ def diary_add(
     return entry
 
 
-def _may_edit_roster(actor: Any, place: Place) -> None:
+def _may_edit_roster(actor: User, place: Place) -> None:
     if not may(actor, Perm.MANAGE_ROSTER, place.region.path):
         raise PermissionDenied("您不能编排该家站室的接待排班")
 
 
 def shift_add(
     *,
-    actor: Any,
+    actor: User,
     place: Place,
     deputy: Deputy,
     date: datetime.date,
@@ -73,6 +73,6 @@ def shift_add(
     return shift
 
 
-def shift_remove(*, actor: Any, shift: DutyShift) -> None:
+def shift_remove(*, actor: User, shift: DutyShift) -> None:
     _may_edit_roster(actor, shift.place)
     object_delete(actor=actor, obj=shift, region_path=shift.place.region.path)

@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from lianxin.cases.models import Channel, ReceptionKind, ReplyVia
+from lianxin.accounts.actors import account_of
+from lianxin.cases.intake.draft import CaseDraft
+from lianxin.cases.models import Channel, ReceptionKind
 from lianxin.cases.selectors import (
     case_contact_visible,
     case_events_visible_to,
@@ -125,7 +127,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     actions = [
         (action, Action(action).label, ACTION_FIELDS.get(action, []))
-        for action in available_actions(case=case, actor=request.user)
+        for action in available_actions(case=case, actor=account_of(request))
     ]
     return render(
         request,
@@ -156,7 +158,7 @@ def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
         case_transition(
             case=case,
             action=action,
-            actor=request.user,
+            actor=account_of(request),
             note=form.cleaned_data["note"],
             params=form.params(),
             expected_version=form.cleaned_data["version"],
@@ -189,7 +191,7 @@ def reception_new(request: HttpRequest) -> HttpResponse:
             if receiving is None:
                 raise DomainError("field_required", "接待代表: 请选择", field="deputy")
             session = reception_start(
-                actor=request.user,
+                actor=account_of(request),
                 deputy=receiving,
                 kind=data["kind"],
                 place=place,
@@ -238,7 +240,7 @@ def reception(request: HttpRequest, session_id: int) -> HttpResponse:
             close_form = ReceptionCloseForm(request.POST)
             if close_form.is_valid():
                 try:
-                    reception_close(actor=request.user, session=session, **close_form.cleaned_data)
+                    reception_close(actor=account_of(request), session=session, **close_form.cleaned_data)
                 except DomainError as error:
                     close_form.add_error(error.field if error.field in close_form.fields else None, error.message)
                 else:
@@ -248,22 +250,18 @@ def reception(request: HttpRequest, session_id: int) -> HttpResponse:
             case_form = QuickCaseForm(request.POST)
             if case_form.is_valid():
                 data = case_form.cleaned_data
-                body = data["text"].strip()
-                phone = data["person_phone"].replace(" ", "")
+                draft = CaseDraft(
+                    channel=Channel.STATION if session.kind == ReceptionKind.STATION else Channel.MOBILE,
+                    body=data["text"],
+                    session=session,
+                    category=data["category"],
+                    person_name=data["person_name"],
+                    person_phone=data["person_phone"],
+                    people_count=data["people_count"],
+                    idempotency_key=f"workbench:{request.user.pk}:{data['form_token']}",
+                )
                 try:
-                    registration = case_register(
-                        actor=request.user,
-                        channel=Channel.STATION if session.kind == ReceptionKind.STATION else Channel.MOBILE,
-                        title=body.splitlines()[0][:30],
-                        body=body,
-                        session=session,
-                        category=data["category"],
-                        person_name=data["person_name"],
-                        person_phone=phone,
-                        reply_via=ReplyVia.PHONE if phone else ReplyVia.NONE,
-                        people_count=data["people_count"],
-                        idempotency_key=f"workbench:{request.user.pk}:{data['form_token']}",
-                    )
+                    registration = case_register(actor=account_of(request), draft=draft)
                 except DomainError as error:
                     case_form.add_error(error.field if error.field in case_form.fields else None, error.message)
                 else:
@@ -289,7 +287,9 @@ def diary(request: HttpRequest) -> HttpResponse:
     form = DiaryForm(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            diary_add(actor=request.user, deputy=deputy, text=form.cleaned_data["text"], date=form.cleaned_data["date"])
+            diary_add(
+                actor=account_of(request), deputy=deputy, text=form.cleaned_data["text"], date=form.cleaned_data["date"]
+            )
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -317,7 +317,7 @@ def place_roster(request: HttpRequest, place_id: int) -> HttpResponse:
                 shift = next((x for x in s.place_shifts(place=place) if str(x.pk) == request.POST["remove"]), None)
                 if shift is None:
                     raise DomainError("not_found", "该排班不存在或已删除")
-                shift_remove(actor=request.user, shift=shift)
+                shift_remove(actor=account_of(request), shift=shift)
                 messages.success(request, "已删除排班")
                 return redirect("workbench:place_roster", place_id=place.pk)
             if form.is_valid():
@@ -326,7 +326,7 @@ def place_roster(request: HttpRequest, place_id: int) -> HttpResponse:
                 if deputy is None:
                     raise DomainError("field_invalid", "接待代表: 请选择", field="deputy")
                 shift_add(
-                    actor=request.user,
+                    actor=account_of(request),
                     place=place,
                     deputy=deputy,
                     date=data["date"],

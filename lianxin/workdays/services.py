@@ -11,6 +11,7 @@ from typing import IO, Any
 
 from django.db import transaction
 
+from lianxin.accounts.models import User
 from lianxin.accounts.selectors import platform_settings_editable
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError, PermissionDenied
@@ -40,7 +41,7 @@ class CalendarImportResult(ImportResult):
         return f"{super().__str__()}，删除 {self.removed} 条"
 
 
-def require_calendar_admin(actor: Any) -> None:
+def require_calendar_admin(actor: User | None) -> None:
     if actor is not None and not platform_settings_editable(actor=actor):
         raise PermissionDenied("工作日历适用于全平台，只有管辖范围覆盖全平台的系统管理员可以维护")
 
@@ -55,7 +56,7 @@ def calendar_day_problem(day: datetime.date, is_workday: bool) -> str | None:
     return None
 
 
-def calendar_day_set(*, actor: Any, day: datetime.date, is_workday: bool, name: str, note: str = "") -> CalendarDay:
+def calendar_day_set(*, actor: User, day: datetime.date, is_workday: bool, name: str, note: str = "") -> CalendarDay:
     """Make `day` a holiday (a weekday off) or a make-up working day (a weekend at work)."""
     require_calendar_admin(actor)
     problem = calendar_day_problem(day, is_workday)
@@ -85,7 +86,7 @@ def calendar_day_set(*, actor: Any, day: datetime.date, is_workday: bool, name: 
     return row
 
 
-def calendar_day_delete(*, actor: Any, day: datetime.date) -> None:
+def calendar_day_delete(*, actor: User, day: datetime.date) -> None:
     """Let `day` follow the Monday–Friday rule again."""
     require_calendar_admin(actor)
     with transaction.atomic():
@@ -105,7 +106,7 @@ def calendar_day_delete(*, actor: Any, day: datetime.date) -> None:
         _follow(after_change)
 
 
-def calendar_year_set(*, actor: Any, year: int, is_complete: bool) -> CalendarYear:
+def calendar_year_set(*, actor: User, year: int, is_complete: bool) -> CalendarYear:
     """Declare a year's arrangement complete (entered by hand) or not (deadlines then count weekends only)."""
     require_calendar_admin(actor)
     _check_year(year)
@@ -130,7 +131,9 @@ def calendar_year_set(*, actor: Any, year: int, is_complete: bool) -> CalendarYe
     return row
 
 
-def calendar_year_import(*, actor: Any, year: int, file: IO[bytes] | bytes, filename: str) -> CalendarImportResult:
+def calendar_year_import(
+    *, actor: User | None, year: int, file: IO[bytes] | bytes, filename: str
+) -> CalendarImportResult:
     """Replace `year`'s arrangement with a spreadsheet (columns 日期, 类型 放假/调休上班, 名称) and mark the year
     complete. All or nothing: every bad row is reported and nothing is written unless the whole file is good.
 

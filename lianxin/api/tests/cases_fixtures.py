@@ -14,7 +14,8 @@ import pytest
 
 from lianxin.api.tests.conftest import API
 from lianxin.api.tests.factories import GridWorkerFactory, PlaceFactory, make_deputy, make_grid, make_region
-from lianxin.cases.intake import submissions_register_queued
+from lianxin.cases.intake.draft import CaseDraft
+from lianxin.cases.intake.queue import submissions_register_queued
 from lianxin.cases.models import Case, Category, ResponsibleUnit
 from lianxin.cases.services import case_register
 from lianxin.deputies.models import MandateLevel
@@ -81,7 +82,8 @@ def desk(regions, personas):
             "reply_via": "sms",
         }
         values.update(fields)
-        return case_register(**values).case
+        actor = values.pop("actor")
+        return case_register(actor=actor, draft=CaseDraft(**values)).case
 
     a = register(regions.jueren, deputy=deputy)
     b = register(regions.chengdong, title="城东村桥面破损", person_name="李华", person_phone="13957210000")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from lianxin.accounts.models import RoleAssignment
 from lianxin.api.tests.cases_fixtures import desk, post, submit  # noqa: F401  (fixtures: see cases_fixtures)
-from lianxin.cases.intake import submissions_register_queued
+from lianxin.cases.intake.queue import submissions_register_queued
 from lianxin.cases.models import Case, CaseEvent, Submission
 from lianxin.notifications.models import Notification
 

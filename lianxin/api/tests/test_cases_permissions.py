@@ -8,7 +8,7 @@ exactly like an id that does not exist.
 import pytest
 
 from lianxin.api.tests.cases_fixtures import CASE_SCOPES, desk, post  # noqa: F401  (fixtures: see cases_fixtures)
-from lianxin.cases.intake import submissions_register_queued
+from lianxin.cases.intake.queue import submissions_register_queued
 from lianxin.cases.models import Case, ReceptionSession
 
 PERSONAS = [*CASE_SCOPES, "no_role"]

@@ -2,6 +2,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.models import Category, ResponsibleUnit
 from lianxin.cases.services import case_register
 from lianxin.deputies.models import Deputy, Mandate, MandateLevel
@@ -38,6 +39,7 @@ def loop(personas, regions):
             "reply_via": "sms",
         }
         values.update(fields)
-        return case_register(**values).case
+        actor = values.pop("actor")
+        return case_register(actor=actor, draft=CaseDraft(**values)).case
 
     return SimpleNamespace(category=roads, unit=unit, other_unit=other_unit, deputy=deputy, register=register)

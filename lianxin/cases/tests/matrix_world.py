@@ -19,6 +19,7 @@ from lianxin.accounts.models import User
 from lianxin.accounts.permission_matrix import ACTORS, CASE_STATES, OWN_ONLY, STAND_INS
 from lianxin.accounts.roles import Role
 from lianxin.accounts.services import api_token_create, role_grant
+from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.models import Case, Category, ResponsibleUnit
 from lianxin.cases.services import case_register
 from lianxin.deputies.models import Deputy, GridWorker
@@ -92,14 +93,16 @@ def _side(key: str, village: Region, county: Region, users: dict[str, User] | No
 def _case(side: SimpleNamespace, title: str, category: Category) -> Case:
     case = case_register(
         actor=None,
-        channel="online",
-        title=title,
-        body="居仁路东段三盏路灯一个月没亮了，晚上走路不安全。",
-        region=side.village,
-        deputy=side.deputy,
-        person_name="王秀英",
-        person_phone="13957211234",
-        reply_via="sms",
+        draft=CaseDraft(
+            channel="online",
+            title=title,
+            body="居仁路东段三盏路灯一个月没亮了，晚上走路不安全。",
+            region=side.village,
+            deputy=side.deputy,
+            person_name="王秀英",
+            person_phone="13957211234",
+            reply_via="sms",
+        ),
     ).case
     # The case stands in each state with what a case in that state has: a category, a unit, its reporter.
     Case.objects.filter(pk=case.pk).update(unit=side.unit, category=category, grid_worker=side.worker)

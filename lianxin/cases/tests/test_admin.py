@@ -108,7 +108,7 @@ def test_a_unit_handler_sees_the_case_once_it_is_transferred_to_their_unit(clien
 
 def test_staff_see_api_submissions_of_their_region_with_the_reason_one_was_rejected(client, personas, regions):
     from lianxin.accounts.models import RoleAssignment
-    from lianxin.cases.intake import submission_accept, submissions_register_queued
+    from lianxin.cases.intake.queue import submission_accept, submissions_register_queued
 
     payload = {"channel": "hotline", "title": "乾元镇路灯", "body": "路灯不亮。", "region": regions.chengdong.code}
     queued = submission_accept(actor=personas.county_staff, payload=payload).submission
@@ -150,8 +150,8 @@ def test_a_new_case_page_warns_of_open_cases_that_probably_repeat_it_and_merging
 
 
 def test_staff_see_a_failed_submission_with_its_error_and_requeue_it_by_hand(client, personas, regions, monkeypatch):
-    from lianxin.cases import intake
-    from lianxin.cases.intake import submission_accept, submissions_register_queued
+    from lianxin.cases.intake import queue as intake
+    from lianxin.cases.intake.queue import submission_accept, submissions_register_queued
     from lianxin.cases.models import Submission
     from lianxin.core.audit import AuditEvent
 

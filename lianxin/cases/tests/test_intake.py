@@ -9,10 +9,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lianxin.accounts.roles import Role
-from lianxin.cases import intake
-from lianxin.cases.intake import submission_accept, submission_requeue, submissions_register_queued
+from lianxin.cases.intake import draft as intake_draft
+from lianxin.cases.intake import queue as intake
+from lianxin.cases.intake.check import case_check
+from lianxin.cases.intake.draft import CaseDraft
+from lianxin.cases.intake.queue import submission_accept, submission_requeue, submissions_register_queued
 from lianxin.cases.models import Case, CaseEvent, Submission, SubmissionStatus
-from lianxin.cases.services import case_check, new_receipt_code
+from lianxin.cases.services import new_receipt_code
 from lianxin.core.audit import AuditEvent
 from lianxin.core.errors import DomainError, PermissionDenied
 from lianxin.regions.models import Region
@@ -50,7 +53,7 @@ def test_a_region_code_that_appears_after_a_miss_is_found_once_the_cache_is_clea
         submission_accept(actor=clerk, payload=payload(regions, region="330521001002"))
     path = f"{regions.wukang.path}330521001002/"
     Region.objects.create(code="330521001002", name="新社区", level="village", parent=regions.wukang, path=path)
-    intake.reference_cache_clear()
+    intake_draft.reference_cache_clear()
     assert submission_accept(actor=clerk, payload=payload(regions, region="330521001002")).created
 
 
@@ -105,7 +108,11 @@ def test_the_stored_payload_is_exactly_what_was_accepted_and_keyless_submissions
     second = submission_accept(actor=clerk, payload=payload(regions, body=text)).submission
     assert first.pk != second.pk and first.receipt_code != second.receipt_code
     stored = Submission.objects.get(pk=first.pk)
-    assert stored.payload == payload(regions, body=text)
+    # The queue keeps the draft's own serialised form: every field of the draft, read back as the same draft.
+    assert (
+        stored.payload == CaseDraft(channel="hotline", title="路灯不亮", body=text, region=regions.jueren).to_payload()
+    )
+    assert stored.payload["body"] == text
     assert (stored.idempotency_key, stored.submitted_by_id, stored.region_id) == (None, clerk.pk, regions.jueren.pk)
     assert stored.status == SubmissionStatus.QUEUED
 
@@ -217,9 +224,8 @@ def test_acceptance_refuses_a_registration_time_outside_the_sane_window(clerk, r
 
 def test_the_domain_check_allows_a_paper_register_from_years_ago_and_a_clock_a_little_ahead(clerk, regions):
     for when in (datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC), timezone.now() + datetime.timedelta(minutes=2)):
-        checked = case_check(
-            actor=clerk, channel="hotline", title="路灯", body="不亮", region=regions.jueren, registered_at=when
-        )
+        draft = CaseDraft(channel="hotline", title="路灯", body="不亮", region=regions.jueren, registered_at=when)
+        checked = case_check(actor=clerk, draft=draft)
         assert checked["registered_at"] == when
 
 
@@ -250,7 +256,8 @@ def test_a_refused_retry_with_another_body_under_a_used_key_is_a_conflict_not_a_
 
 def test_a_submission_stored_before_fingerprints_still_replays_its_own_body(clerk, regions):
     first = submission_accept(actor=clerk, payload=payload(regions), idempotency_key="c:3").submission
-    Submission.objects.filter(pk=first.pk).update(fingerprint="")
+    # As a row stored then: the caller's payload as given, no fingerprint.
+    Submission.objects.filter(pk=first.pk).update(fingerprint="", payload=payload(regions))
     assert submission_accept(actor=clerk, payload=payload(regions), idempotency_key="c:3").submission.pk == first.pk
     with pytest.raises(DomainError):
         submission_accept(actor=clerk, payload=payload(regions, title="别的"), idempotency_key="c:3")

@@ -8,7 +8,7 @@ from django.urls import reverse
 from lianxin.accounts.models import RoleAssignment
 from lianxin.accounts.roles import Role
 from lianxin.cases.admin import SubmissionAdmin
-from lianxin.cases.intake import PERSONAL_FIELDS, submission_accept, submissions_register_queued
+from lianxin.cases.intake.queue import PERSONAL_FIELDS, submission_accept, submissions_register_queued
 from lianxin.cases.models import Case, Submission, SubmissionStatus
 
 

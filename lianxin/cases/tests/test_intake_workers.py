@@ -5,7 +5,7 @@ import pytest
 from django.db import connection, connections
 
 from lianxin.accounts.roles import Role
-from lianxin.cases.intake import submission_accept, submissions_register_queued
+from lianxin.cases.intake.queue import submission_accept, submissions_register_queued
 from lianxin.cases.models import Submission, SubmissionStatus
 
 

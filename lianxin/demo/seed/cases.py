@@ -34,8 +34,10 @@ from typing import Any
 
 from django.db.models import F
 
+from lianxin.accounts.actors import Actor
 from lianxin.accounts.models import User
 from lianxin.cases import permissions as p
+from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.models import (
     Case,
     Category,
@@ -344,39 +346,41 @@ class Generator:
 
     def _register_step(self, plan: CasePlan, session: SessionPlan | None = None) -> Step:
         def run() -> None:
-            actor: Any = None
+            actor: Actor = p.CITIZEN
             if plan.channel in (Channel.STATION, Channel.MOBILE, Channel.VISIT, Channel.MEETING):
                 actor = self.actors.deputy if plan.deputy and plan.deputy.user_id else self.actors.county
             elif plan.grid_worker is not None and plan.grid_worker.user_id:
                 actor = self.actors.gridworker
             plan.case = case_register(
                 actor=actor,
-                channel=plan.channel,
-                title=plan.title,
-                body=plan.body,
-                region=plan.village.region,
-                place=plan.place,
-                deputy=plan.deputy,
-                grid=plan.village.grid,
-                grid_worker=plan.grid_worker,
-                session=session.session if session is not None else None,
-                lat=plan.lat,
-                lng=plan.lng,
-                person_name=plan.person_name,
-                person_phone=plan.person_phone,
-                is_anonymous=plan.is_anonymous,
-                reply_via=plan.reply_via,
-                external_id=f"DQ12345-{plan.registered_at:%y%m%d}{plan.index:04d}"
-                if plan.channel == Channel.HOTLINE
-                else "",
-                registered_at=plan.registered_at,
-                idempotency_key=f"{IDEMPOTENCY_PREFIX}{plan.index}",
+                draft=CaseDraft(
+                    channel=plan.channel,
+                    title=plan.title,
+                    body=plan.body,
+                    region=plan.village.region,
+                    place=plan.place,
+                    deputy=plan.deputy,
+                    grid=plan.village.grid,
+                    grid_worker=plan.grid_worker,
+                    session=session.session if session is not None else None,
+                    lat=plan.lat,
+                    lng=plan.lng,
+                    person_name=plan.person_name,
+                    person_phone=plan.person_phone,
+                    is_anonymous=plan.is_anonymous,
+                    reply_via=plan.reply_via,
+                    external_id=f"DQ12345-{plan.registered_at:%y%m%d}{plan.index:04d}"
+                    if plan.channel == Channel.HOTLINE
+                    else "",
+                    registered_at=plan.registered_at,
+                    idempotency_key=f"{IDEMPOTENCY_PREFIX}{plan.index}",
+                ),
             ).case
 
         return Step(plan.registered_at, run)
 
     def _act(
-        self, plan: CasePlan, at: datetime.datetime, action: str, actor: Any, note: str = "", **params: Any
+        self, plan: CasePlan, at: datetime.datetime, action: str, actor: Actor, note: str = "", **params: Any
     ) -> Step:
         def run() -> None:
             assert plan.case is not None
@@ -598,7 +602,7 @@ class Generator:
             )
             t = after_workdays(rng, t, rng.randint(2, 8))
             reply = "经重新核查，" + texts.unit_reply(rng, plan.category.code, title=plan.title, unit=unit.name)
-            steps.append(self._act(plan, t, Action.REPLY, replier, reply=reply))
+            steps.append(self._act(plan, t, Action.REPLY, replier or supervisor, reply=reply))
             return steps + self._feedback_again(
                 plan, after_workdays(rng, t, rng.choice((0, 1))), staff, unit=unit, replier=replier
             )

@@ -3,7 +3,7 @@
 from django.core.management import call_command
 
 from lianxin.accounts.roles import Role
-from lianxin.cases.intake import submission_accept
+from lianxin.cases.intake.queue import submission_accept
 from lianxin.cases.models import Case, Submission
 from lianxin.notifications.models import Notification
 

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections
 
 from lianxin.accounts.roles import Role
-from lianxin.cases.intake import submission_accept
+from lianxin.cases.intake.queue import submission_accept
 from lianxin.cases.models import Status
 from lianxin.cases.workflow import Action, case_transition
 from lianxin.notifications.models import JobState, Notification, NotificationStatus

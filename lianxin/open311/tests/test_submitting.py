@@ -56,7 +56,7 @@ def test_a_post_with_only_an_address_goes_to_the_keys_region(o311, regions):
         ({"long": None}, 400, "lat/long"),
         ({"lat": "north"}, 400, "lat/long"),
         ({"lat": "nan"}, 400, "lat/long"),
-        ({"lat": "40.7", "long": "-74.0"}, 400, "辖区"),
+        ({"lat": "40.7", "long": "-74.0"}, 400, "不在中国境内"),
         ({"jurisdiction_id": "999999999999"}, 404, "jurisdiction_id"),
         ({"phone": "12345"}, 400, "电话"),
         ({"media_url": "javascript:alert(1)"}, 400, "media_url"),

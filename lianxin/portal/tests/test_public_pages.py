@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from lianxin.cases import permissions as p
+from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.models import Status
 from lianxin.cases.workflow import case_transition
 from lianxin.portal.masking import mask_name, mask_phone
@@ -50,14 +51,18 @@ def test_published_results_are_listed_redacted_and_unpublished_ones_are_not(clie
 
     case = case_register(
         actor=None,
-        channel="online",
-        title="居仁路路灯不亮",
-        body="王秀英反映路灯不亮，电话13957211234",
-        deputy=world.deputy,
-        person_name="王秀英",
-        person_phone="13957211234",
+        draft=CaseDraft(
+            channel="online",
+            title="居仁路路灯不亮",
+            body="王秀英反映路灯不亮，电话13957211234",
+            deputy=world.deputy,
+            person_name="王秀英",
+            person_phone="13957211234",
+        ),
     ).case
-    hidden = case_register(actor=None, channel="online", title="尚未公开的件", body="内容", deputy=world.deputy).case
+    hidden = case_register(
+        actor=None, draft=CaseDraft(channel="online", title="尚未公开的件", body="内容", deputy=world.deputy)
+    ).case
     staff = personas.county_staff
     for action, params in [
         ("accept", {"category": "transport"}),
@@ -105,7 +110,8 @@ def test_a_case_reaches_the_public_only_through_its_receipt_code(client, world):
     from lianxin.cases.services import case_register
 
     case = case_register(
-        actor=p.CITIZEN, channel="online", title="标题", body="内容", deputy=world.deputy, person_name="李四"
+        actor=p.CITIZEN,
+        draft=CaseDraft(channel="online", title="标题", body="内容", deputy=world.deputy, person_name="李四"),
     ).case
     page = client.get(f"/track/{case.receipt_code}")
     assert page.status_code == 200 and "no-store" in page["Cache-Control"] and "private" in page["Cache-Control"]
@@ -152,15 +158,17 @@ def _published_with_default_text(world, personas, *, title: str, body: str):
 
     case = case_register(
         actor=None,
-        channel="online",
-        title=title,
-        body=body,
-        deputy=world.deputy,
-        person_name="王秀英",
-        person_phone="13957211234",
-        address="武康街道永安街160号3单元501室",
-        lat=LAT + 0.0012345,
-        lng=LNG + 0.0054321,
+        draft=CaseDraft(
+            channel="online",
+            title=title,
+            body=body,
+            deputy=world.deputy,
+            person_name="王秀英",
+            person_phone="13957211234",
+            address="武康街道永安街160号3单元501室",
+            lat=LAT + 0.0012345,
+            lng=LNG + 0.0054321,
+        ),
     ).case
     staff = personas.county_staff
     for action, params in [

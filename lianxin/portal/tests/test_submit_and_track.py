@@ -189,7 +189,7 @@ def test_a_location_outside_china_is_refused_with_a_visible_message(client, worl
 def test_a_receipt_code_handed_out_through_the_api_tracks_as_received_until_the_worker_registers_it(
     client, world, personas, regions
 ):
-    from lianxin.cases.intake import submission_accept, submissions_register_queued
+    from lianxin.cases.intake.queue import submission_accept, submissions_register_queued
 
     payload = {"channel": "hotline", "title": "路灯不亮", "body": "三盏路灯不亮。", "region": regions.jueren.code}
     code = submission_accept(actor=personas.township_staff, payload=payload).submission.receipt_code
@@ -205,7 +205,7 @@ def test_a_receipt_code_handed_out_through_the_api_tracks_as_received_until_the_
 
 
 def test_a_submission_set_aside_by_an_error_tracks_as_being_handled_not_as_refused(client, world, personas, regions):
-    from lianxin.cases.intake import submission_accept
+    from lianxin.cases.intake.queue import submission_accept
     from lianxin.cases.models import Submission
 
     payload = {"channel": "hotline", "title": "路灯不亮", "body": "三盏路灯不亮。", "region": regions.jueren.code}

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from lianxin.accounts.models import LoginEvent, LoginKind
 from lianxin.accounts.roles import Role
-from lianxin.cases.intake import submission_accept, submissions_register_queued
+from lianxin.cases.intake.queue import submission_accept, submissions_register_queued
 from lianxin.cases.models import Case, Status, Submission, SubmissionStatus
 from lianxin.core.models import AuditEvent
 from lianxin.notifications.models import Notification, NotificationStatus

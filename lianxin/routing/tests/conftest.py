@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from lianxin.cases.defaults import CATEGORIES
+from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.models import Category
 from lianxin.cases.services import case_register
 from lianxin.cases.workflow import case_transition
@@ -47,10 +48,12 @@ def history(personas, regions, tiny_messages):
     def register(row, region=None):
         return case_register(
             actor=None,
-            channel="online",
-            title=row["留言主题"][:100],
-            body=row["留言详情"][:5000] or row["留言主题"],
-            region=region or regions.jueren,
+            draft=CaseDraft(
+                channel="online",
+                title=row["留言主题"][:100],
+                body=row["留言详情"][:5000] or row["留言主题"],
+                region=region or regions.jueren,
+            ),
         ).case
 
     cases = []

@@ -1,3 +1,4 @@
+from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.models import Category, Status
 from lianxin.cases.services import case_register
 from lianxin.routing.models import Proposal, ProposalStatus
@@ -40,11 +41,13 @@ def test_the_hotspot_page_lists_candidates_and_merges_them_in_one_post(client, p
     cases = [
         case_register(
             actor=None,
-            channel="online",
-            title=title,
-            body=body,
-            region=regions.jueren,
-            category=Category.objects.get(code="urban-construction"),
+            draft=CaseDraft(
+                channel="online",
+                title=title,
+                body=body,
+                region=regions.jueren,
+                category=Category.objects.get(code="urban-construction"),
+            ),
         ).case
         for title, body in [
             ("居仁社区三号楼门口停车难", "居仁社区三号楼门口车辆乱停，消防通道被堵，停车非常困难。"),

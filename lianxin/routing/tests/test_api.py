@@ -3,6 +3,7 @@ candidate common problems; those who do not handle cases are refused with 403; l
 
 import pytest
 
+from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.models import Category
 from lianxin.cases.services import case_register
 from lianxin.routing.models import Proposal
@@ -68,7 +69,9 @@ def test_hotspot_candidates_are_the_handlers_own_regions(personas, regions, get)
     category = Category.objects.get(code="urban-construction")
 
     def register(title, body, region=regions.jueren):
-        case_register(actor=None, channel="online", title=title, body=body, region=region, category=category)
+        case_register(
+            actor=None, draft=CaseDraft(channel="online", title=title, body=body, region=region, category=category)
+        )
 
     register("居仁社区三号楼门口停车难", "居仁社区三号楼门口车辆乱停，消防通道被堵，停车非常困难。")
     register("反映居仁社区三号楼停车难", "居仁社区三号楼门口每天晚上车辆乱停乱放，消防通道堵死，停车难。")

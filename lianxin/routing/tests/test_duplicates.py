@@ -1,5 +1,6 @@
 import pytest
 
+from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.services import case_register
 from lianxin.cases.workflow import case_transition
 from lianxin.routing.duplicates import DuplicateIndex
@@ -36,7 +37,9 @@ def _fresh_indexes():
 @pytest.fixture
 def register(regions):
     def make(title, body, region=None):
-        return case_register(actor=None, channel="online", title=title, body=body, region=region or regions.jueren).case
+        return case_register(
+            actor=None, draft=CaseDraft(channel="online", title=title, body=body, region=region or regions.jueren)
+        ).case
 
     return make
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.models import Category, Status
 from lianxin.cases.services import case_register
 from lianxin.cases.workflow import case_transition
@@ -118,11 +119,13 @@ def parking(personas, regions):
     def register(title, body, region=None):
         return case_register(
             actor=None,
-            channel="online",
-            title=title,
-            body=body,
-            region=region or regions.jueren,
-            category=Category.objects.get(code="urban-construction"),
+            draft=CaseDraft(
+                channel="online",
+                title=title,
+                body=body,
+                region=region or regions.jueren,
+                category=Category.objects.get(code="urban-construction"),
+            ),
         ).case
 
     return register

@@ -3,6 +3,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.models import Case, ReceptionSession, Status
 from lianxin.cases.services import case_register
 
@@ -20,7 +21,8 @@ def register(world, **fields):
         "person_phone": "13957211234",
     }
     values.update(fields)
-    return case_register(**values).case
+    actor = values.pop("actor")
+    return case_register(actor=actor, draft=CaseDraft(**values)).case
 
 
 def test_the_workbench_asks_for_a_login_and_is_for_deputies_and_place_staff_only(client, world, personas):

@@ -21,7 +21,7 @@ from lianxin.cases.deadline_jobs import (
     cases_remind_due,
     cases_repair_stranded_merges,
 )
-from lianxin.cases.intake import submissions_register_queued
+from lianxin.cases.intake.queue import submissions_register_queued
 from lianxin.cases.summaries import (
     summaries_calendar_missing,
     summaries_grid_daily,

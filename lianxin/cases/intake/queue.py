@@ -14,7 +14,6 @@ import functools
 import hashlib
 import json
 import logging
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,22 +22,15 @@ from django.db import IntegrityError, InterfaceError, OperationalError, connecti
 from django.utils import timezone
 
 from lianxin.accounts.models import User
-from lianxin.accounts.roles import Perm
 from lianxin.cases import permissions as p
-from lianxin.cases.models import Category, Submission, SubmissionStatus
-from lianxin.cases.selectors import case_refs_resolve, category_get_by_code
-from lianxin.cases.services import case_check, case_register, new_receipt_code, normalize_receipt
+from lianxin.cases.intake.check import case_check
+from lianxin.cases.intake.draft import draft_from_payload
+from lianxin.cases.models import Submission, SubmissionStatus
+from lianxin.cases.services import case_register, new_receipt_code, normalize_receipt
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError, PermissionDenied
-from lianxin.regions.models import Region
 
 logger = logging.getLogger("lianxin.worker")
-
-# Fields that name something other than a region or a category: resolving them needs the database and the
-# caller's scope, so a submission that has one takes the full path (case_refs_resolve) at acceptance.
-_SCOPED_REFS = ("place", "deputy", "grid", "grid_worker", "session")
-_REF_FIELDS = ("region", *_SCOPED_REFS, "category")
-REFERENCE_CACHE_SECONDS = 300.0
 
 # The person's details in a payload (PIPL: kept no longer and no wider than needed). An anonymous submission's
 # name and phone are not stored at all; once registered, the case holds them (where contact visibility and the
@@ -54,71 +46,6 @@ def _minimal(payload: dict[str, Any]) -> dict[str, Any]:
     if payload.get("is_anonymous") and (payload.get("person_name") or payload.get("person_phone")):
         return {**payload, "person_name": "", "person_phone": ""}
     return payload
-
-
-# Regions and categories by code, per process. Both are reference data that change a few times a year; a
-# stale entry can only let a submission through that the worker then rejects with the reason (it resolves
-# everything again), never register a case that should not exist.
-_reference_cache: dict[tuple[str, str], tuple[float, Any]] = {}
-
-
-def reference_cache_clear() -> None:
-    """Forget cached regions and categories (tests; an administrator who renamed a code)."""
-    _reference_cache.clear()
-
-
-def _cached(kind: str, code: str, load: Any) -> Any:
-    now = time.monotonic()
-    hit = _reference_cache.get((kind, code))
-    if hit is not None and now - hit[0] < REFERENCE_CACHE_SECONDS:
-        return hit[1]
-    value = load()
-    _reference_cache[(kind, code)] = (now, value)
-    return value
-
-
-def _region(code: str) -> Region:
-    def load() -> Region | None:
-        return Region.objects.only("id", "code", "name", "level", "path").filter(code=code).first()
-
-    region = _cached("region", code, load)
-    if region is None:
-        raise DomainError("region_unknown", f"所在区划: 区划代码 {code} 不存在", field="region")
-    return region
-
-
-def _category(code: str) -> Category:
-    def load() -> Category | None:
-        try:
-            return category_get_by_code(code=code)
-        except DomainError:
-            return None
-
-    category = _cached("category", code, load)
-    if category is None:
-        raise DomainError("category_unknown", f"类别: “{code}”不存在或已停用", field="category")
-    return category
-
-
-def _refs(*, actor: Any, payload: dict[str, Any], received_at: datetime.datetime | None = None) -> dict[str, Any]:
-    """The objects a payload names. The common submission (staff naming a region and perhaps a category) is
-    resolved from the cache; anything scoped to the caller goes through the same selector as before.
-    `received_at`: when a queued submission arrived (its reception session may have closed since)."""
-    if any(payload.get(name) is not None for name in _SCOPED_REFS) or not actor.has_perm_anywhere(Perm.HANDLE_CASES):
-        # A deputy or grid worker registering without naming one is registering their own: the selector knows.
-        refs = {name: payload.get(name) for name in _REF_FIELDS}
-        return vars(case_refs_resolve(user=actor, received_at=received_at, **refs))
-    return {
-        "region": _region(payload["region"]) if payload.get("region") else None,
-        "category": _category(payload["category"]) if payload.get("category") else None,
-    }
-
-
-def _fields(payload: dict[str, Any]) -> dict[str, Any]:
-    fields = {name: value for name, value in payload.items() if name not in _REF_FIELDS}
-    if isinstance(fields.get("registered_at"), str):
-        fields["registered_at"] = datetime.datetime.fromisoformat(fields["registered_at"])
-    return fields
 
 
 @dataclass(frozen=True)
@@ -148,24 +75,25 @@ def payload_fingerprint(payload: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def submission_accept(*, actor: Any, payload: dict[str, Any], idempotency_key: str | None = None) -> Acceptance:
-    """Check a registration as case_register would, then queue it: one INSERT, committed.
+def submission_accept(*, actor: User, payload: dict[str, Any], idempotency_key: str | None = None) -> Acceptance:
+    """Check a registration as case_register would, then queue its draft in the draft's serialised form
+    (`CaseDraft.to_payload`): one INSERT, committed.
 
-    `payload` holds case_check's fields with references as codes and ids (the API's CaseIn, JSON-ready).
-    With an `idempotency_key` a retry with the same payload answers the first submission (whatever became of
-    it) instead of queueing a second one; that holds even when the retry itself would now be refused (say, its
-    reception has closed). Another payload under a used key raises IdempotencyKeyReused (the payload itself is
-    not kept whole after registration, so the comparison is with its fingerprint)."""
-    payload = _minimal(payload)
-    fingerprint = payload_fingerprint(payload)
+    `payload` names the draft's fields, references as codes and ids (the API's CaseIn, JSON-ready). With an
+    `idempotency_key` a retry with the same payload answers the first submission (whatever became of it) instead
+    of queueing a second one; that holds even when the retry itself would now be refused (say, its reception has
+    closed). Another payload under a used key raises IdempotencyKeyReused (the payload itself is not kept whole
+    after registration, so the comparison is with its fingerprint)."""
+    fingerprint = payload_fingerprint(_minimal(payload))
     try:
-        checked = case_check(actor=actor, **_refs(actor=actor, payload=payload), **_fields(payload))
+        draft = draft_from_payload(actor=actor, payload=payload)
+        checked = case_check(actor=actor, draft=draft)
         submission = Submission(
             receipt_code=new_receipt_code(),
             idempotency_key=idempotency_key or None,
             fingerprint=fingerprint,
             submitted_by=actor,
-            payload=payload,
+            payload=_minimal(draft.to_payload()),
             region=checked["region"],
             received_at=timezone.now(),
         )
@@ -259,17 +187,13 @@ def submission_get_for(*, user: Any, receipt_code: str) -> Submission | None:
     return Submission.objects.select_related("case").filter(receipt_code=code, submitted_by=user).first()
 
 
-def _register(submission: Submission, actor: Any) -> None:
+def _register(submission: Submission, actor: User) -> None:
     payload = submission.payload
-    fields = _fields(payload)
-    fields["registered_at"] = fields.get("registered_at") or submission.received_at
-    registration = case_register(
-        actor=actor,
-        idempotency_key=submission.idempotency_key,
-        receipt_code=submission.receipt_code,
-        **_refs(actor=actor, payload=payload, received_at=submission.received_at),
-        **fields,
+    draft = draft_from_payload(actor=actor, payload=payload, received_at=submission.received_at)
+    draft = draft.with_changes(
+        registered_at=draft.registered_at or submission.received_at, idempotency_key=submission.idempotency_key
     )
+    registration = case_register(actor=actor, draft=draft, receipt_code=submission.receipt_code)
     submission.case = registration.case
     submission.status = SubmissionStatus.REGISTERED
     submission.payload = payload_without_personal(payload)
@@ -346,7 +270,7 @@ def _register_or_record(submission: Submission, submitters: dict[int, Any]) -> N
         submission.error_field = ""
 
 
-def submission_requeue(*, actor: Any, submission: Submission) -> bool:
+def submission_requeue(*, actor: User, submission: Submission) -> bool:
     """Put a failed submission back in the queue (staff, once the cause is fixed); the worker registers it in
     its next round. Returns False when it was no longer failed (requeued by someone else meanwhile)."""
     if not p.can_handle_in(actor, submission.region):
