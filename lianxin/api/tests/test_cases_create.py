@@ -217,11 +217,21 @@ def _refused(response, status, code, field, message=None):
     return body
 
 
-def test_a_missing_title_is_a_422_naming_the_field_in_chinese(desk, personas, regions, post):
+def test_a_missing_body_is_a_422_naming_the_field_in_chinese(desk, personas, regions, post):
     body = submission(regions)
+    del body["body"]
+    response = post(personas.township_staff, "/cases", body)
+    _refused(response, 422, "field_required", "body", "内容: 必须提供")
+
+
+def test_a_missing_title_is_the_first_line_of_the_text_as_on_every_channel(desk, personas, regions, post):
+    body = submission(regions, body="\n村口路灯坏了三盏，晚上出行很不方便，请尽快安排人员维修，谢谢！\n具体位置：村口。")
     del body["title"]
     response = post(personas.township_staff, "/cases", body)
-    _refused(response, 422, "field_required", "title", "标题: 必须提供")
+    assert response.status_code == 202, response.content
+    submissions_register_queued()
+    case = Case.objects.get(receipt_code=response.json()["receipt_code"])
+    assert case.title == "村口路灯坏了三盏，晚上出行很不方便，请尽快安排人员维修，谢谢…"
 
 
 def test_several_bad_fields_are_all_named(desk, personas, regions, post):
