@@ -16,7 +16,10 @@ class MenuEntry:
     perm: Perm
 
 
-MENU: tuple[MenuEntry, ...] = (MenuEntry("首页", "office:home", Perm.USE_BACKOFFICE),)
+MENU: tuple[MenuEntry, ...] = (
+    MenuEntry("首页", "office:home", Perm.USE_BACKOFFICE),
+    MenuEntry("意见建议", "office:cases", Perm.USE_BACKOFFICE),
+)
 
 
 def menu_for(user, current_path: str) -> list[dict]:

@@ -1,9 +1,13 @@
 from django.urls import path
 
-from lianxin.office import views
+from lianxin.office import cases_list, views
 
 app_name = "office"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("cases/", cases_list.cases_list, name="cases"),
+    path("cases/bulk/", cases_list.cases_bulk, name="cases_bulk"),
+    path("cases/views/", cases_list.saved_view_create, name="cases_view_save"),
+    path("cases/views/<int:view_id>/delete/", cases_list.saved_view_remove, name="cases_view_delete"),
 ]
