@@ -31,8 +31,10 @@ The measures, exactly (a case belongs to a period by its `registered_at`, in Bei
 - satisfaction (满意率): (满意 + 基本满意) / rated, where rated means the case carries a rating; the latest rating
   counts (an unsatisfied rating stays until the case is rated again).
 - year on year (同比): the same measures for the same dates one year earlier (29 February → 28 February).
-  Counts change relatively ((now − then) / then, None when then is 0); rates and shares change by the difference
-  of the two fractions (0.05 = 5 percentage points); the average handling time by the difference in days.
+  Counts change relatively ((now − then) / then); rates and shares change by the difference of the two fractions
+  (0.05 = 5 percentage points); the average handling time by the difference in days. Each is None when the year
+  earlier counted fewer than MIN_BASE of what it is computed from (cases received, accepted, rated, timed; people):
+  +20,380 % from 15 cases says only that the platform was new then.
 """
 
 import datetime
@@ -458,7 +460,8 @@ class Breakdown:
 @dataclass(frozen=True)
 class YearOnYear:
     """Change against the same period a year earlier: counts relative, rates as a difference of fractions,
-    the average handling time as a difference in working days. None where the earlier figure is missing or 0."""
+    the average handling time as a difference in working days. None where the earlier figure is missing or stands
+    on fewer than MIN_BASE cases."""
 
     received: float | None
     people_received: float | None
@@ -493,15 +496,22 @@ def _ratio(part: int, whole: int) -> float | None:
 
 
 def _relative(now: float, then: float) -> float | None:
-    return round((now - then) / then, 4) if then else None
+    return round((now - then) / then, 4) if then and then >= MIN_BASE else None
 
 
-def _difference(now: float | None, then: float | None, digits: int = 4) -> float | None:
-    return round(now - then, digits) if now is not None and then is not None else None
+def _difference(now: float | None, then: float | None, base: int, digits: int = 4) -> float | None:
+    """now − then, when the earlier fraction or mean stands on at least MIN_BASE cases."""
+    if now is None or then is None or base < MIN_BASE:
+        return None
+    return round(now - then, digits)
 
 
 def _mean(total: int, count: int) -> float | None:
     return round(total / count, 2) if count else None
+# The smallest earlier figure a year-on-year change is computed from (see the module's docstring).
+MIN_BASE = 20
+
+
 
 
 def _counts(now: datetime.datetime) -> dict[str, Any]:
@@ -653,10 +663,12 @@ def case_statistics(*, user: Any, region: Region | None, start: datetime.date, e
             resolved=_relative(totals.resolved, previous.resolved),
             overdue=_relative(totals.overdue, previous.overdue),
             online=_relative(totals.online, previous.online),
-            resolution_rate=_difference(totals.resolution_rate, previous.resolution_rate),
-            online_share=_difference(totals.online_share, previous.online_share),
-            satisfaction_rate=_difference(totals.satisfaction_rate, previous.satisfaction_rate),
-            average_handling_days=_difference(totals.average_handling_days, previous.average_handling_days, 2),
+            resolution_rate=_difference(totals.resolution_rate, previous.resolution_rate, previous.accepted),
+            online_share=_difference(totals.online_share, previous.online_share, previous.received),
+            satisfaction_rate=_difference(totals.satisfaction_rate, previous.satisfaction_rate, previous.rated),
+            average_handling_days=_difference(
+                totals.average_handling_days, previous.average_handling_days, previous.timed, 2
+            ),
         ),
         by_category=breakdowns["category"],
         by_unit=breakdowns["unit"],
