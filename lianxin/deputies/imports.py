@@ -700,7 +700,7 @@ def deputies_export_xlsx(queryset: QuerySet[Deputy], *, contacts: ContactsShown 
                 "started_on": mandate.started_on,
             }
 
-    rows, any_shown = _contact_rows(deputies.order_by("name", "pk"), contacts, rows_of)
+    rows, any_shown = _contact_rows(deputies.order_by("name_stroke_key", "pk"), contacts, rows_of)  # 姓氏笔画
     return write_xlsx(_contact_columns(DEPUTY_COLUMNS, any_shown), rows, title="代表")
 
 
@@ -710,7 +710,7 @@ def grid_workers_export_xlsx(queryset: QuerySet[GridWorker], *, contacts: Contac
         queryset.prefetch_related(None)
         .select_related("grid__region")
         .prefetch_related(Prefetch("deputy_pairings", queryset=GridWorkerPairing.objects.select_related("deputy")))
-        .order_by("grid__code", "name", "pk")
+        .order_by("grid__code", "name_stroke_key", "pk")  # 姓氏笔画 in each grid
     )
 
     def rows_of(worker: GridWorker) -> Iterator[dict[str, Any]]:
