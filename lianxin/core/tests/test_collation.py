@@ -97,7 +97,6 @@ def test_the_api_lists_deputies_in_stroke_order(client, personas, deputies):
 
 def test_the_excel_export_of_deputies_is_in_stroke_order(deputies):
     sheet = openpyxl.load_workbook(io.BytesIO(deputies_export_xlsx(Deputy.objects.all()))).active
-    names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     header = [cell.value for cell in sheet[1]]
     column = header.index("姓名")
     names = [row[column] for row in sheet.iter_rows(min_row=2, values_only=True)]
