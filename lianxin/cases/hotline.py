@@ -32,6 +32,7 @@ from lianxin.core.tabular import (
     ImportResult,
     Parser,
     Phone,
+    Progress,
     Row,
     Sheet,
     Text,
@@ -171,7 +172,9 @@ class _Planned:
     category: Category | None
 
 
-def hotline_import(*, actor: Any, file: IO[bytes] | bytes, filename: str) -> ImportResult:
+def hotline_import(
+    *, actor: Any, file: IO[bytes] | bytes, filename: str, progress: Progress | None = None
+) -> ImportResult:
     """Register the work orders of a 12345 export as hotline cases (HOTLINE_COLUMNS). All-or-nothing; a work
     order imported before is left as it is (counted as unchanged)."""
     if actor is not None and not may(actor, Perm.HANDLE_CASES):
@@ -182,7 +185,9 @@ def hotline_import(*, actor: Any, file: IO[bytes] | bytes, filename: str) -> Imp
 
     created = unchanged = 0
     with transaction.atomic():
-        for plan in plans:
+        for number, plan in enumerate(plans, start=1):
+            if progress is not None:
+                progress(number - 1, len(plans), "正在登记工单")
             case = _register(actor, plan)
             if case is None:
                 unchanged += 1

@@ -62,7 +62,7 @@ from lianxin.cases.models import (
 )
 from lianxin.core.errors import DomainError
 from lianxin.core.scoping import region_scope_q
-from lianxin.core.tabular import Column, Date, Integer, Parser, Text, csv_writer, write_xlsx
+from lianxin.core.tabular import Column, Date, Integer, Parser, Progress, Text, csv_writer, write_xlsx
 from lianxin.regions.models import Region
 from lianxin.regions.selectors import region_get_for_filter
 from lianxin.workdays.calendar import CHINA, is_workday
@@ -353,9 +353,19 @@ def ledger_rows(*, user: Any, filters: LedgerFilters) -> Iterator[dict[str, Any]
         }
 
 
-def ledger_xlsx(*, user: Any, filters: LedgerFilters) -> bytes:
+def ledger_xlsx(*, user: Any, filters: LedgerFilters, progress: Progress | None = None) -> bytes:
     """The ledger as an .xlsx workbook: one header row (Chinese), one row per case."""
-    return write_xlsx(LEDGER_COLUMNS, ledger_rows(user=user, filters=filters), title="意见建议台账")
+    rows = ledger_rows(user=user, filters=filters)
+    if progress is not None:
+        rows = _reported(rows, _filtered(user, filters).count(), progress)
+    return write_xlsx(LEDGER_COLUMNS, rows, title="意见建议台账")
+
+
+def _reported(rows: Iterator[dict[str, Any]], total: int, progress: Progress) -> Iterator[dict[str, Any]]:
+    for done, row in enumerate(rows):
+        progress(done, total, "正在读取台账")
+        yield row
+    progress(total, total, "正在生成 Excel 文件")
 
 
 def _csv_text(value: Any) -> Any:

@@ -26,6 +26,7 @@ from lianxin.core.tabular import (
     ListOf,
     Parser,
     Phone,
+    Progress,
     Row,
     Sheet,
     Text,
@@ -232,7 +233,9 @@ class _PersonPlan:
     mandates: list[_MandatePlan] = field(default_factory=list)
 
 
-def deputies_import(*, actor: Any, file: IO[bytes] | bytes, filename: str) -> ImportResult:
+def deputies_import(
+    *, actor: Any, file: IO[bytes] | bytes, filename: str, progress: Progress | None = None
+) -> ImportResult:
     """Create or update deputies and their mandates from a sheet (DEPUTY_COLUMNS).
 
     Counts are of people: a person is "updated" when anything about them or one of their mandates
@@ -283,7 +286,9 @@ def deputies_import(*, actor: Any, file: IO[bytes] | bytes, filename: str) -> Im
         sheet.raise_if_errors()
 
         created = updated = unchanged = 0
-        for number, person in persons.items():
+        for index, (number, person) in enumerate(persons.items()):
+            if progress is not None:
+                progress(index, len(persons), "正在写入代表")
             outcome = _deputy_save(
                 actor=actor, person=person, deputy=existing.get(number), present=sheet.present, filename=filename
             )
@@ -467,7 +472,9 @@ class _WorkerPlan:
     deputies: list[Deputy] | None  # None: the sheet has no pairing column, leave pairings alone
 
 
-def grid_workers_import(*, actor: Any, file: IO[bytes] | bytes, filename: str) -> ImportResult:
+def grid_workers_import(
+    *, actor: Any, file: IO[bytes] | bytes, filename: str, progress: Progress | None = None
+) -> ImportResult:
     """Create or update grid workers (GRID_WORKER_COLUMNS) and their pairings with deputies.
 
     A worker is identified by 身份证号 when given, otherwise by grid and phone. When the sheet has the
@@ -541,7 +548,9 @@ def grid_workers_import(*, actor: Any, file: IO[bytes] | bytes, filename: str) -
         sheet.raise_if_errors()
 
         created = updated = unchanged = 0
-        for plan in plans:
+        for index, plan in enumerate(plans):
+            if progress is not None:
+                progress(index, len(plans), "正在写入网格员")
             outcome = _grid_worker_save(actor=actor, plan=plan, present=sheet.present, filename=filename)
             created += outcome == "created"
             updated += outcome == "updated"

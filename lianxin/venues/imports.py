@@ -24,6 +24,7 @@ from lianxin.core.tabular import (
     Integer,
     Number,
     Phone,
+    Progress,
     Row,
     Text,
     read_sheet,
@@ -120,7 +121,9 @@ class _PlanRow:
     hub_key: tuple[int, str] | None = None  # (region id, name) of the home it belongs to
 
 
-def places_import(*, actor: Any, file: IO[bytes] | bytes, filename: str) -> ImportResult:
+def places_import(
+    *, actor: Any, file: IO[bytes] | bytes, filename: str, progress: Progress | None = None
+) -> ImportResult:
     """Create or update places from a sheet (PLACE_COLUMNS). A place is identified by its region and
     name. All-or-nothing; importing the same file twice changes nothing the second time."""
     require_manage_somewhere(actor)
@@ -183,7 +186,10 @@ def places_import(*, actor: Any, file: IO[bytes] | bytes, filename: str) -> Impo
 
         created = updated = unchanged = 0
         # Homes first, so that a station may name a home that appears further down the sheet.
-        for plan in sorted(plans, key=lambda p: (p.row.get("kind") != PlaceKind.HOME, p.row.number)):
+        ordered = sorted(plans, key=lambda p: (p.row.get("kind") != PlaceKind.HOME, p.row.number))
+        for index, plan in enumerate(ordered):
+            if progress is not None:
+                progress(index, len(ordered), "正在写入家站室")
             outcome = _place_save(actor=actor, plan=plan, present=sheet.present, existing=existing, filename=filename)
             created += outcome == "created"
             updated += outcome == "updated"
