@@ -1,6 +1,7 @@
 from django.urls import path
 
 from lianxin.office import cases_list, views
+from lianxin.office.print_views import urlpatterns as print_urlpatterns
 
 app_name = "office"
 
@@ -11,3 +12,4 @@ urlpatterns = [
     path("cases/views/", cases_list.saved_view_create, name="cases_view_save"),
     path("cases/views/<int:view_id>/delete/", cases_list.saved_view_remove, name="cases_view_delete"),
 ]
+urlpatterns += print_urlpatterns
