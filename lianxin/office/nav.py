@@ -19,6 +19,7 @@ class MenuEntry:
 MENU: tuple[MenuEntry, ...] = (
     MenuEntry("首页", "office:home", Perm.USE_BACKOFFICE),
     MenuEntry("意见建议", "office:cases", Perm.USE_BACKOFFICE),
+    MenuEntry("普遍问题线索", "office:hotspots", Perm.HANDLE_CASES),
     MenuEntry("打印材料", "office:print", Perm.HANDLE_CASES),
 )
 

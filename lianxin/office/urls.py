@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from lianxin.office import cases_list, views
 from lianxin.office.print_views import urlpatterns as print_urlpatterns
@@ -6,6 +6,8 @@ from lianxin.office.print_views import urlpatterns as print_urlpatterns
 app_name = "office"
 
 urlpatterns = [
+    path("cases/<int:pk>/", include("lianxin.office.case_page")),
+    path("hotspots/", include("lianxin.office.hotspots_page")),
     path("", views.home, name="home"),
     path("cases/", cases_list.cases_list, name="cases"),
     path("cases/bulk/", cases_list.cases_bulk, name="cases_bulk"),
