@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
+from lianxin.cases.noticeboard import month_parse, noticeboard_for
+from lianxin.cases.registers import registers_for
 from lianxin.core.errors import DomainError
 from lianxin.office.access import office_required
-from lianxin.portal.noticeboard import month_parse, noticeboard_for
-from lianxin.portal.registers import registers_for
 from lianxin.regions.models import Region, RegionLevel
 from lianxin.venues.models import Place
 

@@ -22,8 +22,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from lianxin.core.errors import DomainError
 from lianxin.deputies.models import SERVING_STATUSES, Deputy, DeputyGroup, DutyShift, GridAssignment, Mandate
+from lianxin.deputies.schedule import schedule_lines
 from lianxin.portal.qr import qr_code
-from lianxin.portal.schedule import schedule_lines
 from lianxin.publicweb.fonts import FONT, font_register
 from lianxin.regions.models import Region
 from lianxin.venues.models import Place

@@ -6,12 +6,12 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
+from lianxin.cases import noticeboard
 from lianxin.cases.services import case_register
 from lianxin.cases.workflow import case_transition
 from lianxin.core.errors import DomainError
 from lianxin.deputies.models import DutyShift
-from lianxin.portal import noticeboard
-from lianxin.portal.schedule import schedule_lines
+from lianxin.deputies.schedule import schedule_lines
 from lianxin.publicweb import fonts
 from lianxin.venues.models import Place, PlaceKind
 

@@ -4,9 +4,9 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from lianxin.cases import registers
 from lianxin.cases.services import case_register, reception_close, reception_start
 from lianxin.deputies.models import Deputy, DutyShift, Mandate, MandateLevel
-from lianxin.portal import registers
 from lianxin.portal.tests.test_noticeboard import NOV, needs_font, pdf_text, weekly_roster
 
 pytestmark = pytest.mark.django_db

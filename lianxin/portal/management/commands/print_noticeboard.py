@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from lianxin.cases.noticeboard import month_parse, noticeboard_for
 from lianxin.core.errors import DomainError
-from lianxin.portal.noticeboard import month_parse, noticeboard_for
 from lianxin.regions.models import Region
 
 

@@ -4,9 +4,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from lianxin.cases.noticeboard import month_parse
+from lianxin.cases.registers import registers_for
 from lianxin.core.errors import DomainError
-from lianxin.portal.noticeboard import month_parse
-from lianxin.portal.registers import registers_for
 from lianxin.venues.models import Place
 
 

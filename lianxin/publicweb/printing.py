@@ -1,11 +1,15 @@
 """What the printed sheets share (the notice board, the registers): A4 pages built from reportlab's flowables, so
 tables break across pages by themselves, with the embedded CJK font, Chinese line breaking, a page footer, and
-the QR codes of portal/qr.py drawn as vector squares."""
+the QR codes drawn as vector squares (medium error correction, as portal/qr.py makes them for the screen).
+
+Below the domain apps (publicweb), so that the notice board and the registers (cases) and the projects' report can
+share it and every interface (office, portal, commands) can print them."""
 
 import io
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
+import segno
 from django.utils import timezone
 from reportlab.lib.colors import Color, black, white
 from reportlab.lib.pagesizes import A4, landscape
@@ -14,7 +18,6 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
-from lianxin.portal.qr import qr_code
 from lianxin.publicweb.fonts import FONT, font_register
 
 RED = Color(0.64, 0.08, 0.11)
@@ -83,7 +86,7 @@ class QRCode(Flowable):
 
     def draw(self) -> None:
         canvas = self.canv
-        matrix = qr_code(self.url).matrix
+        matrix = segno.make(self.url, error="m", micro=False).matrix
         cell = self.size / (len(matrix) + 8)  # a quiet zone of 4 modules each side
         top = self.height
         canvas.setFillColor(black)

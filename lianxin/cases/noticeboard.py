@@ -5,6 +5,9 @@ codes to find them — one A4 sheet (two when the month was busy), the Chinese f
 What is printed is what /results/ shows and nothing more: the published (redacted) title and text, the
 category, the unit, the day it was published. Never the receipt code, the person's own text, name or phone.
 The published text is redacted once more on the way to paper, as a second lock on a notice pinned in public.
+
+It lives in the domain (like projects/reports.py), below the interfaces that print it: the office's download, the
+command line.
 """
 
 import datetime
@@ -17,8 +20,8 @@ from lianxin.cases.models import RESOLVED_STATUSES, Case, Status
 from lianxin.cases.redaction import redact
 from lianxin.core.errors import DomainError
 from lianxin.deputies.models import SERVING_STATUSES, Deputy, DutyShift, GridAssignment, Mandate
-from lianxin.portal.printing import QRCode, content_width, heading, para, qr_grid, render, shorten, table
-from lianxin.portal.schedule import ScheduleLine, schedule_lines
+from lianxin.deputies.schedule import ScheduleLine, schedule_lines
+from lianxin.publicweb.printing import QRCode, content_width, heading, para, qr_grid, render, shorten, table
 from lianxin.regions.models import Region, RegionLevel
 from lianxin.venues.models import Place, PlaceKind
 

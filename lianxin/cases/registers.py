@@ -11,6 +11,9 @@ The seed articles name the rule, not its six books; they are read here as the bo
 A register is a staff document: the people's names and phones, the receipt codes and the deputies' and grid
 workers' phones are printed only with `with_contacts` (view_contacts in the place's region: the office view
 decides), and every query starts from `visible_to(user)` when a user asks (the command line's operator is None).
+
+It lives in the domain (like projects/reports.py), below the interfaces that print it: the office's download, the
+command line.
 """
 
 import datetime
@@ -22,8 +25,8 @@ from django.utils import timezone
 
 from lianxin.cases.models import Case, ReceptionSession
 from lianxin.deputies.models import SERVING_STATUSES, Deputy, DutyShift, GridAssignment, GridWorker, Mandate
-from lianxin.portal.printing import content_width, heading, para, render, shorten, table
-from lianxin.portal.schedule import schedule_lines
+from lianxin.deputies.schedule import schedule_lines
+from lianxin.publicweb.printing import content_width, heading, para, render, shorten, table
 from lianxin.regions.models import Grid
 from lianxin.venues.models import Place
 
