@@ -271,8 +271,9 @@ def grid_case_get(*, worker: GridWorker, case_id: int) -> Case:
 
 
 def grid_case_events(*, case: Case) -> list[CaseEvent]:
-    """The case's history, oldest first; `case` comes from grid_case_get (the scope check)."""
-    return list(CaseEvent.objects.filter(case=case).order_by("created_at", "id"))
+    """The case's history as the person sees it (`is_public`; a grid worker is not staff), oldest first; `case`
+    comes from grid_case_get (the scope check)."""
+    return list(CaseEvent.objects.filter(case=case, is_public=True).order_by("created_at", "id"))
 
 
 def grid_case_photos(*, case: Case) -> list[Attachment]:

@@ -145,6 +145,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             ],
             "actions": actions,
             "form": ActionForm(initial={"version": case.version}),
+            "follow_ups": s.grid_case_follow_ups(case=case),  # what the grid workers saw when they followed it up
         },
     )
 

@@ -144,8 +144,7 @@ def test_a_grid_worker_reports_a_problem_with_a_photo_and_a_location(client, wor
     assert "已上报，查询码" in page and "13957211234" in page  # she wrote the number down herself
     served = client.get(f"/w/grid/cases/{case.pk}/photos/{photo.pk}")
     assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
-    assert b"".join(served.streaming_content)[:2] == b"\xff\xd8"  # a JPEG
-    served.close()
+    assert b"".join(served.streaming_content)[:2] == b"\xff\xd8"  # a JPEG (read to the end, the file is closed)
     assert "居仁路12号门口井盖松动" in client.get("/w/grid/").content.decode()
 
 
@@ -169,6 +168,7 @@ def test_a_report_without_a_location_is_placed_in_the_grid(client, world, grid):
         "none",
         0,
     )
+    assert "无（网格员发现）" in client.get(f"/w/grid/cases/{case.pk}").content.decode()
 
 
 def test_a_double_submit_registers_one_case_and_a_bad_photo_none(client, grid):
@@ -196,8 +196,8 @@ def test_paired_deputies_are_listed_and_their_phone_only_for_who_may_see_contact
     assert 'href="tel:13800001111"' in html
 
 
-def test_a_follow_up_note_is_kept_on_the_case_and_audited_without_changing_it(client, world, grid):
-    case = register(world.grid)
+def test_a_follow_up_note_is_kept_on_the_case_and_audited_without_changing_it(client, world, grid, personas):
+    case = register(world.grid, deputy=world.deputy)
     client.force_login(grid.user)
     response = client.post(f"/w/grid/cases/{case.pk}", {"text": "已上门查看，路灯确实不亮"})
     assert response.status_code == 302
@@ -211,6 +211,8 @@ def test_a_follow_up_note_is_kept_on_the_case_and_audited_without_changing_it(cl
     assert "已记录跟进情况" in html and "网格员陆小芳：已上门查看，路灯确实不亮" in html
     empty = client.post(f"/w/grid/cases/{case.pk}", {"text": "  "})
     assert empty.status_code == 400 and GridFollowUp.objects.count() == 1
+    client.force_login(personas.deputy)  # the case's deputy reads it on their own case page
+    assert "网格员陆小芳：已上门查看，路灯确实不亮" in client.get(f"/w/cases/{case.pk}").content.decode()
 
 
 def test_a_grid_worker_sees_no_workflow_step_unless_the_workflow_gives_their_account_one(client, world, grid, regions):
