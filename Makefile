@@ -16,13 +16,28 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e .
-	touch $@
+# Reinstalling the package rewrites the editable finder in site-packages, which a running `make demo`'s runserver
+# watches like any imported module: the demo restarts. So the stamp holds a digest of what the install depends on
+# (the build system, [project] but its extras, setuptools' tables), and pip runs when that changed, not whenever
+# pyproject.toml's time did (a git checkout, a ruff setting). The dev tools go in as plain requirements, resolved
+# together with the package's own, so `make test` after `make demo` adds them without reinstalling the package,
+# and pip changes nothing when they are all there.
+INSTALL_DIGEST = $(BIN)/python -c 'import hashlib, json, tomllib; t = tomllib.load(open("pyproject.toml", "rb")); \
+	p = dict(t["project"]); p.pop("optional-dependencies", None); \
+	print(hashlib.sha256(json.dumps([t["build-system"], p, t.get("tool", {}).get("setuptools")], \
+	sort_keys=True).encode()).hexdigest())'
+DEV_REQUIREMENTS = $(BIN)/python -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+	print("\n".join(p["dependencies"] + p["optional-dependencies"]["dev"]))'
 
-$(VENV)/.installed-dev: $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $@ $(VENV)/.installed
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	@digest=$$($(INSTALL_DIGEST)) || exit 1; \
+	if [ "$$(cat $@ 2>/dev/null)" = "$$digest" ] && [ -x $(BIN)/lianxin ]; then touch $@; \
+	else echo "$(BIN)/pip install --quiet -e ."; $(BIN)/pip install --quiet -e . && echo "$$digest" > $@; fi
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(DEV_REQUIREMENTS) > $(VENV)/requirements-dev.txt
+	$(BIN)/pip install --quiet -r $(VENV)/requirements-dev.txt
+	touch $@
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -40,13 +55,15 @@ system-deps:
 		|| echo "could not install $(SYSTEM_PACKAGES)"; \
 	else echo "not root: install $(SYSTEM_PACKAGES) to print posters and run the browser tests"; fi
 
+# Every command of the demo sees the address it is served at (seed_demo prints it, the QR codes carry it).
+demo: export SITE_URL ?= http://$(LAN_IP):$(PORT)
+demo: export ALLOWED_HOSTS ?= $(LAN_IP),127.0.0.1,localhost
 demo: install system-deps
 	mkdir -p var
 	$(BIN)/lianxin migrate --noinput -v 0
 	$(BIN)/lianxin seed_demo --if-empty
 	# The worker (notifications, reminders, overdue, 督办, summaries) runs beside the server and stops with it.
-	@echo "门户（手机在同一局域网扫码）：http://$(LAN_IP):$(PORT)/home/   后台：http://$(LAN_IP):$(PORT)/admin/"
-	export SITE_URL="$${SITE_URL:-http://$(LAN_IP):$(PORT)}" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(LAN_IP),127.0.0.1,localhost}"; \
+	@echo "门户（手机在同一局域网扫码）：$$SITE_URL/home/   后台：$$SITE_URL/admin/"
 	$(BIN)/lianxin run_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/lianxin runserver --insecure $(HOST)
 

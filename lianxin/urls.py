@@ -22,5 +22,7 @@ urlpatterns = [
     path("accounts/", include("lianxin.accounts.urls")),  # staff's second factor
     path("", include("lianxin.projects.urls")),
     path("", include("lianxin.portal.urls")),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # The bare address is what a resident types or a poster's short link leaves: the public home, not the staff
+    # login (staff have /office/ and /admin/).
+    path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
 ]

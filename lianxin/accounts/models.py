@@ -135,3 +135,25 @@ class LoginEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} · {self.get_kind_display()} · {self.ip_address or '-'}"
+
+
+class SavedView(models.Model):
+    """A list's filters saved by a person under a name (保存的视图), so the daily lists are one click away.
+    `page` names the list ("cases"); `query` is the filter part of its URL, checked again by the list each time it
+    is opened (a saved view never widens what the person may see)."""
+
+    owner = models.ForeignKey(User, verbose_name="所有人", on_delete=models.CASCADE, related_name="saved_views")
+    page = models.CharField("页面", max_length=40)
+    name = models.CharField("名称", max_length=40)
+    query = models.CharField("筛选条件", max_length=1000, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "保存的视图"
+        verbose_name_plural = "保存的视图"
+        ordering = ["page", "name", "id"]
+        constraints = [models.UniqueConstraint(fields=["owner", "page", "name"], name="saved_view_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.owner} · {self.name}"

@@ -146,7 +146,9 @@ class BreakdownOut(Schema):
 
 
 class YearOnYearOut(Schema):
-    received: float | None = Field(..., description="收到件数同比增减（0.67 即增长 67%）；上年同期为 0 时为 null")
+    received: float | None = Field(
+        ..., description="收到件数同比增减（0.67 即增长 67%）；上年同期不足 20 件（基数过小）时为 null，各项同比同此"
+    )
     people_received: float | None = Field(..., description="接待人数同比增减")
     accepted: float | None = Field(..., description="受理件数同比增减")
     resolved: float | None = Field(..., description="办结件数同比增减")

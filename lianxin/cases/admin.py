@@ -1,17 +1,15 @@
 """The closed loop in the back office: a scoped list of cases (the working ledger), registration on a person's
-behalf, and on each case its timeline and a "办理" form offering exactly the actions the user may take now.
-Every change goes through lianxin.cases.services / workflow; the admin's own save never writes a case."""
+behalf, and on each case a read-only page with its timeline and photos that links to the office's case page, where
+the case is handled (lianxin/office/case_page.py). Every change goes through lianxin.cases.services / workflow;
+the admin's own save never writes a case."""
 
-import io
 import json
-from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.http.response import HttpResponseBase
-from django.urls import URLPattern, path
-from PIL import Image, UnidentifiedImageError
+from django.urls import URLPattern, path, reverse
 
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
@@ -19,26 +17,23 @@ from lianxin.backoffice.scoped_admin import PlatformSettingAdmin, ScopedModelAdm
 from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.intake.queue import PERSONAL_FIELDS, submission_requeue
 from lianxin.cases.models import (
-    Attachment,
     Case,
     CaseEvent,
     Category,
     DeadlinePolicy,
-    Rating,
     ReceptionSession,
     ReplyVia,
     ResponsibleUnit,
-    Scope,
     Status,
     Submission,
     SubmissionStatus,
     Urgency,
 )
+from lianxin.cases.photos import attachment_response
 from lianxin.cases.selectors import attachment_get_visible_to, attachments_visible_to
-from lianxin.cases.services import case_register, unit_propose
-from lianxin.cases.workflow import Action, available_actions, case_transition
+from lianxin.cases.services import case_register
+from lianxin.cases.workflow import Action
 from lianxin.core.errors import DomainError, NotFound
-from lianxin.routing.selectors import duplicates_of_visible_to
 
 
 class CaseEventInline(admin.TabularInline):
@@ -89,59 +84,6 @@ class RegisterForm(forms.ModelForm):
     reply_via = forms.ChoiceField(label="回复方式", choices=[("", "按联系方式确定"), *ReplyVia.choices], required=False)
 
 
-class ActionForm(forms.Form):
-    """One form for every action; each action reads the fields it needs (workflow.py validates them)."""
-
-    action = forms.ChoiceField(label="操作")
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    category = forms.ModelChoiceField(
-        label="类别（受理）", queryset=Category.objects.filter(is_active=True), required=False
-    )
-    scope = forms.ChoiceField(label="问题性质（受理）", choices=[("", "—"), *Scope.choices], required=False)
-    urgency = forms.ChoiceField(label="紧急程度（受理）", choices=[("", "—"), *Urgency.choices], required=False)
-    unit = forms.ModelChoiceField(label="承办单位（交办）", queryset=ResponsibleUnit.objects.none(), required=False)
-    reply = forms.CharField(
-        label="答复内容（答复、当场答复）", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    reason = forms.CharField(label="理由（不予受理）", required=False)
-    master = forms.IntegerField(label="主件编号（并入普遍问题）", required=False)
-    suggestion_ref = forms.CharField(label="代表建议编号（转为代表建议）", required=False)
-    rating = forms.ChoiceField(label="评价（代群众录入）", choices=[("", "—"), *Rating.choices], required=False)
-
-    def params(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        params: dict[str, Any] = {
-            k: v for k, v in data.items() if k not in ("action", "version", "note") and v not in (None, "")
-        }
-        if "category" in params:
-            params["category"] = params["category"].code
-        if "unit" in params:
-            params["unit"] = params["unit"].pk
-        if data.get("reason"):
-            params["reason"] = data["reason"]
-        return params
-
-
-THUMBNAIL_SIDE = 240
-
-
-def _thumbnail(attachment: Attachment) -> bytes:
-    """A small JPEG of a photo for the case page (the stored photo is up to 1600 px a side)."""
-    try:
-        with attachment.file.open("rb") as handle, Image.open(handle) as image:
-            image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
-            out = io.BytesIO()
-            image.convert("RGB").save(out, "JPEG", quality=80)
-    except (OSError, UnidentifiedImageError) as exc:
-        raise Http404("附件无法读取") from exc
-    return out.getvalue()
-
-
-# Where the duplicate warning is worth showing: the case can still be merged (or is about to be accepted).
-MERGEABLE = frozenset({Status.REGISTERED, Status.ACCEPTED})
-
-
 @admin.register(Case)
 class CaseAdmin(ScopedModelAdmin):
     manage_perm = Perm.HANDLE_CASES
@@ -170,23 +112,14 @@ class CaseAdmin(ScopedModelAdmin):
             attachment = attachment_get_visible_to(user=request.user, case_id=case_id, attachment_id=attachment_id)
         except NotFound as exc:
             raise Http404(exc.message) from exc
-        is_image = attachment.content_type.startswith("image/")
-        if is_image and "thumb" in request.GET:
-            response: HttpResponseBase = HttpResponse(_thumbnail(attachment), content_type="image/jpeg")
-        else:
-            response = FileResponse(
-                attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=not is_image
-            )
-        response["Cache-Control"] = "private, max-age=3600"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return attachment_response(attachment, thumb="thumb" in request.GET)
 
     def has_view_permission(self, request, obj=None) -> bool:
         # get_queryset already limits what exists for the user (region, unit).
         return self.has_module_permission(request)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return False  # fields never change by form; the 办理 form drives the workflow
+        return False  # fields never change by form; the office's case page drives the workflow
 
     def has_add_permission(self, request) -> bool:
         return may(request.user, Perm.HANDLE_CASES)
@@ -249,44 +182,13 @@ class CaseAdmin(ScopedModelAdmin):
         pass  # audited as the case's "register" event
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Read-only here: a case is handled on the office's case page (one form per action, lianxin/office/
+        # case_page.py), which this page links to. A POST is refused by the admin itself (no change permission).
+        context = dict(extra_context or {})
         case = self.get_object(request, object_id)
-        actions = available_actions(case=case, actor=request.user)
-        form = ActionForm(request.POST if request.method == "POST" else None, initial={"version": case.version})
-        action_field = form.fields["action"]
-        assert isinstance(action_field, forms.ChoiceField)
-        action_field.choices = [(a, Action(a).label) for a in actions]
-        unit_field = form.fields["unit"]
-        assert isinstance(unit_field, forms.ModelChoiceField)
-        unit_field.queryset = ResponsibleUnit.objects.filter(is_active=True)
-        proposed = unit_propose(category=case.category, region=case.region)
-        if proposed:
-            unit_field.initial = proposed[0].pk
-            unit_field.help_text = "建议：" + "、".join(u.name for u in proposed[:3])
-        if request.method == "POST" and "action" in request.POST:
-            if form.is_valid():
-                try:
-                    case_transition(
-                        case=case,
-                        action=form.cleaned_data["action"],
-                        actor=request.user,
-                        note=form.cleaned_data["note"],
-                        params=form.params(),
-                        expected_version=form.cleaned_data["version"],
-                    )
-                except DomainError as exc:
-                    messages.error(request, exc.message)
-                else:
-                    messages.success(request, f"已{Action(form.cleaned_data['action']).label}")
-                    return HttpResponseRedirect(request.path)
-            request.method = "GET"  # show the page again with the message; the admin's own form is read-only
-        # The duplicate warning (lianxin.routing): staff merge (并入普遍问题) instead of handling it twice.
-        similar = duplicates_of_visible_to(user=request.user, case=case) if case.status in MERGEABLE else []
-        context = {
-            **(extra_context or {}),
-            "action_form": form if actions else None,
-            "similar": similar,
-            "attachments": attachments_visible_to(user=request.user, case_id=case.pk),
-        }
+        if case is not None:
+            context["office_url"] = reverse("office:case", args=[case.pk])
+            context["attachments"] = attachments_visible_to(user=request.user, case_id=case.pk)
         return super().change_view(request, object_id, form_url, context)
 
 

@@ -22,6 +22,7 @@ from openpyxl.utils.datetime import from_excel
 from lianxin.accounts.models import User
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
+from lianxin.cases import permissions as p
 from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.intake.rules import REGISTRABLE_LEVELS
 from lianxin.cases.models import Case, Category, Channel, Urgency
@@ -35,6 +36,7 @@ from lianxin.core.tabular import (
     ImportResult,
     Parser,
     Phone,
+    Progress,
     Row,
     Sheet,
     Text,
@@ -117,7 +119,7 @@ def _name_variants(name: str) -> set[str]:
 class RegionsByName:
     """The county, township and village regions the actor may handle cases in, found by name or code."""
 
-    def __init__(self, *, actor: User, texts: Iterable[str]) -> None:
+    def __init__(self, *, actor: User | None, texts: Iterable[str]) -> None:
         self.actor = actor
         codes = {text for text in texts if re.fullmatch(r"\d{12}", text or "")}
         self.by_code = {r.code: r for r in Region.objects.filter(code__in=codes, level__in=REGISTRABLE_LEVELS)}
@@ -174,7 +176,9 @@ class _Planned:
     category: Category | None
 
 
-def hotline_import(*, actor: User, file: IO[bytes] | bytes, filename: str) -> ImportResult:
+def hotline_import(
+    *, actor: User | None, file: IO[bytes] | bytes, filename: str, progress: Progress | None = None
+) -> ImportResult:
     """Register the work orders of a 12345 export as hotline cases (HOTLINE_COLUMNS). All-or-nothing; a work
     order imported before is left as it is (counted as unchanged)."""
     if actor is not None and not may(actor, Perm.HANDLE_CASES):
@@ -185,7 +189,9 @@ def hotline_import(*, actor: User, file: IO[bytes] | bytes, filename: str) -> Im
 
     created = unchanged = 0
     with transaction.atomic():
-        for plan in plans:
+        for number, plan in enumerate(plans, start=1):
+            if progress is not None:
+                progress(number - 1, len(plans), "正在登记工单")
             case = _register(actor, plan)
             if case is None:
                 unchanged += 1
@@ -194,7 +200,7 @@ def hotline_import(*, actor: User, file: IO[bytes] | bytes, filename: str) -> Im
     return ImportResult(created=created, updated=0, unchanged=unchanged)
 
 
-def _check(actor: User, sheet: Sheet) -> list[_Planned]:
+def _check(actor: User | None, sheet: Sheet) -> list[_Planned]:
     regions = RegionsByName(actor=actor, texts=(row.get("region") for row in sheet.rows))
     categories: dict[str, Category] = {}
     for known in Category.objects.filter(is_active=True):
@@ -227,7 +233,7 @@ def _check(actor: User, sheet: Sheet) -> list[_Planned]:
     return plans
 
 
-def _register(actor: User, plan: _Planned) -> Case | None:
+def _register(actor: User | None, plan: _Planned) -> Case | None:
     """The new case, or None when this work order was imported before."""
     row = plan.row
     phone = row.get("person_phone") or ""
@@ -249,7 +255,7 @@ def _register(actor: User, plan: _Planned) -> Case | None:
             # sooner), and it is registered with the case, not changed after it without an event.
             urgency=Urgency.URGENT if row.get("urgency") == Urgency.URGENT else Urgency.NORMAL,
         )
-        registration = case_register(actor=actor, draft=draft)
+        registration = case_register(actor=actor if actor is not None else p.SYSTEM, draft=draft)
     except DomainError as exc:  # checked above; should a rule of case_register still refuse, name the row
         header = next((c.header for c in HOTLINE_COLUMNS if c.key == exc.field), "工单编号")
         raise ImportRejected([RowError(row.number, header, exc.message)]) from exc

@@ -31,8 +31,10 @@ The measures, exactly (a case belongs to a period by its `registered_at`, in Bei
 - satisfaction (满意率): (满意 + 基本满意) / rated, where rated means the case carries a rating; the latest rating
   counts (an unsatisfied rating stays until the case is rated again).
 - year on year (同比): the same measures for the same dates one year earlier (29 February → 28 February).
-  Counts change relatively ((now − then) / then, None when then is 0); rates and shares change by the difference
-  of the two fractions (0.05 = 5 percentage points); the average handling time by the difference in days.
+  Counts change relatively ((now − then) / then); rates and shares change by the difference of the two fractions
+  (0.05 = 5 percentage points); the average handling time by the difference in days. Each is None when the year
+  earlier counted fewer than MIN_BASE of what it is computed from (cases received, accepted, rated, timed; people):
+  +20,380 % from 15 cases says only that the platform was new then.
 """
 
 import datetime
@@ -61,7 +63,7 @@ from lianxin.cases.models import (
 )
 from lianxin.core.errors import DomainError
 from lianxin.core.scoping import region_scope_q
-from lianxin.core.tabular import Column, Date, Integer, Parser, Text, csv_writer, write_xlsx
+from lianxin.core.tabular import Column, Date, Integer, Parser, Progress, Text, csv_writer, write_xlsx
 from lianxin.regions.models import Region
 from lianxin.regions.selectors import region_get_for_filter
 from lianxin.workdays.calendar import CHINA, is_workday
@@ -322,9 +324,19 @@ def ledger_rows(*, user: Any, filters: LedgerFilters) -> Iterator[dict[str, Any]
         }
 
 
-def ledger_xlsx(*, user: Any, filters: LedgerFilters) -> bytes:
+def ledger_xlsx(*, user: Any, filters: LedgerFilters, progress: Progress | None = None) -> bytes:
     """The ledger as an .xlsx workbook: one header row (Chinese), one row per case."""
-    return write_xlsx(LEDGER_COLUMNS, ledger_rows(user=user, filters=filters), title="意见建议台账")
+    rows = ledger_rows(user=user, filters=filters)
+    if progress is not None:
+        rows = _reported(rows, _filtered(user, filters).count(), progress)
+    return write_xlsx(LEDGER_COLUMNS, rows, title="意见建议台账")
+
+
+def _reported(rows: Iterator[dict[str, Any]], total: int, progress: Progress) -> Iterator[dict[str, Any]]:
+    for done, row in enumerate(rows):
+        progress(done, total, "正在读取台账")
+        yield row
+    progress(total, total, "正在生成 Excel 文件")
 
 
 def _csv_text(value: Any) -> Any:
@@ -429,7 +441,8 @@ class Breakdown:
 @dataclass(frozen=True)
 class YearOnYear:
     """Change against the same period a year earlier: counts relative, rates as a difference of fractions,
-    the average handling time as a difference in working days. None where the earlier figure is missing or 0."""
+    the average handling time as a difference in working days. None where the earlier figure is missing or stands
+    on fewer than MIN_BASE cases."""
 
     received: float | None
     people_received: float | None
@@ -464,15 +477,22 @@ def _ratio(part: int, whole: int) -> float | None:
 
 
 def _relative(now: float, then: float) -> float | None:
-    return round((now - then) / then, 4) if then else None
+    return round((now - then) / then, 4) if then and then >= MIN_BASE else None
 
 
-def _difference(now: float | None, then: float | None, digits: int = 4) -> float | None:
-    return round(now - then, digits) if now is not None and then is not None else None
+def _difference(now: float | None, then: float | None, base: int, digits: int = 4) -> float | None:
+    """now − then, when the earlier fraction or mean stands on at least MIN_BASE cases."""
+    if now is None or then is None or base < MIN_BASE:
+        return None
+    return round(now - then, digits)
 
 
 def _mean(total: int, count: int) -> float | None:
     return round(total / count, 2) if count else None
+
+
+# The smallest earlier figure a year-on-year change is computed from (see the module's docstring).
+MIN_BASE = 20
 
 
 def _counts(now: datetime.datetime) -> dict[str, Any]:
@@ -624,10 +644,12 @@ def case_statistics(*, user: Any, region: Region | None, start: datetime.date, e
             resolved=_relative(totals.resolved, previous.resolved),
             overdue=_relative(totals.overdue, previous.overdue),
             online=_relative(totals.online, previous.online),
-            resolution_rate=_difference(totals.resolution_rate, previous.resolution_rate),
-            online_share=_difference(totals.online_share, previous.online_share),
-            satisfaction_rate=_difference(totals.satisfaction_rate, previous.satisfaction_rate),
-            average_handling_days=_difference(totals.average_handling_days, previous.average_handling_days, 2),
+            resolution_rate=_difference(totals.resolution_rate, previous.resolution_rate, previous.accepted),
+            online_share=_difference(totals.online_share, previous.online_share, previous.received),
+            satisfaction_rate=_difference(totals.satisfaction_rate, previous.satisfaction_rate, previous.rated),
+            average_handling_days=_difference(
+                totals.average_handling_days, previous.average_handling_days, previous.timed, 2
+            ),
         ),
         by_category=breakdowns["category"],
         by_unit=breakdowns["unit"],

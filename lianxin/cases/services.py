@@ -82,7 +82,7 @@ def case_register(*, actor: Actor, draft: CaseDraft, receipt_code: str | None = 
                 action="register",
                 to_status=Status.REGISTERED,
                 actor=actor if p.is_user(actor) else None,
-                actor_label=str(actor) if p.is_user(actor) else "群众",
+                actor_label=str(actor) if p.is_user(actor) else getattr(actor, "label", "群众"),
                 note=f"经{Channel(case.channel).label}登记",
                 data={"channel": case.channel},
             )

@@ -26,6 +26,7 @@ import datetime
 import io
 import itertools
 import re
+import time
 import unicodedata
 import warnings
 import zipfile
@@ -812,6 +813,26 @@ def _display_width(text: str) -> int:
 # The command-line face of an import: parse arguments, call the service, print. Nothing else.
 
 
+# How a long import or export reports how far it got: progress(done, total, message). The worker's long jobs
+# (lianxin.ops.longjobs) show it as a progress bar and may raise from it to cancel; commands print it.
+Progress = Callable[[int, int, str], None]
+
+
+def terminal_progress(stream: Any, *, every: float = 0.5) -> Progress:
+    """A Progress that prints "message done/total" to a terminal (stderr), at most every `every` seconds and at
+    the end, each on its own line so that it reads the same in a log."""
+    last = [0.0]
+
+    def progress(done: int, total: int, message: str = "") -> None:
+        now = time.monotonic()
+        if (total == 0 or done < total) and now - last[0] < every:
+            return
+        last[0] = now
+        stream.write(f"{message} {done}/{total}".strip())
+
+    return progress
+
+
 class ImportCommand(BaseCommand):
     """Base for `import_<things> FILE [--user NAME]`; subclasses set `service` and `noun`."""
 
@@ -833,7 +854,9 @@ class ImportCommand(BaseCommand):
         path = Path(options["file"])
         try:
             with open(path, "rb") as handle:
-                result = self.service(actor=actor, file=handle, filename=path.name)
+                result = self.service(
+                    actor=actor, file=handle, filename=path.name, progress=terminal_progress(self.stderr)
+                )
         except FileNotFoundError as exc:
             raise CommandError(f"找不到文件：{path}") from exc
         except ImportRejected as exc:

@@ -189,6 +189,7 @@ class GridWorkerAdmin(ImportMixin, ScopedModelAdmin):
     actions = [export_action(grid_workers_export_xlsx, "网格员", contacts=True)]
     contact_fields = ("id_number", "phone")
     list_display = ["name", "grid", "phone", "is_active"]
+    ordering = ["name_stroke_key", "pk"]  # 姓氏笔画 (lianxin.core.collation), as the deputies' list
     list_filter = ["is_active"]
     search_fields = ["name", "phone", "grid__name", "grid__code"]
     list_select_related = ["grid__region"]

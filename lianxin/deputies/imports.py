@@ -27,6 +27,7 @@ from lianxin.core.tabular import (
     ListOf,
     Parser,
     Phone,
+    Progress,
     Row,
     Sheet,
     Text,
@@ -233,7 +234,9 @@ class _PersonPlan:
     mandates: list[_MandatePlan] = field(default_factory=list)
 
 
-def deputies_import(*, actor: User, file: IO[bytes] | bytes, filename: str) -> ImportResult:
+def deputies_import(
+    *, actor: User | None, file: IO[bytes] | bytes, filename: str, progress: Progress | None = None
+) -> ImportResult:
     """Create or update deputies and their mandates from a sheet (DEPUTY_COLUMNS).
 
     Counts are of people: a person is "updated" when anything about them or one of their mandates
@@ -284,7 +287,9 @@ def deputies_import(*, actor: User, file: IO[bytes] | bytes, filename: str) -> I
         sheet.raise_if_errors()
 
         created = updated = unchanged = 0
-        for number, person in persons.items():
+        for index, (number, person) in enumerate(persons.items()):
+            if progress is not None:
+                progress(index, len(persons), "正在写入代表")
             outcome = _deputy_save(
                 actor=actor, person=person, deputy=existing.get(number), present=sheet.present, filename=filename
             )
@@ -346,7 +351,7 @@ def _check_same_person(sheet: Sheet, row: Row, first: Row) -> None:
             sheet.error(row, key, f"与第{first.number}行（同一身份证号）不一致")
 
 
-def _deputy_manageable(actor: User, deputy: Deputy) -> bool:
+def _deputy_manageable(actor: User | None, deputy: Deputy) -> bool:
     """A registered deputy may be changed by whoever manages a region they are attached to."""
     paths = [deputy.residence_region.path] if deputy.residence_region else []
     for mandate in deputy.mandates.all():
@@ -357,7 +362,7 @@ def _deputy_manageable(actor: User, deputy: Deputy) -> bool:
 
 
 def _deputy_save(
-    *, actor: User, person: _PersonPlan, deputy: Deputy | None, present: frozenset[str], filename: str
+    *, actor: User | None, person: _PersonPlan, deputy: Deputy | None, present: frozenset[str], filename: str
 ) -> str:
     first = person.first
     values: dict[str, Any] = {
@@ -468,7 +473,9 @@ class _WorkerPlan:
     deputies: list[Deputy] | None  # None: the sheet has no pairing column, leave pairings alone
 
 
-def grid_workers_import(*, actor: User, file: IO[bytes] | bytes, filename: str) -> ImportResult:
+def grid_workers_import(
+    *, actor: User | None, file: IO[bytes] | bytes, filename: str, progress: Progress | None = None
+) -> ImportResult:
     """Create or update grid workers (GRID_WORKER_COLUMNS) and their pairings with deputies.
 
     A worker is identified by 身份证号 when given, otherwise by grid and phone. When the sheet has the
@@ -542,7 +549,9 @@ def grid_workers_import(*, actor: User, file: IO[bytes] | bytes, filename: str) 
         sheet.raise_if_errors()
 
         created = updated = unchanged = 0
-        for plan in plans:
+        for index, plan in enumerate(plans):
+            if progress is not None:
+                progress(index, len(plans), "正在写入网格员")
             outcome = _grid_worker_save(actor=actor, plan=plan, present=sheet.present, filename=filename)
             created += outcome == "created"
             updated += outcome == "updated"
@@ -550,7 +559,7 @@ def grid_workers_import(*, actor: User, file: IO[bytes] | bytes, filename: str) 
     return ImportResult(created=created, updated=updated, unchanged=unchanged)
 
 
-def _grid_worker_save(*, actor: User, plan: _WorkerPlan, present: frozenset[str], filename: str) -> str:
+def _grid_worker_save(*, actor: User | None, plan: _WorkerPlan, present: frozenset[str], filename: str) -> str:
     row = plan.row
     values: dict[str, Any] = {name: row[name] for name in WORKER_FIELDS if name in present}
     values["grid_id"] = plan.grid.pk
@@ -701,7 +710,7 @@ def deputies_export_xlsx(queryset: QuerySet[Deputy], *, contacts: ContactsShown 
                 "started_on": mandate.started_on,
             }
 
-    rows, any_shown = _contact_rows(deputies.order_by("name", "pk"), contacts, rows_of)
+    rows, any_shown = _contact_rows(deputies.order_by("name_stroke_key", "pk"), contacts, rows_of)  # 姓氏笔画
     return write_xlsx(_contact_columns(DEPUTY_COLUMNS, any_shown), rows, title="代表")
 
 
@@ -711,7 +720,7 @@ def grid_workers_export_xlsx(queryset: QuerySet[GridWorker], *, contacts: Contac
         queryset.prefetch_related(None)
         .select_related("grid__region")
         .prefetch_related(Prefetch("deputy_pairings", queryset=GridWorkerPairing.objects.select_related("deputy")))
-        .order_by("grid__code", "name", "pk")
+        .order_by("grid__code", "name_stroke_key", "pk")  # 姓氏笔画 in each grid
     )
 
     def rows_of(worker: GridWorker) -> Iterator[dict[str, Any]]:

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from lianxin.core.codes import new_public_code
+from lianxin.core.collation import StrokeKeyed, stroke_key_field, stroke_order
 from lianxin.core.scoping import region_scope_q, scoped_manager
 from lianxin.regions.models import Grid, Region
 from lianxin.venues.models import Place
@@ -51,8 +52,9 @@ class DeputyQuerySet(models.QuerySet):
         return self.filter(mandates__status__in=SERVING_STATUSES).distinct()
 
 
-class Deputy(models.Model):
+class Deputy(StrokeKeyed, models.Model):
     name = models.CharField("姓名", max_length=50)
+    name_stroke_key = stroke_key_field()  # 姓氏笔画 (lianxin.core.collation), kept up to date on save
     gender = models.CharField("性别", max_length=8, choices=Gender.choices)
     ethnicity = models.CharField("民族", max_length=20, blank=True, default="汉族")
     birth_date = models.DateField("出生日期", null=True, blank=True)
@@ -90,7 +92,7 @@ class Deputy(models.Model):
     class Meta:
         verbose_name = "代表"
         verbose_name_plural = "代表"
-        ordering = ["name", "id"]
+        ordering = stroke_order("name")
         constraints = [
             models.UniqueConstraint(fields=["id_number"], condition=~Q(id_number=""), name="deputy_id_number_unique"),
         ]
@@ -178,8 +180,9 @@ class DeputyGroup(models.Model):
         return self.name
 
 
-class GridWorker(models.Model):
+class GridWorker(StrokeKeyed, models.Model):
     name = models.CharField("姓名", max_length=50)
+    name_stroke_key = stroke_key_field()  # 姓氏笔画 (lianxin.core.collation), kept up to date on save
     gender = models.CharField("性别", max_length=8, choices=Gender.choices, blank=True)
     grid = models.ForeignKey(Grid, verbose_name="所在网格", on_delete=models.PROTECT, related_name="workers")
     # Staff only.
@@ -200,7 +203,7 @@ class GridWorker(models.Model):
     class Meta:
         verbose_name = "网格员"
         verbose_name_plural = "网格员"
-        ordering = ["grid__code", "name"]
+        ordering = ["grid__code", *stroke_order("name")]
         constraints = [
             models.UniqueConstraint(fields=["grid", "phone"], name="grid_worker_unique_phone"),
         ]

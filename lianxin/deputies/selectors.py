@@ -99,7 +99,7 @@ def deputy_list_visible_to(
             | Q(employer__icontains=q)
             | _json_text_q("specialties", q)
         )
-    return qs.prefetch_related(*_deputy_list_prefetch()).order_by("name", "id")
+    return qs.prefetch_related(*_deputy_list_prefetch()).order_by("name_stroke_key", "id")  # 姓氏笔画
 
 
 def deputy_get_visible_to(*, user: Any, deputy_id: int) -> Deputy:
@@ -185,7 +185,7 @@ def group_get_visible_to(*, user: Any, group_id: int) -> DeputyGroup:
         .select_related("region", "leader", "place")
         .annotate(member_count=Count("members", distinct=True))
         .prefetch_related(
-            Prefetch("members", queryset=Deputy.objects.order_by("name", "id")),
+            Prefetch("members", queryset=Deputy.objects.order_by("name_stroke_key", "id")),
             Prefetch("grid_pairings", queryset=GroupGridPairing.objects.select_related("grid").order_by("grid__code")),
         )
         .filter(id=group_id)

@@ -219,6 +219,7 @@ class VoterForm(forms.ModelForm):
 class VoterAdmin(ElectionsAdmin):
     form = VoterForm
     list_display = ["name", "sex", "masked_id", "birth_date", "district", "status"]
+    ordering = ["district", "name_stroke_key", "pk"]  # 姓氏笔画 in each district (lianxin.core.collation)
     list_filter = ["status", "district__election"]
     search_fields = ["name", "id_number"]
     list_select_related = ["district"]

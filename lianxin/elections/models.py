@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from lianxin.accounts.roles import Perm
+from lianxin.core.collation import StrokeKeyed, StrokeKeyQuerySet, stroke_key_field, stroke_order
 from lianxin.core.scoping import region_scope_q
 from lianxin.regions.models import Region
 
@@ -20,7 +21,7 @@ class ElectionScopedQuerySet(models.QuerySet):
         return self.filter(region_scope_q(user, self.region_path_lookup, Perm.MANAGE_ELECTIONS))
 
 
-class VoterQuerySet(ElectionScopedQuerySet):
+class VoterQuerySet(StrokeKeyQuerySet, ElectionScopedQuerySet):
     region_path_lookup = "district__region__path"
 
 
@@ -100,12 +101,13 @@ class VoterStatus(models.TextChoices):
     REMOVED = "removed", "已移出"
 
 
-class Voter(models.Model):
+class Voter(StrokeKeyed, models.Model):
     """One registration on one district's roll, as entered. Mistakes are kept as entered so that the
     checks can find them; staff correct them through a finding or an audited edit."""
 
     district = models.ForeignKey(District, verbose_name="选区", on_delete=models.CASCADE, related_name="voters")
     name = models.CharField("姓名", max_length=64)
+    name_stroke_key = stroke_key_field()  # 姓氏笔画 (lianxin.core.collation), kept up to date on save and in bulk
     sex = models.CharField("性别", max_length=8, choices=Sex.choices, blank=True)
     id_number = models.CharField("身份证号", max_length=32, db_index=True)
     birth_date = models.DateField("出生日期", null=True, blank=True)
@@ -238,11 +240,13 @@ class Qualification(models.TextChoices):
     DISQUALIFIED = "disqualified", "资格无效"
 
 
-class Candidate(models.Model):
+class Candidate(StrokeKeyed, models.Model):
     """A candidate (代表候选人) of a district, reviewed for qualification before the list is published."""
 
     district = models.ForeignKey(District, verbose_name="选区", on_delete=models.CASCADE, related_name="candidates")
     name = models.CharField("姓名", max_length=64)
+    # The law (选举法) lists candidates by 姓氏笔画 (lianxin.core.collation), kept up to date on save and in bulk.
+    name_stroke_key = stroke_key_field()
     sex = models.CharField("性别", max_length=8, choices=Sex.choices, blank=True)
     id_number = models.CharField("身份证号", max_length=32)
     nominated_by = models.CharField(
@@ -269,7 +273,7 @@ class Candidate(models.Model):
     class Meta:
         verbose_name = "代表候选人"
         verbose_name_plural = "代表候选人"
-        ordering = ["district", "id"]
+        ordering = ["district", *stroke_order("name")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(qualification__in=Qualification.values), name="candidate_qualification_valid"

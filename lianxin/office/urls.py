@@ -1,9 +1,18 @@
-from django.urls import path
+from django.urls import include, path
 
-from lianxin.office import views
+from lianxin.office import cases_list, jobs_views, views
+from lianxin.office.print_views import urlpatterns as print_urlpatterns
 
 app_name = "office"
 
 urlpatterns = [
+    path("cases/<int:pk>/", include("lianxin.office.case_page")),
+    path("hotspots/", include("lianxin.office.hotspots_page")),
     path("", views.home, name="home"),
+    path("cases/", cases_list.cases_list, name="cases"),
+    path("cases/bulk/", cases_list.cases_bulk, name="cases_bulk"),
+    path("cases/views/", cases_list.saved_view_create, name="cases_view_save"),
+    path("cases/views/<int:view_id>/delete/", cases_list.saved_view_remove, name="cases_view_delete"),
+    *jobs_views.urlpatterns,  # jobs/: 导入与任务
 ]
+urlpatterns += print_urlpatterns

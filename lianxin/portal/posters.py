@@ -22,6 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from lianxin.core.errors import DomainError
 from lianxin.deputies.models import SERVING_STATUSES, Deputy, DeputyGroup, DutyShift, GridAssignment, Mandate
+from lianxin.deputies.schedule import schedule_lines
 from lianxin.portal.qr import qr_code
 from lianxin.publicweb.fonts import FONT, font_register
 from lianxin.regions.models import Region
@@ -35,7 +36,9 @@ MARGIN = 18 * mm
 NAME_BASELINE = HEIGHT - 70 * mm
 NAME_SIZE = 34
 QR_SIZE = 80 * mm
-WEEKDAYS = "一二三四五六日"
+# The roster read for a poster's schedule (its rhythm, not its dates), and how many lines of it fit.
+SCHEDULE_DAYS = 60
+SCHEDULE_LINES = 4
 DIGITS = "〇一二三四五六七八九"
 
 
@@ -113,15 +116,13 @@ class _Page:
         self.c.drawCentredString(WIDTH / 2, 16 * mm, line)
 
 
-def _shift_line(shift: DutyShift, *, with_place: bool) -> str:
-    when = f"{shift.date.month}月{shift.date.day}日（周{WEEKDAYS[shift.date.weekday()]}）"
-    hours = f"{shift.start_time:%H:%M}-{shift.end_time:%H:%M}"
-    who = shift.place.name if with_place else f"{shift.deputy.name}代表"
-    return f"{when} {hours} {who}"
-
-
-def _upcoming(qs: Iterable[DutyShift], limit: int = 4) -> list[DutyShift]:
-    return list(qs)[:limit]
+def _schedule(shifts: Iterable[DutyShift], *, with_place: bool) -> list[str]:
+    """The recurring schedule (每周三上午 9:00–11:30), not the dates of the next shifts: a poster stays on the wall
+    for months (portal/schedule.py)."""
+    lines = schedule_lines(shifts, by="place" if with_place else "")
+    if with_place:
+        return [line.text(with_place=True) for line in lines[:SCHEDULE_LINES]]
+    return [f"{line.when} {'、'.join(line.deputies)}代表" for line in lines[:SCHEDULE_LINES]]
 
 
 def _deputy_page(canvas: Canvas, deputy: Deputy) -> None:
@@ -146,11 +147,11 @@ def _deputy_page(canvas: Canvas, deputy: Deputy) -> None:
     grids = "、".join(f"{a.grid.region.name}{a.grid.name}" for a in deputy.grid_assignments.all())
     if grids:
         page.text(f"联系网格：{grids}", 12, color=GREY)
-    shifts = _upcoming(getattr(deputy, "upcoming_shifts", []))
-    if shifts:
-        page.text("近期接待安排：", 12)
-        for shift in shifts:
-            page.text(_shift_line(shift, with_place=True), 11, color=GREY, x=MARGIN + 6 * mm, gap=1.4)
+    schedule = _schedule(getattr(deputy, "upcoming_shifts", []), with_place=True)
+    if schedule:
+        page.text("接待安排：", 12)
+        for line in schedule:
+            page.text(line, 11, color=GREY, x=MARGIN + 6 * mm, gap=1.4)
     y = page.qr(deputy.public_url, QR_SIZE, min(page.y - 6 * mm, HEIGHT - 150 * mm))
     page.y = y
     page.text("手机扫一扫：看代表履职，提意见建议，凭查询码查办理进度", 13, x=MARGIN)
@@ -186,11 +187,11 @@ def _place_page(canvas: Canvas, place: Place) -> None:
         page.text(f"地址：{place.address}", 13, color=GREY)
     if place.opening_hours:
         page.text(f"接待日：{place.opening_hours}", 14)
-    shifts = _upcoming(getattr(place, "upcoming_shifts", []))
-    if shifts:
-        page.text("近期值班代表：", 12)
-        for shift in shifts:
-            page.text(_shift_line(shift, with_place=False), 11, color=GREY, x=MARGIN + 6 * mm, gap=1.4)
+    schedule = _schedule(getattr(place, "upcoming_shifts", []), with_place=False)
+    if schedule:
+        page.text("代表接待日：", 12)
+        for line in schedule:
+            page.text(line, 11, color=GREY, x=MARGIN + 6 * mm, gap=1.4)
     y = page.qr(place.public_url, QR_SIZE, min(page.y - 6 * mm, HEIGHT - 150 * mm))
     page.y = y
     page.text("手机扫一扫：找值班代表，提意见建议，凭查询码查办理进度", 13, x=MARGIN)
@@ -200,7 +201,7 @@ def _place_page(canvas: Canvas, place: Place) -> None:
 def _shifts() -> Prefetch:
     today = timezone.localdate()
     qs = (
-        DutyShift.objects.filter(date__gte=today, date__lte=today + datetime.timedelta(days=60))
+        DutyShift.objects.filter(date__gte=today, date__lte=today + datetime.timedelta(days=SCHEDULE_DAYS))
         .select_related("place", "deputy")
         .order_by("date", "start_time", "id")
     )

@@ -191,7 +191,17 @@ def _place(titles: list[str], shared: str) -> str:
         return shared if len(shared) >= 3 else ""
     coverage = {p: sum(p in t for t in titles) for p in found}
     best = max(coverage.values())
+    if best * 2 <= len(titles):
+        # No place that most letters name: the same problem in several places (秀水公寓 and 五龙小区 both short of
+        # parking). Naming one of them would mislabel the others.
+        return ""
     return max((p for p, n in coverage.items() if n >= 0.8 * best), key=lambda p: (len(p) <= 12, len(p), coverage[p]))
+
+
+def _without_place(title: str) -> str:
+    """The title without the place it opens with (the longest place-like phrase at its start)."""
+    found = [p for pattern in (_PLACE, _PLACE_LONG) for p in pattern.findall(title) if title.startswith(p)]
+    return title[len(max(found, key=len)) :] if found else title
 
 
 def describe(items: Sequence[Item], indexes: list[int], reference: datetime.datetime | None) -> Hotspot:
@@ -199,10 +209,13 @@ def describe(items: Sequence[Item], indexes: list[int], reference: datetime.date
     titles = [clean_title(i.title) for i in chosen]
     shared = _common_substring(titles)
     place = _place(titles, shared)
-    # The problem: the most supported title, without the place.
-    lead = max(chosen, key=lambda i: (i.likes, len(i.body)))
-    problem = clean_title(lead.title).replace(place, "", 1).strip("的，,、 ") if place else clean_title(lead.title)
-    problem = problem[:24] or clean_title(lead.title)[:24]
+    # The problem: the most supported title that names the place, without the place (a title that names
+    # another place would be glued to this one: "秀水公寓小区" + "五龙小区停车位紧张").
+    naming = [i for i in chosen if place and place in clean_title(i.title)] or chosen
+    lead = max(naming, key=lambda i: (i.likes, len(i.body)))
+    title = clean_title(lead.title)
+    problem = title.replace(place, "", 1).strip("的，,、 ") if place else _without_place(title).strip("的，,、 ")
+    problem = problem[:24] or title[:24]
     times = sorted(t for t in (i.time for i in chosen) if t)
     people = len({i.author or f"#{i.id}" for i in chosen})
     likes = sum(max(i.likes, 0) for i in chosen)

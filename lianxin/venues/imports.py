@@ -25,6 +25,7 @@ from lianxin.core.tabular import (
     Integer,
     Number,
     Phone,
+    Progress,
     Row,
     Text,
     read_sheet,
@@ -40,12 +41,12 @@ GRID_NOT_FOUND = "网格编码不存在或不在您的管辖范围内"
 REGION_CODE = Digits(12, "区划代码", shorter=(6, 9))
 
 
-def actor_may_manage(actor: User, region_path: str) -> bool:
+def actor_may_manage(actor: User | None, region_path: str) -> bool:
     """actor None is the system (management commands, data migrations)."""
     return actor is None or actor.has_perm_in(Perm.MANAGE_REGISTRY, region_path)
 
 
-def require_manage_somewhere(actor: User) -> None:
+def require_manage_somewhere(actor: User | None) -> None:
     if actor is not None and not actor.has_perm_anywhere(Perm.MANAGE_REGISTRY):
         raise PermissionDenied("您没有导入组织数据的权限")
 
@@ -53,7 +54,7 @@ def require_manage_somewhere(actor: User) -> None:
 class RegionsInScope:
     """The regions named in a sheet, read in one query; `get` answers None for unknown and out-of-scope."""
 
-    def __init__(self, *, actor: User, codes: Iterable[str]) -> None:
+    def __init__(self, *, actor: User | None, codes: Iterable[str]) -> None:
         self.actor = actor
         wanted = {code for code in codes if code}
         self.by_code = {region.code: region for region in Region.objects.filter(code__in=wanted)}
@@ -121,7 +122,9 @@ class _PlanRow:
     hub_key: tuple[int, str] | None = None  # (region id, name) of the home it belongs to
 
 
-def places_import(*, actor: User, file: IO[bytes] | bytes, filename: str) -> ImportResult:
+def places_import(
+    *, actor: User | None, file: IO[bytes] | bytes, filename: str, progress: Progress | None = None
+) -> ImportResult:
     """Create or update places from a sheet (PLACE_COLUMNS). A place is identified by its region and
     name. All-or-nothing; importing the same file twice changes nothing the second time."""
     require_manage_somewhere(actor)
@@ -184,7 +187,10 @@ def places_import(*, actor: User, file: IO[bytes] | bytes, filename: str) -> Imp
 
         created = updated = unchanged = 0
         # Homes first, so that a station may name a home that appears further down the sheet.
-        for plan in sorted(plans, key=lambda p: (p.row.get("kind") != PlaceKind.HOME, p.row.number)):
+        ordered = sorted(plans, key=lambda p: (p.row.get("kind") != PlaceKind.HOME, p.row.number))
+        for index, plan in enumerate(ordered):
+            if progress is not None:
+                progress(index, len(ordered), "正在写入家站室")
             outcome = _place_save(actor=actor, plan=plan, present=sheet.present, existing=existing, filename=filename)
             created += outcome == "created"
             updated += outcome == "updated"
@@ -249,7 +255,12 @@ def _resolve_hubs(
 
 
 def _place_save(
-    *, actor: User, plan: _PlanRow, present: frozenset[str], existing: dict[tuple[int, str], Place], filename: str
+    *,
+    actor: User | None,
+    plan: _PlanRow,
+    present: frozenset[str],
+    existing: dict[tuple[int, str], Place],
+    filename: str,
 ) -> str:
     row = plan.row
     values: dict[str, Any] = {key: row[key] for key in PLACE_FIELDS if key in present}

@@ -1,6 +1,8 @@
 from django import forms
 
 from lianxin.cases.models import Category, Rating, ReceptionKind
+from lianxin.publicweb.forms import MultipleFileInput, MultiplePhotoField
+from lianxin.publicweb.photos import MAX_PHOTOS
 
 
 class ReceptionStartForm(forms.Form):
@@ -84,3 +86,49 @@ class ShiftForm(forms.Form):
     def __init__(self, *args, deputies=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["deputy"].choices = [("", "请选择")] + [(d.pk, d.name) for d in deputies]  # type: ignore[attr-defined]
+
+
+class GridReportForm(forms.Form):
+    """上报问题: what the grid worker saw, optionally for a resident who asked them to report it."""
+
+    text = forms.CharField(
+        label="问题描述",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": "什么地方、什么问题、涉及多少户，群众希望怎么解决"}),
+    )
+    category = forms.ModelChoiceField(
+        label="类别（可不选）",
+        queryset=Category.objects.filter(is_active=True).order_by("sort", "code"),
+        required=False,
+        empty_label="不确定",
+    )
+    photos = MultiplePhotoField(
+        label=f"现场照片（可选，最多{MAX_PHOTOS}张）",
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/*"}),
+    )
+    address = forms.CharField(label="具体地点（可选）", max_length=200, required=False)
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput)
+    lng = forms.FloatField(required=False, widget=forms.HiddenInput)
+    person_name = forms.CharField(label="反映群众姓名（代群众上报时填写）", max_length=50, required=False)
+    person_phone = forms.CharField(
+        label="反映群众电话（可选）",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    form_token = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+    def clean_photos(self):
+        photos = self.cleaned_data.get("photos") or []
+        if len(photos) > MAX_PHOTOS:
+            raise forms.ValidationError(f"最多上传{MAX_PHOTOS}张照片")
+        return photos
+
+
+class FollowUpForm(forms.Form):
+    text = forms.CharField(
+        label="跟进情况",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "如：已上门告知群众办理进展；现场已整改"}),
+    )

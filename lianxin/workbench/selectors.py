@@ -1,23 +1,41 @@
 """Reads for the deputy's workbench (码上答、交、办). Every case list starts from Case.objects.visible_to(user)."""
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import BooleanField, Count, Q, QuerySet, Sum, Value, When
+from django.db.models import BooleanField, Count, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from lianxin.accounts.roles import Perm
 from lianxin.cases.deadlines import late_open_q
-from lianxin.cases.models import RESOLVED_STATUSES, Case, ReceptionSession, Status
-from lianxin.cases.selectors import reception_list_visible_to
+from lianxin.cases.models import (
+    OPEN_STATUSES,
+    RESOLVED_STATUSES,
+    Attachment,
+    Case,
+    CaseEvent,
+    ReceptionSession,
+    Status,
+)
+from lianxin.cases.selectors import case_contact_visible, reception_list_visible_to
+from lianxin.core.errors import NotFound
 from lianxin.core.scoping import region_scope_q
-from lianxin.deputies.models import Deputy, DutyShift, GridAssignment, GridWorkerPairing, Household, Mandate
-from lianxin.deputies.selectors import deputy_places
+from lianxin.deputies.models import (
+    Deputy,
+    DutyShift,
+    GridAssignment,
+    GridWorker,
+    GridWorkerPairing,
+    Household,
+    Mandate,
+)
+from lianxin.deputies.selectors import deputy_contact_for, deputy_places
 from lianxin.regions.models import Region
 from lianxin.venues.models import Place
-from lianxin.workbench.models import DiaryEntry
+from lianxin.workbench.models import DiaryEntry, GridFollowUp
 
 # The deputy acts first: accept it, answer on the spot, coordinate locally, or turn it into a suggestion.
 TO_ANSWER = (Status.REGISTERED, Status.ACCEPTED)
@@ -185,3 +203,114 @@ def place_shifts(*, place: Place, days: int = 60) -> list[DutyShift]:
         .select_related("deputy")
         .order_by("date", "start_time", "id")
     )
+
+
+# Grid workers (网格员) --------------------------------------------------------------------------------------------
+#
+# A grid worker sees the cases of their grid: those registered in it, whoever reported them, and those they reported
+# themselves. Case.objects.visible_to gives a grid worker only the cases they reported (the API and the back office
+# keep that rule); these pages widen it to the grid, the cell the worker is answerable for, and show the person's
+# contact only by the usual rule (case_contact_visible) or to the worker who wrote it down.
+
+# Waiting for the result to reach the person (反馈) or for the person's rating: the worker can knock on the door.
+GRID_TO_FEED_BACK = (Status.REPLIED, Status.FED_BACK)
+GRID_OPEN = tuple(sorted(OPEN_STATUSES - set(GRID_TO_FEED_BACK)))
+
+
+def grid_worker_for_user(*, user: Any) -> GridWorker | None:
+    """The active grid worker this account is linked to, with their grid."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    return GridWorker.objects.filter(user=user, is_active=True).select_related("grid__region__parent").first()
+
+
+def grid_cases_q(*, worker: GridWorker) -> Q:
+    return Q(grid_id=worker.grid_id) | Q(grid_worker=worker)
+
+
+@dataclass(frozen=True)
+class GridBuckets:
+    open: Sequence[Case]
+    to_feed_back: Sequence[Case]
+    closed_this_month: Sequence[Case]
+
+
+def grid_cases(*, worker: GridWorker) -> GridBuckets:
+    """The cases of the worker's grid: open (overdue first, then oldest), waiting for feedback, and those whose last
+    step this month closed them (newest first). Two queries."""
+    base = Case.objects.filter(grid_cases_q(worker=worker)).select_related("category", "unit")
+    late = models.Case(
+        When(late_open_q(timezone.now()), then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+    running = list(
+        base.filter(status__in=OPEN_STATUSES).annotate(late=late).order_by("-late", "registered_at", "id")[:200]
+    )
+    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    closed = list(
+        base.exclude(status__in=OPEN_STATUSES)
+        .annotate(finished_at=Max("events__created_at"))
+        .filter(finished_at__gte=month_start)
+        .order_by("-finished_at", "-id")[:200]
+    )
+    return GridBuckets(
+        open=[c for c in running if c.status in GRID_OPEN],
+        to_feed_back=[c for c in running if c.status in GRID_TO_FEED_BACK],
+        closed_this_month=closed,
+    )
+
+
+def grid_case_get(*, worker: GridWorker, case_id: int) -> Case:
+    """A case of the worker's grid; NotFound (a 404, as for a case that does not exist) otherwise."""
+    case = (
+        Case.objects.filter(grid_cases_q(worker=worker), pk=case_id)
+        .select_related("region", "category", "unit", "deputy", "grid", "grid_worker")
+        .first()
+    )
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def grid_case_events(*, case: Case) -> list[CaseEvent]:
+    """The case's history as the person sees it (`is_public`; a grid worker is not staff), oldest first; `case`
+    comes from grid_case_get (the scope check)."""
+    return list(CaseEvent.objects.filter(case=case, is_public=True).order_by("created_at", "id"))
+
+
+def grid_case_photos(*, case: Case) -> list[Attachment]:
+    return list(Attachment.objects.filter(case=case, content_type__startswith="image/").order_by("uploaded_at", "pk"))
+
+
+def grid_case_follow_ups(*, case: Case) -> list[GridFollowUp]:
+    return list(GridFollowUp.objects.filter(case=case).select_related("grid_worker").order_by("created_at", "id"))
+
+
+def grid_contact_visible(*, user: Any, case: Case) -> bool:
+    """The person's name and phone: by the rule of every interface, or to the worker who reported the case."""
+    reporter = case.grid_worker
+    return (reporter is not None and reporter.user_id == user.pk) or case_contact_visible(user=user, case=case)
+
+
+@dataclass(frozen=True)
+class PairedDeputy:
+    deputy: Deputy
+    phone: str | None  # None: the worker may not see contacts where the deputy is placed
+
+
+def grid_paired_deputies(*, user: Any, worker: GridWorker) -> list[PairedDeputy]:
+    """The deputies paired with the worker (代表+网格员), with a phone only for those who may see contacts."""
+    pairings = (
+        GridWorkerPairing.objects.filter(grid_worker=worker)
+        .select_related("deputy")
+        .prefetch_related(
+            "deputy__mandates__congress_region",
+            "deputy__mandates__district_region",
+            "deputy__grid_assignments__grid__region",
+        )
+        .order_by("deputy__name", "id")
+    )
+    result = []
+    for pairing in pairings:
+        contact = deputy_contact_for(user=user, deputy=pairing.deputy)
+        result.append(PairedDeputy(deputy=pairing.deputy, phone=(contact.phone or None) if contact else None))
+    return result

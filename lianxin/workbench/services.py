@@ -1,6 +1,8 @@
 """Writes of the workbench's own records. Cases and receptions go through lianxin.cases.services."""
 
 import datetime
+from dataclasses import dataclass
+from typing import IO
 
 from django.db import transaction
 from django.utils import timezone
@@ -8,13 +10,19 @@ from django.utils import timezone
 from lianxin.accounts.models import User
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
+from lianxin.cases.intake.draft import CaseDraft
+from lianxin.cases.models import Case, Category, Channel
+from lianxin.cases.services import Registration, case_register
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError, PermissionDenied
 from lianxin.core.services import object_delete, object_save
-from lianxin.deputies.models import Deputy, DutyShift
+from lianxin.deputies.models import Deputy, DutyShift, GridWorker
+from lianxin.publicweb.photos import MAX_PHOTOS, photo_clean
 from lianxin.regions.models import Region
 from lianxin.venues.models import Place
-from lianxin.workbench.models import DiaryEntry
+from lianxin.workbench.models import DiaryEntry, GridFollowUp
+
+FOLLOW_UP_LIMIT = 2000
 
 
 def diary_add(
@@ -76,3 +84,82 @@ def shift_add(
 def shift_remove(*, actor: User, shift: DutyShift) -> None:
     _may_edit_roster(actor, shift.place)
     object_delete(actor=actor, obj=shift, region_path=shift.place.region.path)
+
+
+# Grid workers (网格员) --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Photo:
+    file: IO[bytes]
+    size: int
+
+
+def _own_worker(actor: User, grid_worker: GridWorker) -> None:
+    if actor is None or not grid_worker.is_active or grid_worker.user_id != getattr(actor, "pk", None):
+        raise PermissionDenied("只能以本人的网格员身份操作")
+
+
+def grid_report_submit(
+    *,
+    actor: User,
+    grid_worker: GridWorker,
+    text: str,
+    form_token: str,
+    category: Category | None = None,
+    photos: list[Photo] | None = None,
+    lat: float | None = None,
+    lng: float | None = None,
+    address: str = "",
+    person_name: str = "",
+    person_phone: str = "",
+) -> Registration:
+    """A grid worker reports a problem in their grid (网格员上报): a case on the grid-worker channel, registered in
+    their grid, with the photos cleaned (photo_clean) and attached in the same transaction. Without a location the
+    case is placed in the grid itself; a location outside the grid is refused. `person_*` is the resident the worker
+    reports for, if any. The form token makes a double submit return the first case."""
+    _own_worker(actor, grid_worker)
+    if (lat is None) != (lng is None):
+        lat = lng = None  # half a position is no position
+    photos = photos or []
+    if len(photos) > MAX_PHOTOS:
+        raise DomainError("photo_count", f"照片: 最多{MAX_PHOTOS}张", field="photos")
+    cleaned = tuple(photo_clean(photo.file, size=photo.size, number=n) for n, photo in enumerate(photos, start=1))
+    draft = CaseDraft(
+        channel=Channel.GRID_WORKER,
+        body=text,
+        grid=grid_worker.grid,
+        grid_worker=grid_worker,
+        category=category,
+        lat=lat,
+        lng=lng,
+        address=address,
+        person_name=person_name,
+        person_phone=person_phone,
+        photos=cleaned,
+        idempotency_key=f"grid:{actor.pk}:{form_token}",
+    )
+    return case_register(actor=actor, draft=draft)
+
+
+def grid_follow_up_add(*, actor: User, grid_worker: GridWorker, case: Case, text: str) -> GridFollowUp:
+    """A grid worker records a follow-up (跟进/走访记录) on a case of their grid. It changes nothing on the case."""
+    _own_worker(actor, grid_worker)
+    if case.grid_id != grid_worker.grid_id and case.grid_worker_id != grid_worker.pk:
+        raise PermissionDenied("只能跟进本网格的意见建议")
+    text = (text or "").strip()
+    if not text:
+        raise DomainError("field_required", "走访记录: 不能为空", field="text")
+    if len(text) > FOLLOW_UP_LIMIT:
+        raise DomainError("field_too_long", f"走访记录: 不能超过{FOLLOW_UP_LIMIT}字，现为{len(text)}字", field="text")
+    with transaction.atomic():
+        note = GridFollowUp.objects.create(case=case, grid_worker=grid_worker, text=text)
+        audit_record(
+            actor=actor,
+            action="grid_follow_up.add",
+            obj=note,
+            changes={"case_id": case.pk},
+            note=text[:200],
+            region_path=case.region.path,
+        )
+    return note

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from lianxin.workbench import views
+from lianxin.workbench import grid_views, views
 
 app_name = "workbench"
 
@@ -16,4 +16,9 @@ urlpatterns = [
     path("places/<int:place_id>/roster", views.place_roster, name="place_roster"),
     path("reception/new", views.reception_new, name="reception_new"),
     path("reception/<int:session_id>", views.reception, name="reception"),
+    path("grid/", grid_views.grid_home, name="grid_home"),
+    path("grid/report", grid_views.grid_report, name="grid_report"),
+    path("grid/cases/<int:case_id>", grid_views.grid_case, name="grid_case"),
+    path("grid/cases/<int:case_id>/act", grid_views.grid_case_act, name="grid_case_act"),
+    path("grid/cases/<int:case_id>/photos/<int:photo_id>", grid_views.grid_photo, name="grid_photo"),
 ]

@@ -81,11 +81,18 @@ def workbench_required(view):
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         deputy = s.deputy_for_user(user=request.user)
         if deputy is None and not s.handles_cases(user=request.user):
+            if s.grid_worker_for_user(user=request.user) is not None:
+                return redirect("workbench:grid_home")  # a grid worker's pages are their own
             return render(request, "workbench/not_deputy.html", status=403)
         request.deputy = deputy  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def event_label(event) -> str:
+    """A case event's step in Chinese (registration is the one event that is not a workflow action)."""
+    return Action(event.action).label if event.action in Action.values else "登记"
 
 
 @workbench_required
@@ -136,11 +143,11 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "case": case,
             "contact": case_contact_visible(user=request.user, case=case),
             "events": [
-                (event, Action(event.action).label if event.action in Action.values else "登记")
-                for event in case_events_visible_to(user=request.user, case_id=case.pk)
+                (event, event_label(event)) for event in case_events_visible_to(user=request.user, case_id=case.pk)
             ],
             "actions": actions,
             "form": ActionForm(initial={"version": case.version}),
+            "follow_ups": s.grid_case_follow_ups(case=case),  # what the grid workers saw when they followed it up
         },
     )
 

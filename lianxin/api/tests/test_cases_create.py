@@ -225,7 +225,9 @@ def test_a_missing_body_is_a_422_naming_the_field_in_chinese(desk, personas, reg
 
 
 def test_a_missing_title_is_the_first_line_of_the_text_as_on_every_channel(desk, personas, regions, post):
-    body = submission(regions, body="\n村口路灯坏了三盏，晚上出行很不方便，请尽快安排人员维修，谢谢！\n具体位置：村口。")
+    body = submission(
+        regions, body="\n村口路灯坏了三盏，晚上出行很不方便，请尽快安排人员维修，谢谢！\n具体位置：村口。"
+    )
     del body["title"]
     response = post(personas.township_staff, "/cases", body)
     assert response.status_code == 202, response.content

@@ -29,6 +29,9 @@ def test_a_deputy_cannot_log_in_to_the_back_office(client, personas):
     assert client.get("/admin/").status_code == 302
 
 
-def test_the_root_sends_people_to_the_back_office(client):
+def test_the_root_sends_residents_to_the_public_home_not_the_staff_login(client, db):
     response = client.get("/")
-    assert (response.status_code, response["Location"]) == (302, "/admin/")
+    assert (response.status_code, response["Location"]) == (302, reverse("portal:home"))
+    home = client.get(response["Location"])
+    assert home.status_code == 200
+    assert "用户名" not in home.content.decode()

@@ -94,6 +94,13 @@ def region_resolve(
         region_check_level(region)
     if lat is not None and lng is not None:
         located = point_locate(region, lat=lat, lng=lng)
+        if grid is not None and grid.polygon and (located is None or located.pk != grid.pk):
+            # A grid worker reports from their own grid: a point elsewhere is a mistake, not a move.
+            raise DomainError(
+                "location_outside_grid",
+                f"位置: 所在位置不在您负责的网格（{grid.name}）内，请到网格内上报，或不附位置（按本网格登记）",
+                field="lat",
+            )
         grid = grid or located
     if region is not None and grid is not None and not grid.region.path.startswith(region.path):
         raise DomainError("grid_outside", "网格: 不在该区划范围内", field="grid")

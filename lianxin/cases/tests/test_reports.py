@@ -25,8 +25,11 @@ from lianxin.cases import permissions as p
 from lianxin.cases.models import Category, Rating
 from lianxin.cases.reports import (
     LEDGER_COLUMNS,
+    MIN_BASE,
     LedgerFilters,
     WorkdayCounter,
+    _difference,
+    _relative,
     case_statistics,
     ledger_csv,
     ledger_filters_resolve,
@@ -281,7 +284,8 @@ def test_the_statistics_of_a_county_for_a_period_match_the_hand_count(story, per
     assert t.people_received == 12
 
 
-def test_the_statistics_compare_with_the_same_period_a_year_earlier(story, personas, regions):
+def test_the_statistics_compare_with_the_same_period_a_year_earlier(story, personas, regions, monkeypatch):
+    monkeypatch.setattr("lianxin.cases.reports.MIN_BASE", 1)  # the story is a handful of cases
     with at(2025, 12, 31):
         stats = case_statistics(user=personas.county_staff, region=regions.deqing, **PERIOD)
     assert (stats.previous_start, stats.previous_end) == (datetime.date(2024, 9, 1), datetime.date(2024, 12, 31))
@@ -293,6 +297,21 @@ def test_the_statistics_compare_with_the_same_period_a_year_earlier(story, perso
     assert (yoy.received, yoy.people_received, yoy.accepted, yoy.resolved, yoy.online) == (2.0, 5.0, 3.0, 2.0, 2.0)
     assert (yoy.resolution_rate, yoy.online_share, yoy.average_handling_days) == (-0.25, 0.0, 1.0)
     assert yoy.satisfaction_rate is None  # nothing was rated a year earlier
+
+
+def test_no_year_on_year_change_is_computed_from_fewer_than_min_base_cases_a_year_earlier(story, personas, regions):
+    # A year earlier the story has 2 cases (1 accepted, 1 timed, none rated): +200 % from 2 cases is noise.
+    assert MIN_BASE == 20
+    with at(2025, 12, 31):
+        stats = case_statistics(user=personas.county_staff, region=regions.deqing, **PERIOD)
+    assert stats.previous.received == 2 and stats.totals.received == 6
+    assert all(value is None for value in vars(stats.year_on_year).values()), stats.year_on_year
+
+
+def test_a_year_on_year_change_needs_min_base_cases_under_what_it_divides():
+    assert (_relative(3072, 15), _relative(45, 30), _relative(30, 20), _relative(5, 0)) == (None, 0.5, 0.5, None)
+    assert _difference(0.9, 0.8, 19) is None and _difference(0.9, 0.8, 20) == 0.1
+    assert _difference(None, 0.8, 100) is None
 
 
 def test_the_statistics_break_down_by_category_unit_and_channel(story, personas, regions, loop):

@@ -306,6 +306,14 @@ def test_if_empty_leaves_a_loaded_demo_alone_and_prints_the_logins(county, seede
     assert fingerprint() == seeded.fingerprint
 
 
+def test_it_prints_the_address_the_demo_is_served_at(county, seeded, settings):
+    settings.SITE_URL = "http://192.0.2.7:8123"
+    out = StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    assert "http://192.0.2.7:8123/home/" in out.getvalue() and "http://192.0.2.7:8123/admin/" in out.getvalue()
+    assert ":8000" not in out.getvalue()
+
+
 def test_it_refuses_to_seed_a_database_with_data_without_force(county):
     with pytest.raises(CommandError, match="--force"):
         call_command("seed_demo", stdout=StringIO())

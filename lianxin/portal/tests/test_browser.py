@@ -115,18 +115,20 @@ def solve_captcha(page: "Page") -> None:
 
 
 def admin_act(page: "Page", live_server, case: Case, action: str, **fields: str) -> None:
-    page.goto(f"{live_server.url}/admin/cases/case/{case.pk}/change/")
-    form = page.locator("#case-actions form")
-    form.locator("select[name=action]").select_option(action)
+    """Staff act on the office's case page: one form per action (lianxin/office/case_page.py)."""
+    page.goto(f"{live_server.url}/office/cases/{case.pk}/")
+    block = page.locator(f"#action-{action}")
+    if block.get_attribute("open") is None:
+        block.locator("summary").click()
     for name, value in fields.items():
-        element = form.locator(f"[name={name}]")
+        element = block.locator(f"[name={name}]")
         if element.evaluate("e => e.tagName") == "SELECT":
             element.select_option(value)
         else:
             element.fill(value)
-    form.locator("input[type=submit]").click()
+    block.locator("button[type=submit]").click()
     page.wait_for_load_state()
-    assert page.locator(".messagelist .success").count() == 1, page.locator(".messagelist").inner_text()
+    assert page.locator("#flash .notice").count() == 1, page.locator("main").inner_text()[:500]
 
 
 def login_admin(page: "Page", live_server, username: str) -> None:

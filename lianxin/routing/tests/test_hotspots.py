@@ -12,7 +12,7 @@ from lianxin.cases.models import Category, Status
 from lianxin.cases.services import case_register
 from lianxin.cases.workflow import case_transition
 from lianxin.routing.datasets import read_messages
-from lianxin.routing.hotspots import Item, find_hotspots, group, heat_index, parse_time
+from lianxin.routing.hotspots import Item, describe, find_hotspots, group, heat_index, parse_time
 from lianxin.routing.selectors import hotspot_candidates
 from lianxin.routing.services import hotspot_merge
 
@@ -158,3 +158,24 @@ def test_staff_see_candidates_of_their_region_and_merge_them_in_one_action(parki
     )
     b.refresh_from_db()
     assert b.status == Status.FED_BACK  # the merged cases follow their master's answer
+
+
+def test_one_problem_in_two_places_is_named_without_gluing_the_places_together():
+    letters = [
+        Item("1", "秀水公寓小区停车位紧张", "秀水公寓小区建得早，车位只有几十个，晚上车子停满了消防通道。", "u1", DAY),
+        Item("2", "五龙小区停车位紧张", "五龙小区建得早，车位只有几十个，晚上车子停满了消防通道。", "u2", DAY),
+    ]
+    hotspot = describe(letters, [0, 1], DAY)
+    assert hotspot.name == "停车位紧张" and hotspot.place == ""
+
+
+def test_the_name_comes_from_a_letter_that_names_the_place_most_letters_name():
+    letters = [
+        Item("1", "丽发新城小区搅拌站噪音扰民", "丽发新城小区旁边新建搅拌站，日夜轰鸣。", "u1", DAY),
+        Item("2", "丽发新城小区附近搅拌站粉尘", "丽发新城小区附近的搅拌站粉尘漫天。", "u2", DAY),
+        # The most supported letter names another estate: its title must not be glued to the place.
+        Item("3", "星沙花园搅拌站噪音太大影响休息", "丽发新城小区和星沙花园之间的搅拌站噪音太大。", "u3", DAY, 9),
+    ]
+    hotspot = describe(letters, [0, 1, 2], DAY)
+    assert hotspot.place == "丽发新城小区"
+    assert hotspot.name.startswith("丽发新城小区") and "星沙" not in hotspot.name

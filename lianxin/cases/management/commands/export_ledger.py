@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from lianxin.cases import permissions as p
 from lianxin.cases.reports import ledger_filters_resolve, ledger_xlsx
 from lianxin.core.errors import DomainError
+from lianxin.core.tabular import terminal_progress
 
 
 def _date(text: str) -> datetime.date:
@@ -37,7 +38,7 @@ class Command(BaseCommand):
             filters = ledger_filters_resolve(
                 user=user, region=options["region"], registered_from=options["start"], registered_to=options["end"]
             )
-            data = ledger_xlsx(user=user, filters=filters)
+            data = ledger_xlsx(user=user, filters=filters, progress=terminal_progress(self.stderr))
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         Path(options["out"]).write_bytes(data)

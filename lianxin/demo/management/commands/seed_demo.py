@@ -89,4 +89,5 @@ class Command(BaseCommand):
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}，仅供演示，切勿用于正式环境）：")
         for line in table([("用户名", "密码", "角色", "管辖区划"), *rows]):
             self.stdout.write("  " + line)
-        self.stdout.write(f"管理后台：{settings.SITE_URL}/admin/")
+        # SITE_URL is the address the demo is served at (make demo sets it from LAN_IP and PORT).
+        self.stdout.write(f"公众门户：{settings.SITE_URL}/home/   管理后台：{settings.SITE_URL}/admin/")

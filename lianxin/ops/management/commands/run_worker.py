@@ -29,6 +29,7 @@ from lianxin.cases.summaries import (
     summaries_station_monthly,
 )
 from lianxin.notifications.worker import INTAKE, QUEUES, At, Every, Job, Worker
+from lianxin.ops.longjobs import longjobs_purge, longjobs_run
 from lianxin.privacy.retention import personal_data_purge
 from lianxin.projects.jobs import projects_flag_missing, projects_remind_reports
 from lianxin.routing.jobs import routing_jobs
@@ -55,6 +56,11 @@ def jobs() -> list[Job]:
         # Daily, at night: personal data past its retention period (lianxin/privacy/retention.py).
         Job("privacy_purge", At(datetime.time.fromisoformat(settings.PRIVACY_PURGE_TIME)), personal_data_purge),
         *routing_jobs(),  # proposals for new cases every round, nightly retraining
+        # Every round: the imports and exports staff started in the office (lianxin/ops/longjobs.py), one a round;
+        # a running one whose worker died is marked failed first.
+        Job("longjobs_run", Every(datetime.timedelta(0)), longjobs_run),
+        # Daily: their files and rejected rows past LONGJOB_RETENTION_DAYS (privacy).
+        Job("longjobs_purge", At(datetime.time.fromisoformat(settings.PRIVACY_PURGE_TIME)), longjobs_purge),
     ]
 
 

@@ -1,0 +1,103 @@
+import re
+
+import pytest
+
+from lianxin.cases.models import CaseEvent
+from lianxin.office.tests import case_world
+
+world, at_now = case_world.world, case_world.at_now  # fixtures
+
+pytestmark = pytest.mark.django_db
+
+
+def cards(response) -> dict[str, int]:
+    """{bucket: count} as the home shows them."""
+    html = response.content.decode()
+    found = re.findall(
+        r'data-bucket="(\w+)">\s*<span class="todo-label">[^<]*</span>\s*<strong class="todo-count">(\d+)', html
+    )
+    return {key: int(count) for key, count in found}
+
+
+def listed(client, bucket: str) -> set[str]:
+    """The receipt codes the case list shows for a bucket (all on one page here)."""
+    response = client.get("/office/cases/", {"bucket": bucket})
+    assert response.status_code == 200
+    return set(re.findall(r'<td class="code">(\w+)</td>', response.content.decode()))
+
+
+def test_township_staff_see_the_counts_of_their_township(client, personas, world, at_now):
+    client.force_login(personas.township_staff)
+    counts = cards(client.get("/office/"))
+    assert counts == {
+        "to_accept": 1,
+        "to_transfer": 1,
+        "due_soon": 3,  # the acceptance due tonight, a reply due tomorrow, a feedback due tomorrow
+        "overdue": 1,
+        "supervising": 1,
+        "to_feed_back": 1,
+        "triage": 1,
+        "hotspot": 0,
+    }
+
+
+def test_each_count_is_the_length_of_the_list_it_opens(client, personas, world, at_now):
+    client.force_login(personas.township_staff)
+    counts = cards(client.get("/office/"))
+    assert counts
+    for bucket, count in counts.items():
+        assert len(listed(client, bucket)) == count, bucket
+    assert listed(client, "overdue") == {world.overdue.receipt_code}
+    assert listed(client, "due_soon") == {
+        world.to_accept.receipt_code,
+        world.due_soon.receipt_code,
+        world.to_feed_back.receipt_code,
+    }
+    assert listed(client, "triage") == {world.to_accept.receipt_code}
+
+
+def test_a_township_clerk_does_not_count_another_townships_cases(client, personas, world, at_now):
+    client.force_login(personas.outsider)
+    counts = cards(client.get("/office/"))
+    assert counts["to_accept"] == 1
+    assert listed(client, "to_accept") == {world.outside.receipt_code}
+    assert sum(counts.values()) == 2  # the same case is due tonight too
+    assert listed(client, "due_soon") == {world.outside.receipt_code}
+
+
+def test_a_unit_handler_sees_the_queues_of_their_unit_only(client, personas, world, at_now):
+    client.force_login(personas.unit_handler)
+    counts = cards(client.get("/office/"))
+    assert counts == {"to_reply": 2 + 1, "due_soon": 2, "overdue": 1, "supervising": 1}
+    assert listed(client, "to_reply") == {
+        world.due_soon.receipt_code,
+        world.overdue.receipt_code,
+        world.supervising.receipt_code,
+    }
+    # No triage to do: the bucket is not offered, and asking for it lists nothing.
+    assert listed(client, "triage") == set()
+    assert "待办: " in client.get("/office/cases/", {"bucket": "triage"}).content.decode()
+    assert world.to_accept.receipt_code not in listed(client, "")
+
+
+def test_recent_activity_names_the_steps_in_chinese_within_scope(client, personas, world, at_now):
+    client.force_login(personas.township_staff)
+    html = client.get("/office/").content.decode()
+    activity = html.split('id="activity-title"', 1)[1]
+    assert "登记" in activity and "交办" in activity and "答复" in activity
+    assert "follow_master" not in activity and ">register<" not in activity
+    assert world.outside.title not in activity
+    client.force_login(personas.outsider)
+    activity = client.get("/office/").content.decode().split('id="activity-title"', 1)[1]
+    assert world.outside.title in activity
+    assert world.to_accept.title not in activity
+    assert CaseEvent.objects.filter(case=world.outside).count() == 1
+
+
+def test_the_home_costs_the_same_few_queries_however_many_cases(
+    client, personas, world, at_now, django_assert_max_num_queries
+):
+    client.force_login(personas.township_staff)
+    client.get("/office/")  # sessions, the calendar's cache
+    with django_assert_max_num_queries(16):
+        client.get("/office/")
