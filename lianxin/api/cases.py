@@ -6,6 +6,7 @@ lianxin.cases.selectors. Text is stored as given and leaves as a JSON string, so
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Query, Router, Status
 from ninja.pagination import paginate
@@ -34,7 +35,7 @@ from lianxin.api.case_schemas import (
 from lianxin.api.pagination import LimitOffset
 from lianxin.api.schemas import ErrorOut, ValidationErrorOut
 from lianxin.cases.intake.queue import submission_accept, submission_get_for
-from lianxin.cases.models import ReceptionSession
+from lianxin.cases.models import Case, CaseEvent, Category, ReceptionSession, ResponsibleUnit
 from lianxin.cases.selectors import (
     case_events_visible_to,
     case_get_visible_to,
@@ -68,7 +69,7 @@ IDEMPOTENCY_KEY_LIMIT = 100
     summary="意见类别",
     description="启用的意见类别，按排序号排列；登记和受理时以 code 指定类别。",
 )
-def category_index(request: HttpRequest) -> Any:
+def category_index(request: HttpRequest) -> QuerySet[Category]:
     return category_list()
 
 
@@ -82,7 +83,7 @@ def category_index(request: HttpRequest) -> Any:
     ),
 )
 @paginate(LimitOffset)
-def unit_index(request: HttpRequest, filters: Query[UnitFilters]) -> Any:
+def unit_index(request: HttpRequest, filters: Query[UnitFilters]) -> QuerySet[ResponsibleUnit]:
     return unit_list_visible_to(user=caller(request), **filters.model_dump())
 
 
@@ -92,7 +93,7 @@ def unit_index(request: HttpRequest, filters: Query[UnitFilters]) -> Any:
     summary="推荐承办单位",
     description="按类别和问题所在区划推荐承办单位，最基层的在前；只含与您有关的单位。类别不存在时返回 400。",
 )
-def unit_propose_for(request: HttpRequest, query: Query[UnitProposeQuery]) -> Any:
+def unit_propose_for(request: HttpRequest, query: Query[UnitProposeQuery]) -> list[ResponsibleUnit]:
     user = caller(request)
     category = category_get_by_code(code=query.category)
     region = region_get_for_filter(user=user, code=query.region)
@@ -125,7 +126,7 @@ def case_submit(
     response: HttpResponse,
     payload: CaseIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", description="幂等键，不超过100个字符"),
-) -> Any:
+) -> Status[dict[str, Any]]:
     user = caller(request)
     key = None
     if idempotency_key is not None:
@@ -154,7 +155,7 @@ def case_submit(
         "或 rejected（未能登记，给出原因）。他人的提交与不存在的一样返回 404。"
     ),
 )
-def submission_detail(request: HttpRequest, receipt_code: str) -> Any:
+def submission_detail(request: HttpRequest, receipt_code: str) -> dict[str, Any]:
     submission = submission_get_for(user=caller(request), receipt_code=receipt_code)
     if submission is None:
         raise NotFound("没有这一查询码的提交")
@@ -172,7 +173,7 @@ def submission_detail(request: HttpRequest, receipt_code: str) -> Any:
     ),
 )
 @paginate(LimitOffset)
-def case_index(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
+def case_index(request: HttpRequest, filters: Query[CaseFilters]) -> QuerySet[Case]:
     return case_list_visible_to(user=caller(request), **filters.model_dump())
 
 
@@ -185,7 +186,7 @@ def case_index(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
         "不存在或不在您的范围内时返回 404。"
     ),
 )
-def case_detail(request: HttpRequest, case_id: int) -> Any:
+def case_detail(request: HttpRequest, case_id: int) -> Case:
     return case_get_visible_to(user=caller(request), case_id=case_id)
 
 
@@ -198,7 +199,7 @@ def case_detail(request: HttpRequest, case_id: int) -> Any:
         "受理时可将该件并入其中之一（操作 merge，参数 master）。"
     ),
 )
-def case_similar(request: HttpRequest, case_id: int) -> Any:
+def case_similar(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
     user = caller(request)
     case = case_get_visible_to(user=user, case_id=case_id)
     return [SimilarOut.of(duplicate) for duplicate in duplicates_of_visible_to(user=user, case=case)]
@@ -210,7 +211,7 @@ def case_similar(request: HttpRequest, case_id: int) -> Any:
     summary="办理记录",
     description="该件从登记起的每一步（谁、何时、从什么状态到什么状态、说明），按时间先后排列。",
 )
-def case_events(request: HttpRequest, case_id: int) -> Any:
+def case_events(request: HttpRequest, case_id: int) -> QuerySet[CaseEvent]:
     return case_events_visible_to(user=caller(request), case_id=case_id)
 
 
@@ -234,7 +235,7 @@ def _action_doc() -> str:
     summary="办理意见建议",
     description=_action_doc(),
 )
-def case_act(request: HttpRequest, case_id: int, action: str, payload: ActionIn) -> Any:
+def case_act(request: HttpRequest, case_id: int, action: str, payload: ActionIn) -> Case:
     user = caller(request)
     case = case_get_visible_to(user=user, case_id=case_id)
     if action not in TRANSITIONS or action == Action.FOLLOW_MASTER:
@@ -260,7 +261,7 @@ def case_act(request: HttpRequest, case_id: int, action: str, payload: ActionIn)
     description="您管辖区划内的接待活动（站内坐诊、流动巡诊）和您本人作为代表的接待活动，最新的在前。",
 )
 @paginate(LimitOffset)
-def reception_index(request: HttpRequest, filters: Query[ReceptionFilters]) -> Any:
+def reception_index(request: HttpRequest, filters: Query[ReceptionFilters]) -> QuerySet[ReceptionSession]:
     return reception_list_visible_to(user=caller(request), **filters.model_dump())
 
 
@@ -273,7 +274,7 @@ def reception_index(request: HttpRequest, filters: Query[ReceptionFilters]) -> A
         "接待中登记的意见建议在 POST /cases 中以 session 关联；结束时填写接待人数。"
     ),
 )
-def reception_create(request: HttpRequest, payload: ReceptionIn) -> Any:
+def reception_create(request: HttpRequest, payload: ReceptionIn) -> Status[ReceptionSession]:
     user = caller(request)
     deputy = Deputy.objects.visible_to(user).filter(pk=payload.deputy).first()
     if deputy is None:
@@ -296,7 +297,7 @@ def reception_create(request: HttpRequest, payload: ReceptionIn) -> Any:
     summary="结束接待活动",
     description="填写接待人数（不少于本次登记的意见建议数）并结束接待；已结束的返回 400 reception_closed。",
 )
-def reception_finish(request: HttpRequest, session_id: int, payload: ReceptionCloseIn) -> Any:
+def reception_finish(request: HttpRequest, session_id: int, payload: ReceptionCloseIn) -> ReceptionSession:
     user = caller(request)
     session = reception_get_visible_to(user=user, session_id=session_id)
     session = reception_close(actor=user, session=session, people_received=payload.people_received, note=payload.note)

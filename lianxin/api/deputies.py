@@ -1,5 +1,6 @@
 """Deputies (代表) and deputy groups (代表小组). Thin: every answer comes from lianxin.deputies.selectors."""
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.pagination import paginate
@@ -16,6 +17,7 @@ from lianxin.api.schemas import (
     GroupOut,
     ValidationErrorOut,
 )
+from lianxin.deputies.models import Deputy, DeputyGroup
 from lianxin.deputies.selectors import (
     deputy_get_visible_to,
     deputy_list_visible_to,
@@ -37,7 +39,7 @@ ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
     ),
 )
 @paginate(LimitOffset)
-def deputy_list(request: HttpRequest, filters: Query[DeputyFilters]):
+def deputy_list(request: HttpRequest, filters: Query[DeputyFilters]) -> QuerySet[Deputy]:
     return deputy_list_visible_to(user=caller(request), **filters.model_dump())
 
 
@@ -47,7 +49,7 @@ def deputy_list(request: HttpRequest, filters: Query[DeputyFilters]):
     summary="代表详情",
     description="含各级代表资格、所在小组、所进网格和结对网格员；不存在或不在管辖范围内时返回 404。",
 )
-def deputy_detail(request: HttpRequest, deputy_id: int):
+def deputy_detail(request: HttpRequest, deputy_id: int) -> Deputy:
     return deputy_get_visible_to(user=caller(request), deputy_id=deputy_id)
 
 
@@ -58,7 +60,7 @@ def deputy_detail(request: HttpRequest, deputy_id: int):
     description="您管辖范围内的专业代表小组、代表小组和监督小组。",
 )
 @paginate(LimitOffset)
-def group_list(request: HttpRequest, filters: Query[GroupFilters]):
+def group_list(request: HttpRequest, filters: Query[GroupFilters]) -> QuerySet[DeputyGroup]:
     return group_list_visible_to(user=caller(request), **filters.model_dump())
 
 
@@ -68,5 +70,5 @@ def group_list(request: HttpRequest, filters: Query[GroupFilters]):
     summary="代表小组详情",
     description="含成员和结对共建的网格；不存在或不在管辖范围内时返回 404。",
 )
-def group_detail(request: HttpRequest, group_id: int):
+def group_detail(request: HttpRequest, group_id: int) -> DeputyGroup:
     return group_get_visible_to(user=caller(request), group_id=group_id)

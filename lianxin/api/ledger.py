@@ -13,6 +13,7 @@ from lianxin.api.auth import caller
 from lianxin.api.schemas import REGION_CODE_PATTERN, ErrorOut, ValidationErrorOut
 from lianxin.cases.models import Channel, Status
 from lianxin.cases.reports import (
+    CaseStatistics,
     LedgerFilters,
     case_statistics,
     ledger_csv,
@@ -184,7 +185,7 @@ class StatisticsOut(Schema):
         "（工作日）、超期、线上占比、满意率，上年同期及同比，并按类别、承办单位和渠道分列。"
     ),
 )
-def statistics(request: HttpRequest, query: Query[StatisticsQuery]) -> Any:
+def statistics(request: HttpRequest, query: Query[StatisticsQuery]) -> CaseStatistics:
     end = query.end or timezone.now().astimezone(CHINA).date()
     start = query.start or end.replace(month=1, day=1)
     filters = ledger_filters_resolve(

@@ -1,5 +1,6 @@
 """Regions (区划) and grids (网格). Thin: every answer comes from lianxin.regions.selectors."""
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.pagination import paginate
@@ -16,6 +17,7 @@ from lianxin.api.schemas import (
     RegionOut,
     ValidationErrorOut,
 )
+from lianxin.regions.models import Grid, Region
 from lianxin.regions.selectors import (
     grid_get_visible_to,
     grid_list_visible_to,
@@ -35,7 +37,7 @@ ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
     description="您管辖范围内的行政区划，按代码排序。可按下级范围、直接下级、层级和名称筛选。",
 )
 @paginate(LimitOffset)
-def region_list(request: HttpRequest, filters: Query[RegionFilters]):
+def region_list(request: HttpRequest, filters: Query[RegionFilters]) -> QuerySet[Region]:
     return region_list_visible_to(user=caller(request), **filters.model_dump())
 
 
@@ -45,7 +47,7 @@ def region_list(request: HttpRequest, filters: Query[RegionFilters]):
     summary="区划详情",
     description="按12位区划代码查询；不存在或不在管辖范围内时返回 404。",
 )
-def region_detail(request: HttpRequest, code: str):
+def region_detail(request: HttpRequest, code: str) -> Region:
     return region_get_visible_to(user=caller(request), code=code)
 
 
@@ -56,7 +58,7 @@ def region_detail(request: HttpRequest, code: str):
     description="您管辖范围内的网格，按编码排序，附编入代表人数。",
 )
 @paginate(LimitOffset)
-def grid_list(request: HttpRequest, filters: Query[GridFilters]):
+def grid_list(request: HttpRequest, filters: Query[GridFilters]) -> QuerySet[Grid]:
     return grid_list_visible_to(user=caller(request), **filters.model_dump())
 
 
@@ -67,7 +69,7 @@ def grid_list(request: HttpRequest, filters: Query[GridFilters]):
     summary="按位置查找网格",
     description="返回包含该点（WGS-84 经纬度）的网格；该点不在您可查看的任何网格内时返回 404。",
 )
-def grid_locate(request: HttpRequest, point: Query[LocateQuery]):
+def grid_locate(request: HttpRequest, point: Query[LocateQuery]) -> Grid:
     return grid_locate_visible_to(user=caller(request), lat=point.lat, lng=point.lng)
 
 
@@ -77,5 +79,5 @@ def grid_locate(request: HttpRequest, point: Query[LocateQuery]):
     summary="网格详情",
     description="按网格编码查询，含边界和编入的代表；不存在或不在管辖范围内时返回 404。",
 )
-def grid_detail(request: HttpRequest, code: str):
+def grid_detail(request: HttpRequest, code: str) -> Grid:
     return grid_get_visible_to(user=caller(request), code=code)
