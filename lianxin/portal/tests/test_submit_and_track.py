@@ -214,3 +214,30 @@ def test_a_submission_set_aside_by_an_error_tracks_as_being_handled_not_as_refus
 
     page = client.get(f"/track/{code}").content.decode()
     assert "工作人员正在处理" in page and "未能登记" not in page and "TypeError" not in page
+
+
+def test_a_submission_looks_its_form_token_up_once(client, world, monkeypatch):
+    """The page looks the token up before the captcha is spent; the service and registration do not ask again
+    (issue 14: three lookups per submission). A race between two submits is still one case (the unique key)."""
+    from lianxin.cases import selectors
+
+    calls = []
+    real = selectors.case_get_by_idempotency_key
+
+    def counting(*, key):
+        calls.append(key)
+        return real(key=key)
+
+    for module in ("lianxin.portal.services", "lianxin.cases.services"):
+        monkeypatch.setattr(f"{module}.case_get_by_idempotency_key", counting)
+    assert submit(client, f"/p/{world.place.public_code}/submit").status_code == 302
+    assert len(calls) == 1 and Case.objects.count() == 1
+
+
+def test_one_number_is_one_phone_for_the_rate_limit_however_it_is_typed(client, world, settings):
+    settings.PORTAL_RATE_SUBMIT_PHONE = (2, 3600)
+    url = f"/d/{world.deputy.public_code}/submit"
+    assert submit(client, url, person_phone="139 5721 1234").status_code == 302
+    assert submit(client, url, person_phone="+86 13957211234").status_code == 302
+    assert submit(client, url, person_phone="139-5721-1234").status_code == 429
+    assert set(Case.objects.values_list("person_phone", flat=True)) == {"13957211234"}
