@@ -6,6 +6,7 @@ from django.conf import settings
 from lianxin.accounts.models import RoleAssignment
 from lianxin.accounts.roles import Role
 from lianxin.cases.models import Case, CaseEvent, ReplyVia, Status
+from lianxin.cases.receipts import receipt_display
 from lianxin.notifications.services import notification_enqueue
 
 PERSON_CHANNEL = {ReplyVia.SMS: "sms", ReplyVia.PHONE: "sms", ReplyVia.WECHAT: "wechat"}
@@ -42,7 +43,9 @@ def notify_user(case: Case, user, kind: str, subject: str, body: str) -> None:
 
 def notify_registered(case: Case) -> None:
     notify_person(
-        case, "case.registered", f"您反映的“{case.title}”已登记，查询码 {case.receipt_code}，可凭此码查询办理进度。"
+        case,
+        "case.registered",
+        f"您反映的“{case.title}”已登记，查询码 {receipt_display(case.receipt_code)}，可凭此码查询办理进度。",
     )
     if case.deputy is not None and case.deputy.user is not None:
         notify_user(case, case.deputy.user, "case.registered", f"新的意见建议 {case.receipt_code}", case.title)
@@ -74,7 +77,7 @@ def notify_transition(*, case: Case, event: CaseEvent) -> None:
         notify_person(
             case,
             "case.fed_back",
-            f"您反映的“{case.title}”已有答复：{case.reply[:120]} 请凭查询码 {case.receipt_code} 评价。",
+            f"您反映的“{case.title}”已有答复：{case.reply[:120]} 请凭查询码 {receipt_display(case.receipt_code)} 评价。",
         )
     elif target == Status.SUPERVISING:
         for user in supervisors_of(case):

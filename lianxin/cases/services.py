@@ -1,7 +1,6 @@
 """Writes that start the loop: registering a case (any channel, idempotent), routing proposals, reception
 sessions, and the person's own rating by receipt code. Every later step goes through workflow.case_transition."""
 
-import secrets
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -27,37 +26,14 @@ from lianxin.cases.models import (
     Status,
 )
 from lianxin.cases.notify import notify_registered
+from lianxin.cases.receipts import new_receipt_code, normalize_receipt
 from lianxin.cases.selectors import case_get_by_idempotency_key
 from lianxin.cases.workflow import Action, case_transition
 from lianxin.core.audit import audit_record
-from lianxin.core.codes import ALPHABET
 from lianxin.core.errors import DomainError, NotFound, PermissionDenied
 from lianxin.deputies.models import Deputy
 from lianxin.regions.models import Region
 from lianxin.venues.models import Place
-
-RECEIPT_LENGTH = 12
-
-
-def new_receipt_code() -> str:
-    """12 characters without look-alikes (no 0/O, 1/I/L), ~59 bits: read out on the phone, never guessed.
-
-    One draw from the OS's generator, spelled in base 31 (redrawn when above 31**12, so every code is equally
-    likely), instead of twelve: on a busy server each draw is a system call."""
-    space = len(ALPHABET) ** RECEIPT_LENGTH
-    number = secrets.randbits(space.bit_length())
-    while number >= space:
-        number = secrets.randbits(space.bit_length())
-    letters = []
-    for _ in range(RECEIPT_LENGTH):
-        number, digit = divmod(number, len(ALPHABET))
-        letters.append(ALPHABET[digit])
-    return "".join(letters).upper()
-
-
-def normalize_receipt(code: str | None) -> str:
-    """A receipt code as typed or read out ("ab3d-ef7g hk9m") in the form it is stored."""
-    return (code or "").strip().upper().replace(" ", "").replace("-", "")
 
 
 @dataclass(frozen=True)

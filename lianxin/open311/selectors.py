@@ -14,7 +14,7 @@ import datetime
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from lianxin.cases.models import RESOLVED_STATUSES, Case, CaseEvent, Category, Status
-from lianxin.cases.services import normalize_receipt
+from lianxin.cases.receipts import normalize_receipt
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.open311.models import Open311Key
 from lianxin.regions.models import Region

@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from lianxin.cases.models import RESOLVED_STATUSES, Case, CaseEvent, Category, Status
-from lianxin.cases.services import normalize_receipt
+from lianxin.cases.receipts import normalize_receipt
 from lianxin.core.errors import NotFound
 from lianxin.deputies.models import (
     SERVING_STATUSES,

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lianxin.accounts.actors import account_of
+from lianxin.cases.receipts import receipt_display
 from lianxin.cases.workflow import Action, available_actions, case_transition
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.core.uploads import body_limit
@@ -93,7 +94,7 @@ def grid_report(request: HttpRequest) -> HttpResponse:
                 form.add_error(error.field if shown else None, error.message)
             else:
                 case = registration.case
-                messages.success(request, f"已上报，查询码 {case.receipt_code}")
+                messages.success(request, f"已上报，查询码 {receipt_display(case.receipt_code)}")
                 return redirect("workbench:grid_case", case_id=case.pk)
         status = 400
     else:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from lianxin.accounts.actors import account_of
 from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.models import Channel, ReceptionKind
+from lianxin.cases.receipts import receipt_display
 from lianxin.cases.selectors import (
     case_contact_visible,
     case_events_visible_to,
@@ -272,7 +273,7 @@ def reception(request: HttpRequest, session_id: int) -> HttpResponse:
                 except DomainError as error:
                     case_form.add_error(error.field if error.field in case_form.fields else None, error.message)
                 else:
-                    messages.success(request, f"已登记，查询码 {registration.case.receipt_code}")
+                    messages.success(request, f"已登记，查询码 {receipt_display(registration.case.receipt_code)}")
                     return redirect("workbench:reception", session_id=session.pk)
         status = 400
     return render(

@@ -26,7 +26,8 @@ from lianxin.cases import permissions as p
 from lianxin.cases.intake.check import case_check
 from lianxin.cases.intake.draft import draft_from_payload
 from lianxin.cases.models import Submission, SubmissionStatus
-from lianxin.cases.services import case_register, new_receipt_code, normalize_receipt
+from lianxin.cases.receipts import new_receipt_code, normalize_receipt
+from lianxin.cases.services import case_register
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError, PermissionDenied
 

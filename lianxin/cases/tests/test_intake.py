@@ -15,7 +15,7 @@ from lianxin.cases.intake.check import case_check
 from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.intake.queue import submission_accept, submission_requeue, submissions_register_queued
 from lianxin.cases.models import Case, CaseEvent, Submission, SubmissionStatus
-from lianxin.cases.services import new_receipt_code
+from lianxin.cases.receipts import new_receipt_code
 from lianxin.core.audit import AuditEvent
 from lianxin.core.errors import DomainError, PermissionDenied
 from lianxin.regions.models import Region

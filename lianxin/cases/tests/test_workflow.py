@@ -238,12 +238,17 @@ def test_the_checked_in_workflow_document_matches_the_table(tmp_path):
     call_command("workflow_diagram")  # prints without error
 
 
-def test_receipt_codes_are_twelve_letters_from_the_unambiguous_alphabet_and_do_not_repeat():
-    from lianxin.cases.services import new_receipt_code
+def test_receipt_codes_are_eight_letters_from_the_unambiguous_alphabet_shown_in_two_groups_and_do_not_repeat():
+    from lianxin.cases.receipts import new_receipt_code, normalize_receipt, receipt_display
     from lianxin.core.codes import ALPHABET
 
     codes = [new_receipt_code() for _ in range(3000)]
     assert len(set(codes)) == 3000
-    assert all(len(code) == 12 and set(code) <= set(ALPHABET.upper()) for code in codes)
+    assert all(len(code) == 8 and set(code) <= set(ALPHABET.upper()) for code in codes)
     # Every letter turns up in every position: the base-31 spelling uses the whole alphabet.
-    assert all({code[i] for code in codes} == set(ALPHABET.upper()) for i in range(12))
+    assert all({code[i] for code in codes} == set(ALPHABET.upper()) for i in range(8))
+    assert receipt_display("3F7K92QX") == "3F7K-92QX"
+    for typed in ("3f7k-92qx", " 3F7K 92QX ", "３F7K－92QX"):
+        assert normalize_receipt(typed) == "3F7K92QX"
+    # A code handed out before (12 characters) is still read and shown in groups.
+    assert receipt_display("abcd-efgh-jkmn") == "ABCD-EFGH-JKMN"

@@ -11,6 +11,7 @@ from lianxin.cases.deadlines import Limits, limits_for
 from lianxin.cases.models import (
     Case,
 )
+from lianxin.cases.receipts import RECEIPT_LENGTH
 from lianxin.core.codes import ALPHABET
 from lianxin.workdays.calendar import CHINA, add_workdays, is_workday
 
@@ -74,7 +75,7 @@ def simulated_time(rng: random.Random) -> Iterator[Clock]:
     clock = Clock()
 
     def receipt_code() -> str:
-        return "".join(rng.choice(ALPHABET) for _ in range(12)).upper()
+        return "".join(rng.choice(ALPHABET) for _ in range(RECEIPT_LENGTH)).upper()
 
     # The deadline policies do not change while the seed runs: read each (category, urgency) once.
     limits: dict[tuple[int | None, str], Limits] = {}
