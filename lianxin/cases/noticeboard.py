@@ -21,7 +21,7 @@ from lianxin.cases.redaction import redact
 from lianxin.core.errors import DomainError
 from lianxin.deputies.models import SERVING_STATUSES, Deputy, DutyShift, GridAssignment, Mandate
 from lianxin.deputies.schedule import ScheduleLine, schedule_lines
-from lianxin.publicweb.printing import QRCode, content_width, heading, para, qr_grid, render, shorten, table
+from lianxin.publicweb.printing import QRCode, content_width, heading, para, qr_grid, render, shorten, table, widths
 from lianxin.regions.models import Region, RegionLevel
 from lianxin.venues.models import Place, PlaceKind
 
@@ -186,7 +186,7 @@ def noticeboard_pdf(board: Noticeboard) -> bytes:
             for n, case in enumerate(board.results, 1)
         ]
         story.append(
-            table(["序号", "反映事项与办理结果", "类别", "承办单位", "公开"], rows, _widths(width, 10, 54, 12, 16, 8))
+            table(["序号", "反映事项与办理结果", "类别", "承办单位", "公开"], rows, widths(width, 10, 54, 12, 16, 8))
         )
         if board.more_results:
             story.append(para(f"另有{board.more_results}件，请扫码查看“办理结果”。", 9))
@@ -203,7 +203,7 @@ def noticeboard_pdf(board: Noticeboard) -> bytes:
             ]
             for s in board.places
         ]
-        story.append(table(["家站室", "接待时间", "接待代表"], rows, _widths(width, 38, 34, 28)))
+        story.append(table(["家站室", "接待时间", "接待代表"], rows, widths(width, 38, 34, 28)))
     else:
         story.append(para(f"{here}暂无代表家站室，可扫描代表二维码在线反映。", 10))
 
@@ -218,7 +218,7 @@ def noticeboard_pdf(board: Noticeboard) -> bytes:
             ]
             for d in board.deputies
         ]
-        story.append(table(["代表", "代表资格", "联系网格", "专业特长"], rows, _widths(width, 14, 40, 26, 20)))
+        story.append(table(["代表", "代表资格", "联系网格", "专业特长"], rows, widths(width, 14, 40, 26, 20)))
     else:
         story.append(para("暂无联系代表。", 10))
 
@@ -232,10 +232,6 @@ def noticeboard_pdf(board: Noticeboard) -> bytes:
         title=f"{region.name}{month.year}年{month.month}月公告栏",
         footer="连心 · 事事有回音，件件有落实 · 反映问题后凭查询码查进度",
     )
-
-
-def _widths(total: float, *shares: float) -> list[float]:
-    return [total * share / sum(shares) for share in shares]
 
 
 def noticeboard_for(*, region: Region, month: datetime.date) -> bytes:
