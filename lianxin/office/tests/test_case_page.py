@@ -316,15 +316,16 @@ def test_the_citizens_photos_show_as_thumbnails_that_open_full_size(client, pers
     assert "/media/" not in page
 
     full = client.get(photo_url(photo))
+    thumb = client.get(photo_url(photo) + "?thumb=1")  # before closing `full`: closing ends the request
     assert (full.status_code, full["Content-Type"], full["Cache-Control"]) == (
         200,
         "image/jpeg",
         "private, max-age=3600",
     )
-    with photo.file.open("rb") as stored:
-        assert b"".join(full.streaming_content) == stored.read()
+    served = b"".join(full.streaming_content)
     full.close()
-    thumb = client.get(photo_url(photo) + "?thumb=1")
+    with photo.file.open("rb") as stored:
+        assert served == stored.read()
     with Image.open(io.BytesIO(thumb.content)) as image:
         assert max(image.size) == 240
 
