@@ -241,3 +241,25 @@ def test_the_photo_of_another_grids_case_is_a_404(client, world, grid):
     photo.file.save("x.jpg", ContentFile(data), save=True)
     client.force_login(grid.user)
     assert client.get(f"/w/grid/cases/{theirs.pk}/photos/{photo.pk}").status_code == 404
+
+
+def test_a_grid_worker_sees_only_the_public_steps_of_a_cases_history(client, world, grid):
+    case = register(world.grid)
+    CaseEvent.objects.create(case=case, action="common", note="内部：并入普遍问题的说明", is_public=False)
+    client.force_login(grid.user)
+    html = client.get(f"/w/grid/cases/{case.pk}").content.decode()
+    assert "经线上问诊登记" in html and "内部：并入普遍问题的说明" not in html
+
+
+def test_the_home_reads_the_same_number_of_queries_for_one_case_or_many(
+    client, world, grid, django_assert_max_num_queries
+):
+    client.force_login(grid.user)
+    register(world.grid, title="第一件")
+    with django_assert_max_num_queries(15) as one:  # 13 today: session, user, worker, cases, deputies, roles
+        client.get("/w/grid/")
+    for n in range(8):
+        case = register(world.grid, title=f"第{n + 2}件", category=world.category)
+        GridFollowUp.objects.create(case=case, grid_worker=grid.worker, text="看过")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert "第9件" in client.get("/w/grid/").content.decode()
