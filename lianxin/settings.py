@@ -225,6 +225,8 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 
+# Files the web server never serves (nginx publishes /media/): long jobs' uploads and results (ops/longjobs.py).
+PRIVATE_FILES_ROOT = VAR_DIR / "private"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Production hardening: `lianxin check --deploy` is clean when LIANXIN_PRODUCTION=true.
@@ -282,6 +284,7 @@ RETENTION_NOTIFICATION_DAYS = envint("RETENTION_NOTIFICATION_DAYS", "90")  # sen
 RETENTION_PROPOSAL_CONTACT_YEARS = envint("RETENTION_PROPOSAL_CONTACT_YEARS", "3")  # project proposers
 RETENTION_LOGIN_AUDIT_DAYS = envint("RETENTION_LOGIN_AUDIT_DAYS", "180")  # 网络安全法 art. 21: at least 6 months
 PRIVACY_PURGE_TIME = os.getenv("PRIVACY_PURGE_TIME", "03:30")  # Beijing time, daily
+RETENTION_JOB_FILES_DAYS = envint("RETENTION_JOB_FILES_DAYS", "7")  # imports' files and rejected rows, exports
 PRIVACY_CONTROLLER = os.getenv("PRIVACY_CONTROLLER", "本级人大常委会办公室")
 PRIVACY_CONTACT = os.getenv("PRIVACY_CONTACT", "所在地人大代表联络站，或拨打本级人大常委会办公室电话")
 # Health (/api/v1/health answers 503 past these) and Prometheus metrics (/metrics; see lianxin/ops/metrics.py).

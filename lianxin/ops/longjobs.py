@@ -146,8 +146,7 @@ def kinds_for(user: Any) -> list[JobKind]:
 
 def _storage() -> FileSystemStorage:
     """Private files: outside MEDIA_ROOT, which the web server publishes. Read per call so tests can move it."""
-    root = getattr(settings, "PRIVATE_FILES_ROOT", None) or Path(settings.VAR_DIR) / "private"
-    return FileSystemStorage(location=root)
+    return FileSystemStorage(location=settings.PRIVATE_FILES_ROOT)
 
 
 def _save(job_id: int, name: str, data: bytes) -> str:
@@ -462,9 +461,9 @@ def longjobs_run(*, now: datetime.datetime | None = None) -> int:
 
 def longjobs_purge(*, now: datetime.datetime | None = None) -> int:
     """Remove the files and the rejected rows (they quote cells: ID numbers, phones) of jobs that ended more than
-    LONGJOB_RETENTION_DAYS ago; the row stays as the record of what was run. Daily, by the worker."""
+    RETENTION_JOB_FILES_DAYS ago; the row stays as the record of what was run. Daily, by the worker."""
     now = now or timezone.now()
-    days = int(getattr(settings, "LONGJOB_RETENTION_DAYS", 7))
+    days = settings.RETENTION_JOB_FILES_DAYS
     old = LongJob.objects.filter(status__in=FINISHED_STATUSES, finished_at__lt=now - datetime.timedelta(days=days))
     old = old.filter(~Q(upload_path="") | ~Q(result_path="") | ~Q(errors=[]))
     purged = 0

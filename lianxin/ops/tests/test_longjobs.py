@@ -232,7 +232,7 @@ def test_two_claims_take_different_jobs(personas, kind):
 
 
 def test_files_and_rejected_rows_are_purged_after_the_retention_period(personas, kind, settings):
-    settings.LONGJOB_RETENTION_DAYS = 7
+    settings.RETENTION_JOB_FILES_DAYS = 7
 
     def run(job, params, progress):
         return Output(message="好", file_name="r.xlsx", file_data=b"data")
@@ -277,3 +277,25 @@ def test_the_ledger_export_job_writes_the_ledger_of_the_owners_scope(personas, r
         sheet = openpyxl.load_workbook(handle, read_only=True).active
         titles = [row[6] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert titles == ["居仁路路灯不亮"]  # 乾元镇's case is outside 武康街道
+
+
+def test_job_files_live_outside_the_published_media_folder():
+    from lianxin import settings as project
+
+    assert not str(project.PRIVATE_FILES_ROOT).startswith(str(project.MEDIA_ROOT))
+
+
+def test_the_commands_that_run_the_same_functions_show_progress_on_the_terminal(personas, regions, tmp_path):
+    import io
+
+    from lianxin.cases.tests.test_hotline import good_sheet
+
+    sheet = tmp_path / "工单.xlsx"
+    sheet.write_bytes(good_sheet())
+    err, out = io.StringIO(), io.StringIO()
+    call_command("import_hotline", str(sheet), stderr=err, stdout=out)
+    assert "正在登记工单 0/3" in err.getvalue() and "新增 3 件工单" in out.getvalue()
+
+    err = io.StringIO()
+    call_command("export_ledger", str(tmp_path / "台账.xlsx"), stderr=err, stdout=io.StringIO())
+    assert err.getvalue().splitlines()[-1] == "正在生成 Excel 文件 3/3"
