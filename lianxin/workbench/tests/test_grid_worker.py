@@ -73,7 +73,8 @@ def test_the_grid_pages_are_for_linked_active_grid_workers_only(client, grid, pe
     GridWorker.objects.filter(pk=grid.worker.pk).update(is_active=False)
     client.force_login(grid.user)
     assert client.get("/w/grid/").status_code == 403
-    assert client.get("/w/").status_code == 403  # no longer redirected: not a grid worker now
+    refused = client.get("/w/")  # no longer redirected: not a grid worker now
+    assert refused.status_code == 403 and "此账号没有关联代表或网格员" in refused.content.decode()
 
 
 def test_the_home_groups_the_grids_cases_and_shows_no_other_grids(client, world, grid):
