@@ -90,11 +90,6 @@ def _hotspot_cases(user: Any, now: datetime.datetime) -> QuerySet[Case]:
     return Case.objects.visible_to(user).filter(pk__in=ids, status__in=MERGEABLE, master__isnull=True)
 
 
-def hotspot_ids_forget(user: Any) -> None:
-    """Drop the kept candidates of the user's scope (after a merge; tests)."""
-    cache.delete(_hotspot_key(user))
-
-
 ROUTING_BUCKETS = (
     Bucket("triage", "待人工分办", "分办模型没有把握、等待人工确定类别和承办单位", _triage_cases),
     Bucket(
@@ -288,7 +283,9 @@ def cases_list(request: HttpRequest) -> HttpResponse:
         "query": query,
         "bucket": next((b for b in buckets if b.key == request.GET.get("bucket")), None),
         "saved_views": saved_views_of(user=user, page=PAGE),
-        "bulk": _bulk_form(user),
+        # Accepting and transferring are staff's work: a unit's handler gets no bulk form (the workflow would
+        # refuse every case anyway).
+        "bulk": _bulk_form(user) if may(user, Perm.HANDLE_CASES) else None,
         "filtered": bool(query),
     }
     return render(request, "office/cases/list.html", context)

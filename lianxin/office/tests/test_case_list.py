@@ -159,8 +159,10 @@ def test_bulk_transfer_needs_a_unit_and_sets_it(client, personas, world, at_now)
     assert CaseEvent.objects.filter(case=world.to_transfer, action="transfer").count() == 1
 
 
-def test_a_unit_handler_cannot_bulk_accept(client, personas, world, at_now):
+def test_a_unit_handler_gets_no_bulk_form_and_cannot_bulk_accept(client, personas, world, at_now):
     client.force_login(personas.unit_handler)
+    html = client.get("/office/cases/").content.decode()
+    assert world.due_soon.receipt_code in html and 'id="bulk"' not in html and 'name="ids"' not in html
     response = client.post("/office/cases/bulk/", {"action": "accept", "ids": [world.to_accept.pk]})
     assert "成功 0 件，未执行 1 件" in response.content.decode()
     world.to_accept.refresh_from_db()

@@ -3,6 +3,7 @@ import re
 import pytest
 
 from lianxin.cases.models import CaseEvent
+from lianxin.cases.queues import QUEUES, queue_cases, queue_counts
 from lianxin.office.tests import case_world
 
 world, at_now = case_world.world, case_world.at_now  # fixtures
@@ -130,3 +131,13 @@ def test_common_problem_candidates_are_counted_and_listed_alike_and_leave_both_w
     # Still within the minutes the candidates are kept: the merged cases have left the count and the list.
     assert cards(client.get("/office/"))["hotspot"] == 1
     assert listed(client, "hotspot") == {parked[0].receipt_code}
+
+
+@pytest.mark.parametrize("persona", ["county_staff", "township_staff", "outsider", "unit_handler", "admin"])
+def test_the_one_query_counts_are_each_queues_own_count(personas, world, at_now, persona):
+    user = getattr(personas, persona)
+    counts = queue_counts(user=user)
+    assert counts
+    for key, count in counts.items():
+        assert count == queue_cases(user=user, key=key).count(), key
+    assert set(QUEUES) >= set(counts)
