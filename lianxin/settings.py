@@ -201,6 +201,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "lianxin.accounts.logins.axes_client_ip"
 AXES_LOCKOUT_CALLABLE = "lianxin.accounts.logins.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True  # accounts.LoginEvent is the login audit; axes keeps only its failure counters
+AXES_ENABLE_ADMIN = False  # its English pages: a clerk unlocks from the login log (lianxin.backoffice.third_party)
 AXES_VERBOSE = False
 # Staff (back-office roles) are logged out after this many idle minutes; deputies' workbench is not affected.
 STAFF_IDLE_MINUTES = envint("STAFF_IDLE_MINUTES", "30")
