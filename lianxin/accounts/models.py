@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from lianxin.accounts.roles import ROLE_PERMISSIONS, Perm, Role
+from lianxin.core.collation import StrokeKeyed, stroke_key_field
 from lianxin.regions.models import Region
 
 
@@ -15,6 +16,9 @@ class User(AbstractUser):
     """An account. What it may see and do comes from its role assignments, each over a region."""
 
     display_name = models.CharField("姓名", max_length=50, blank=True)
+    # 姓氏笔画 of the full name (lianxin.core.collation), kept up to date on save: the accounts list's order.
+    display_name_stroke_key = stroke_key_field()
+    stroke_fields = ("display_name",)
     phone = models.CharField("手机号", max_length=20, blank=True)
 
     class Meta:
