@@ -12,7 +12,7 @@ from lianxin.core.collation import StrokeKeyed, stroke_key_field
 from lianxin.regions.models import Region
 
 
-class User(AbstractUser):
+class User(StrokeKeyed, AbstractUser):
     """An account. What it may see and do comes from its role assignments, each over a region."""
 
     display_name = models.CharField("姓名", max_length=50, blank=True)
