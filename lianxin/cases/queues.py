@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case as CaseWhen
+from django.db.models import Count, F, Q, QuerySet, When
 from django.utils import timezone
 
 from lianxin.accounts.permissions import may
@@ -30,6 +31,27 @@ DUE_SOON_WORKDAYS = 2
 
 # The statuses waiting for a unit's or the locality's reply, whose running deadline is `reply_due`.
 AWAITING_REPLY = (Status.COORDINATING, Status.TRANSFERRED, Status.SUPERVISING)
+
+
+def current_deadline(case: Case) -> tuple[datetime.datetime | None, str]:
+    """The deadline of the step the case waits for, and the step's name (none once the result reached the person)."""
+    if case.status == Status.REGISTERED:
+        return case.accept_due, "受理"
+    if case.status in AWAITING_REPLY:
+        return case.reply_due, "答复"
+    if case.status == Status.REPLIED:
+        return case.feedback_due, "反馈"
+    return None, ""
+
+
+def current_due() -> CaseWhen:
+    """current_deadline as an SQL expression, to order a list by it (soonest first)."""
+    return CaseWhen(
+        When(status=Status.REGISTERED, then=F("accept_due")),
+        When(status__in=AWAITING_REPLY, then=F("reply_due")),
+        When(status=Status.REPLIED, then=F("feedback_due")),
+        default=None,
+    )
 
 
 def _due_soon_q(now: datetime.datetime) -> Q:

@@ -32,7 +32,7 @@ from lianxin.accounts.saved_views import (
     saved_views_of,
 )
 from lianxin.cases.models import OPEN_STATUSES, Case, Channel, Status
-from lianxin.cases.queues import queue_cases, queue_counts, queues_for
+from lianxin.cases.queues import current_deadline, current_due, queue_cases, queue_counts, queues_for
 from lianxin.cases.selectors import case_get_visible_to, case_list_visible_to, category_list, unit_list_visible_to
 from lianxin.cases.workflow import Action, case_transition
 from lianxin.core.errors import DomainError
@@ -126,6 +126,11 @@ def _choices(form: forms.Form, name: str, choices: list[Any]) -> None:
 # --- filters -----------------------------------------------------------------------------------------------------
 
 
+SORTS = [("", "登记时间：新到旧"), ("due", "办理时限：先到期在前")]
+# The queues about deadlines open sorted by them: the most urgent case first.
+SORTED_BY_DUE = frozenset({"due_soon", "overdue"})
+
+
 class CaseFilterForm(forms.Form):
     q = forms.CharField(label="搜索", required=False, max_length=100)
     bucket = forms.ChoiceField(label="待办", required=False)
@@ -136,6 +141,7 @@ class CaseFilterForm(forms.Form):
     unit = forms.TypedChoiceField(label="承办单位", required=False, coerce=int, empty_value=None)
     date_from = forms.DateField(label="登记日期从", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(label="排序", required=False, choices=SORTS)
 
     def __init__(self, *args: Any, user: Any, buckets: list[Bucket], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -179,6 +185,8 @@ def filtered_cases(user: Any, data: dict[str, Any], buckets: list[Bucket], now: 
     bucket = next((b for b in buckets if b.key == data.get("bucket")), None)
     if bucket is not None:
         qs = qs.filter(pk__in=bucket.cases(user, now).values("pk"))
+    if data.get("sort") == "due":
+        qs = qs.order_by(current_due().asc(nulls_last=True), "-registered_at", "-id")
     return qs
 
 
@@ -192,17 +200,6 @@ class Row:
     due_label: str
     overdue: bool
     url: str | None
-
-
-def current_deadline(case: Case) -> tuple[datetime.datetime | None, str]:
-    """The deadline of the step the case waits for, and its name (none once the result reached the person)."""
-    if case.status == Status.REGISTERED:
-        return case.accept_due, "受理"
-    if case.status in (Status.COORDINATING, Status.TRANSFERRED, Status.SUPERVISING):
-        return case.reply_due, "答复"
-    if case.status == Status.REPLIED:
-        return case.feedback_due, "反馈"
-    return None, ""
 
 
 def _row(case: Case, now: datetime.datetime) -> Row:

@@ -64,6 +64,16 @@ def test_filters_narrow_the_list(client, personas, world, at_now, regions):
     assert codes(response) == [] and "结束日期不能早于开始日期" in response.content.decode()
 
 
+def test_the_deadline_queues_open_with_the_soonest_deadline_first(client, personas, world, at_now):
+    client.force_login(personas.county_staff)
+    assert 'href="/office/cases/?bucket=overdue&amp;sort=due"' in client.get("/office/").content.decode()
+    shown = codes(client.get("/office/cases/", {"sort": "due"}))
+    assert shown[0] == world.overdue.receipt_code  # due 25 February
+    assert set(shown[1:3]) == {world.to_accept.receipt_code, world.outside.receipt_code}  # acceptance due tonight
+    assert set(shown[3:5]) == {world.due_soon.receipt_code, world.to_feed_back.receipt_code}  # due tomorrow
+    assert shown[5:] == [world.supervising.receipt_code, world.to_transfer.receipt_code]  # 31 March, then none
+
+
 def test_the_list_pages_by_fifty(client, personas, world, at_now):
     for i in range(50):  # the township has 6 already
         case_world.case_register(
@@ -167,3 +177,30 @@ def test_a_unit_handler_gets_no_bulk_form_and_cannot_bulk_accept(client, persona
     assert "成功 0 件，未执行 1 件" in response.content.decode()
     world.to_accept.refresh_from_db()
     assert world.to_accept.status == Status.REGISTERED
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("no_role", 403),
+        ("deputy", 403),
+        ("grid_worker", 403),
+        ("place_staff", 200),
+        ("unit_handler", 200),
+        ("township_staff", 200),
+        ("county_staff", 200),
+    ],
+)
+@pytest.mark.parametrize("url", ["/office/", "/office/cases/", "/office/cases/?bucket=overdue&sort=due"])
+def test_who_may_open_the_home_and_the_list(client, personas, persona, status, url):
+    client.force_login(getattr(personas, persona))
+    assert client.get(url).status_code == status
+
+
+def test_the_writes_refuse_get_and_anonymous_visitors(client, personas, world):
+    assert client.post("/office/cases/bulk/", {"action": "accept", "ids": [world.to_accept.pk]}).status_code == 302
+    world.to_accept.refresh_from_db()
+    assert world.to_accept.status == Status.REGISTERED
+    client.force_login(personas.township_staff)
+    assert client.get("/office/cases/bulk/").status_code == 405
+    assert client.get("/office/cases/views/").status_code == 405
