@@ -30,7 +30,7 @@ def test_a_row_reads_in_chinese_with_its_deadline_and_unit(client, personas, wor
     client.force_login(personas.township_staff)
     html = client.get("/office/cases/").content.decode()
     row = html.split(world.overdue.receipt_code, 1)[1].split("</tr>", 1)[0]
-    assert world.overdue.title in row
+    assert f'<a href="/office/cases/{world.overdue.pk}/">{world.overdue.title}</a>' in row  # the case page
     assert "居仁社区居委会" in row and "交通运输" in row and "已交办" in row and "县交通运输局" in row
     assert "2026-02-25" in row and "已超期" in row
     assert (
