@@ -49,7 +49,8 @@ def para(text: str, size: float = 10, **kwargs) -> Paragraph:
 
 def heading(text: str) -> Paragraph:
     return Paragraph(
-        escape(text), ParagraphStyle("heading", parent=style(13, color=RED, leading=20), spaceBefore=6, spaceAfter=3)
+        escape(text),
+        ParagraphStyle("heading", parent=style(13, color=RED, leading=20), spaceBefore=6, spaceAfter=3, keepWithNext=1),
     )
 
 
@@ -108,9 +109,9 @@ class QRCode(Flowable):
             for c, dark in enumerate(row):
                 if dark:
                     canvas.rect((c + 4) * cell, top - (r + 5) * cell, cell, cell, stroke=0, fill=1)
-        canvas.setFont(FONT, 9)
+        canvas.setFont(FONT, 8)
         for n, line in enumerate(self.caption.split("\n")[:2]):
-            canvas.drawCentredString(self.size / 2, 5 * mm - n * 11, line)
+            canvas.drawCentredString(self.size / 2, 5 * mm - n * 10, line)
 
 
 def qr_grid(codes: Sequence[QRCode], width: float, per_row: int = 4) -> Table:

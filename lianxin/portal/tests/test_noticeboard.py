@@ -198,3 +198,26 @@ def test_a_poster_prints_the_weekly_day_not_the_next_dates(world):
     assert "每周三上午 9:00–11:30 沈建国代表" in place_text
     assert "每周三上午 9:00–11:30 居仁社区代表工作站" in deputy_text
     assert "月" not in place_text.split("代表接待日")[1].split("沈建国")[0]  # no dates on the schedule line
+
+
+@needs_font
+def test_a_village_with_a_dozen_deputies_still_gets_one_sheet_with_the_deputies_on_duty_first(world, regions, november):
+    from lianxin.deputies.models import Deputy, Mandate, MandateLevel
+
+    for n in range(12):
+        deputy = Deputy.objects.create(name=f"乡镇代表{n:02d}", gender="female")
+        Mandate.objects.create(
+            deputy=deputy,
+            level=MandateLevel.TOWNSHIP,
+            congress_region=regions.wukang,
+            term=17,
+            district_region=regions.jueren,
+        )
+    board = noticeboard.noticeboard_build(region=regions.jueren, month=NOV)
+    assert len(board.deputies) == 13
+    pdf = noticeboard.noticeboard_pdf(board)
+    text = pdf_text(pdf)
+    assert pdf_pages(pdf) == 1
+    assert "三、联系本社区的人大代表（13名）" in text and "武康街道人大代表" in text and "乡镇代表11" in text
+    # Twelve codes: the station, the deputy on duty, then the others by name (the last one has no room).
+    assert "沈建国代表" in text and "乡镇代表09代表" in text and "乡镇代表10代表" not in text
