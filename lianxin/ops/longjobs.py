@@ -12,8 +12,9 @@ Progress goes through a reporter thread with its own database connection, so tha
 all-or-nothing import) still shows how far it got, and `run` never waits for a write: `progress(done, total,
 message)` only records the figures, the thread writes them at most once a second (with a heartbeat) and reads
 whether cancelling was asked; the next `progress` call then raises `Cancelled`, which rolls the import's
-transaction back. On SQLite (one writer at a time) the bar stands still while an import writes, then jumps, and
-a cancel asked meanwhile waits for the write lock; PostgreSQL has neither limit.
+transaction back. On SQLite (one writer at a time) nothing is written while the job is inside a transaction, so
+the bar stands still while an import checks and writes, then jumps, and a cancel asked meanwhile waits for the
+import's write lock; PostgreSQL has neither limit.
 
 A job whose worker died (a restart, a crash) stays "running" in the database: the next round of any worker marks
 it failed — at once when the process that ran it is gone from this host, otherwise when its heartbeat is older than
@@ -35,7 +36,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
-from django.db import DatabaseError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -341,6 +342,8 @@ class _Reporter:
         self.cancelled = threading.Event()
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._loop, name=f"longjob-{job_id}", daemon=True)
+        # The job's own connection (this is the job's thread), to see whether it is inside a transaction.
+        self.job_connection = connections[DEFAULT_DB_ALIAS]
 
     def progress(self, done: int, total: int, message: str = "") -> None:
         if self.cancelled.is_set():
@@ -373,6 +376,13 @@ class _Reporter:
             # Read first: on SQLite a read still works while the job's transaction holds the write lock.
             if LongJob.objects.filter(pk=self.job_id, cancel_requested=True).exists():
                 self.cancelled.set()
+            if self.job_connection.vendor == "sqlite" and self.job_connection.in_atomic_block:
+                # A write committed here would make the job's transaction fail at its first write if it has only
+                # read so far (SQLite cannot upgrade a read snapshot that another connection has since written to).
+                with self.lock:
+                    if self.pending is None:
+                        self.pending = pending
+                return
             LongJob.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(**fields)
         except DatabaseError:
             # SQLite while the job's own transaction writes (one writer at a time): try again next second.
@@ -590,7 +600,7 @@ kind_register(
     JobKind(
         name="calendar_import",
         label="导入节假日安排",
-        perm=Perm.USE_BACKOFFICE,
+        perm=Perm.MANAGE_ACCOUNTS,  # platform_settings_editable asks for it from the county up
         allowed=_may_edit_calendar,
         run=_calendar_run,
         upload=True,

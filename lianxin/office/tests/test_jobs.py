@@ -226,3 +226,26 @@ def test_the_pages_need_an_office_account(client, personas):
     assert client.get(f"/office/jobs/{job.pk}/status/").status_code == 302
     client.force_login(personas.deputy)
     assert client.get("/office/jobs/").status_code == 403
+
+
+def test_the_holiday_calendar_import_takes_its_year_and_is_the_platform_administrators(client, personas):
+    from lianxin.workdays.models import CalendarDay, CalendarYear
+
+    sheet = "日期,类型,名称\n2031-10-01,放假,国庆节\n2031-10-02,放假,国庆节\n2031-09-28,调休上班,国庆节调休\n"
+    client.force_login(personas.county_staff)
+    assert client.get("/office/jobs/new/calendar_import/").status_code == 404
+    client.force_login(personas.admin)
+    page = client.get("/office/jobs/new/calendar_import/").content.decode()
+    assert 'name="year"' in page and "类型" in page
+
+    missing_year = upload(client, "calendar_import", "2031.csv", sheet.encode())
+    assert missing_year.status_code == 200 and not LongJob.objects.exists()
+    upload(client, "calendar_import", "2031.csv", sheet.encode(), year="2031")
+    job = LongJob.objects.get()
+    assert job.params == {"year": 2031}
+    longjobs_run()
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.message.startswith("2031 年节假日安排已导入：新增 3 条")
+    assert CalendarDay.objects.filter(date__year=2031).count() == 3
+    assert CalendarYear.objects.get(year=2031).is_complete

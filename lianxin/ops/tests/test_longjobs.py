@@ -299,3 +299,14 @@ def test_the_commands_that_run_the_same_functions_show_progress_on_the_terminal(
     err = io.StringIO()
     call_command("export_ledger", str(tmp_path / "台账.xlsx"), stderr=err, stdout=io.StringIO())
     assert err.getvalue().splitlines()[-1] == "正在生成 Excel 文件 3/3"
+
+
+@pytest.mark.parametrize("name", ["deputies_import", "grid_workers_import", "places_import", "hotline_import"])
+def test_each_import_kind_runs_its_service_and_reports_a_missing_column_by_row(personas, name):
+    job = job_start(actor=personas.county_staff, kind=name, upload=("名册.csv", "序号,备注\n1,无\n".encode()))
+    longjobs_run()
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "内部错误" not in job.message
+    assert job.errors and {error["row"] for error in job.errors} == {1}
+    assert {error["message"] for error in job.errors} == {"缺少该列"}
