@@ -249,3 +249,23 @@ def test_the_holiday_calendar_import_takes_its_year_and_is_the_platform_administ
     assert job.status == JobStatus.DONE and job.message.startswith("2031 年节假日安排已导入：新增 3 条")
     assert CalendarDay.objects.filter(date__year=2031).count() == 3
     assert CalendarYear.objects.get(year=2031).is_complete
+
+
+def test_the_status_poll_and_the_list_cost_a_fixed_number_of_queries(client, personas, django_assert_num_queries):
+    client.force_login(personas.county_staff)
+    job = job_start(actor=personas.county_staff, kind="ledger_export")
+    with django_assert_num_queries(4):  # session, user, roles, the job
+        client.get(f"/office/jobs/{job.pk}/status/")
+
+    def list_queries() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/office/jobs/").status_code == 200
+        return len(queries)
+
+    few = list_queries()
+    for _ in range(5):
+        job_start(actor=personas.county_staff, kind="hotline_import", upload=("a.csv", b"x"))
+    assert list_queries() == few
