@@ -196,8 +196,23 @@ def test_a_poster_prints_the_weekly_day_not_the_next_dates(world):
     place_text = pdf_text(posters.place_poster(place=world.place))
     deputy_text = pdf_text(posters.deputy_poster(deputy=world.deputy))
     assert "每周三上午 9:00–11:30 沈建国代表" in place_text
-    assert "每周三上午 9:00–11:30 居仁社区代表工作站" in deputy_text
-    assert "月" not in place_text.split("代表接待日")[1].split("沈建国")[0]  # no dates on the schedule line
+    assert "每周三上午 9:00–11:30 居仁社区代表工作站" in deputy_text and "轮流" not in deputy_text
+    assert "月" not in place_text.split("值班代表：")[1].split("沈建国")[0]  # no dates on the schedule line
+
+
+@needs_font
+def test_a_deputy_taking_turns_gets_the_places_weekly_day_on_the_poster(world):
+    from lianxin.portal import posters
+
+    other = world.deputy.__class__.objects.create(name="王秀英", gender="female")
+    DutyShift.objects.all().delete()
+    weekly_roster(world, timezone.localdate() + datetime.timedelta(days=1), weeks=6)
+    for n, shift in enumerate(DutyShift.objects.order_by("date")):
+        if n % 2:
+            shift.deputy = other
+            shift.save()
+    text = pdf_text(posters.deputy_poster(deputy=other))
+    assert "每周三上午 9:00–11:30 居仁社区代表工作站（代表轮流接待）" in text
 
 
 @needs_font
