@@ -9,6 +9,7 @@ import io
 import openpyxl
 import pypdfium2 as pdfium
 import pytest
+from django.core.management import call_command
 
 from lianxin.core.errors import DomainError, PermissionDenied
 from lianxin.core.models import AuditEvent
@@ -351,3 +352,23 @@ def test_the_projects_report_needs_projects_the_user_manages(states, personas): 
     with pytest.raises(DomainError) as wrong:
         job_start(actor=personas.county_staff, kind="projects_report", params={"month": "2026年11月"})
     assert wrong.value.message == "月份: 格式应为 2026-11"
+
+
+# --- the same services from a terminal ------------------------------------------------------------------------------
+
+
+def test_the_voter_and_grid_commands_show_their_progress_on_the_terminal(election, county, tmp_path):  # noqa: F811
+    regions, *_ = county
+    make_deputy("姚丽华", congress=regions.deqing, district=regions.jueren)
+    sheet = tmp_path / "名册.xlsx"
+    sheet.write_bytes(xlsx_bytes(HEADERS, [row(1, "张伟", ZHANG), row(2, "李娜", LI, "女")]))
+    err, out = io.StringIO(), io.StringIO()
+
+    call_command("import_voters", str(sheet), election=election.pk, district=JUREN, stderr=err, stdout=out)
+
+    assert err.getvalue().splitlines() == ["正在写入选民 0/2"] and "新增 2 名选民" in out.getvalue()
+    err, out = io.StringIO(), io.StringIO()
+
+    call_command("assign_grids", "--json", stderr=err, stdout=out)
+
+    assert err.getvalue().splitlines() == ["正在为代表选择网格 0/1"] and '"grids_total": 3' in out.getvalue()
