@@ -51,6 +51,7 @@ from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError, ImportRejected, NotFound, PermissionDenied
 from lianxin.core.tabular import Column, Progress
 from lianxin.deputies.imports import DEPUTY_COLUMNS, GRID_WORKER_COLUMNS, deputies_import, grid_workers_import
+from lianxin.ops.heartbeat import heartbeat_beat, process_name
 from lianxin.ops.models import FINISHED_STATUSES, JobStatus, LongJob
 from lianxin.regions.models import Region
 from lianxin.venues.imports import PLACE_COLUMNS, places_import
@@ -297,10 +298,6 @@ def _audit(job: LongJob, actor: Any, action: str, old: str, new: str, note: str 
 # --- the worker's side -------------------------------------------------------------------------------------------
 
 
-def process_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
 def _claim() -> LongJob | None:
     """The oldest queued job, now running in this process; None when there is none. PostgreSQL: SKIP LOCKED, so
     two workers take different jobs without waiting; elsewhere a compare-and-swap on the status."""
@@ -384,6 +381,9 @@ class _Reporter:
                         self.pending = pending
                 return
             LongJob.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(**fields)
+            # The worker's own heartbeat too: a long job holds up its loop's rounds, which beat otherwise (run with
+            # `--queue heavy` alone, the health check would take a long import for a dead worker).
+            heartbeat_beat()
         except DatabaseError:
             # SQLite while the job's own transaction writes (one writer at a time): try again next second.
             logger.debug("progress of job %s not written", self.job_id, exc_info=True)
@@ -409,6 +409,7 @@ def _run(job: LongJob) -> None:
         _finish(job, JobStatus.FAILED, message=f"未知的任务类型“{job.kind}”")
         return
     reporter = _Reporter(job.pk)
+    _running_here.add(job.pk)
     try:
         with reporter:
             output = kind.run(job, dict(job.params), reporter.progress)
@@ -428,6 +429,12 @@ def _run(job: LongJob) -> None:
         fields = {"result_name": output.file_name, "result_path": path, "done": total, "total": total}
         if not _finish(job, JobStatus.DONE, message=output.message, **fields):
             _delete(path)
+    finally:
+        _running_here.discard(job.pk)
+
+
+# The jobs this process is running now (the worker's heavy loop runs one at a time; a set for clarity).
+_running_here: set[int] = set()
 
 
 def _pid_alive(pid: int) -> bool:
@@ -441,10 +448,15 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _orphaned(job: LongJob, now: datetime.datetime) -> bool:
+    """Its worker is gone: on this host, a process that no longer runs (or this process's number, reused after a
+    container's restart, without the job running here); anywhere, a heartbeat older than ORPHAN_AFTER."""
+    if job.pk in _running_here:
+        return False
+    stale = job.beat_at is None or job.beat_at < now - ORPHAN_AFTER
     host, _, pid = job.worker.rpartition(":")
     if host == socket.gethostname() and pid.isdigit():
-        return int(pid) != os.getpid() and not _pid_alive(int(pid))
-    return job.beat_at is None or job.beat_at < now - ORPHAN_AFTER
+        return int(pid) == os.getpid() or not _pid_alive(int(pid)) or stale
+    return stale
 
 
 def longjobs_fail_orphaned(*, now: datetime.datetime | None = None) -> int:

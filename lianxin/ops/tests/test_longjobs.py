@@ -2,6 +2,7 @@
 thread of its own, cancelled, failed when their worker died, their files purged after the retention period."""
 
 import datetime
+import os
 import socket
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from lianxin.accounts.roles import Perm
 from lianxin.core.errors import DomainError, ImportRejected, NotFound, PermissionDenied, RowError
 from lianxin.core.models import AuditEvent
 from lianxin.ops import longjobs
+from lianxin.ops.heartbeat import heartbeat_reset, process_name
 from lianxin.ops.longjobs import (
     JobKind,
     Output,
@@ -28,7 +30,7 @@ from lianxin.ops.longjobs import (
     longjobs_purge,
     longjobs_run,
 )
-from lianxin.ops.models import JobStatus, LongJob
+from lianxin.ops.models import JobStatus, LongJob, WorkerHeartbeat
 from lianxin.regions.models import Region, RegionLevel
 
 
@@ -74,6 +76,7 @@ def test_a_job_runs_in_the_worker_and_reports_its_progress_while_it_runs(persona
     seen: list[tuple[int, int, str]] = []
 
     def run(job, params, progress):
+        assert longjobs_fail_orphaned() == 0  # another worker's round meanwhile leaves a live job alone
         for done in range(3):
             progress(done, 3, f"第{done + 1}步")
             # The page reads this row while the job runs.
@@ -84,6 +87,7 @@ def test_a_job_runs_in_the_worker_and_reports_its_progress_while_it_runs(persona
 
     name = kind(run)
     job = job_start(actor=personas.township_staff, kind=name, params={"n": 3})
+    heartbeat_reset()
     assert job.status == JobStatus.QUEUED and job.region == personas.township_staff.role_assignments.get().region
 
     assert longjobs_run() == 1
@@ -91,11 +95,12 @@ def test_a_job_runs_in_the_worker_and_reports_its_progress_while_it_runs(persona
     assert seen == [(0, 3, "第1步"), (1, 3, "第2步"), (2, 3, "第3步")]
     job.refresh_from_db()
     assert (job.status, job.done, job.total, job.message) == (JobStatus.DONE, 3, 3, "完成，参数 3")
-    assert job.started_at and job.finished_at and job.worker.endswith(f":{__import__('os').getpid()}")
+    assert job.started_at and job.finished_at and job.worker.endswith(f":{os.getpid()}")
     assert job.result_name == "结果.txt" and "/media/" not in job.result_path
     with job_file_open(job) as handle:
         assert handle.read().decode() == "三行"
     assert actions(job) == ["longjob.start", "longjob.run", "longjob.done"]
+    assert WorkerHeartbeat.objects.filter(name=process_name()).exists()  # the worker beats while the job runs
     assert longjobs_run() == 0  # nothing queued
 
 
@@ -208,16 +213,18 @@ def test_a_job_interrupted_by_a_worker_death_is_failed_on_restart(personas, kind
         return job
 
     died_here = running(f"{here}:{_dead_pid()}", now)
-    mine = running(f"{here}:{__import__('os').getpid()}", now - datetime.timedelta(hours=1))
+    # This process's number, but not running here: the worker before a container's restart had the same pid.
+    same_pid_before_restart = running(f"{here}:{os.getpid()}", now)
+    alive_here = running(f"{here}:{os.getppid()}", now - datetime.timedelta(minutes=1))
     elsewhere_alive = running("other-host:123", now - datetime.timedelta(minutes=1))
     elsewhere_silent = running("other-host:456", now - datetime.timedelta(minutes=30))
 
     call_command("run_worker", "--once", "--job", "longjobs_run")
 
     statuses = dict(LongJob.objects.values_list("pk", "status"))
-    assert statuses[died_here.pk] == JobStatus.FAILED
+    assert statuses[died_here.pk] == statuses[same_pid_before_restart.pk] == JobStatus.FAILED
     assert statuses[elsewhere_silent.pk] == JobStatus.FAILED
-    assert statuses[mine.pk] == statuses[elsewhere_alive.pk] == JobStatus.RUNNING
+    assert statuses[alive_here.pk] == statuses[elsewhere_alive.pk] == JobStatus.RUNNING
     died_here.refresh_from_db()
     assert died_here.message == longjobs.ORPHANED_MESSAGE and died_here.finished_at is not None
     assert actions(died_here) == ["longjob.start", "longjob.failed"]
