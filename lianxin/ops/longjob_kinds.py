@@ -3,8 +3,8 @@ report, the router's training and evaluation, the projects' monthly report. Each
 runs, as the job's owner, so the service's own permission check applies when the job runs; `JobKind.perm` and
 `clean` only decide who sees the kind and refuse a mistake on the form. Registered by lianxin.ops.longjobs.
 
-A township's posters are not here: they are drawn by lianxin.portal.posters, an interface package that ops may
-not import (pyproject's [tool.importlinter]); the office's print page links to them.
+A township's posters are registered by lianxin.portal.jobs: they are drawn by lianxin.portal.posters, in an
+interface package that ops may not import (pyproject's [tool.importlinter]), while portal may import ops.
 """
 
 import datetime

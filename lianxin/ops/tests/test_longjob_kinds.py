@@ -354,6 +354,45 @@ def test_the_projects_report_needs_projects_the_user_manages(states, personas): 
     assert wrong.value.message == "月份: 格式应为 2026-11"
 
 
+# --- a township's posters (registered by lianxin.portal.jobs) ------------------------------------------------------
+
+
+def test_a_townships_posters_are_one_pdf_page_per_deputy_and_place(county, personas):  # noqa: F811
+    from lianxin.venues.models import Place, PlaceKind
+
+    try:
+        fonts.font_path()
+    except DomainError as error:
+        pytest.skip(f"no CJK font: {error.message}")
+    regions, *_ = county
+    make_deputy("姚丽华", congress=regions.deqing, district=regions.jueren)
+    make_deputy("沈建国", congress=regions.deqing, district=regions.chengdong)  # 乾元镇's
+    Place.objects.create(kind=PlaceKind.STATION, name="居仁社区代表工作站", region=regions.jueren)
+
+    job = run(personas.township_staff, "region_posters")  # no region: the township they see
+
+    assert job.status == JobStatus.DONE, job.message
+    assert job.params == {"region": regions.wukang.code} and job.result_name == "二维码海报-武康街道.pdf"
+    with job_file_open(job) as handle:
+        document = pdfium.PdfDocument(handle.read())
+    try:
+        pages = [document[i].get_textpage().get_text_range() for i in range(len(document))]
+    finally:
+        document.close()
+    assert len(pages) == 2 and "姚丽华" in pages[0] and "居仁社区代表工作站" in pages[1]
+    assert "沈建国" not in "".join(pages)
+
+
+def test_posters_only_of_a_region_the_user_sees(county, personas):  # noqa: F811
+    regions, *_ = county
+    assert "region_posters" in kind_names(personas.deputy) and "region_posters" not in kind_names(personas.no_role)
+    with pytest.raises(PermissionDenied):
+        job_start(actor=personas.no_role, kind="region_posters", params={"region": regions.wukang.code})
+    with pytest.raises(DomainError) as refused:
+        job_start(actor=personas.outsider, kind="region_posters", params={"region": regions.wukang.code})
+    assert refused.value.field == "region" and not LongJob.objects.exists()
+
+
 # --- the same services from a terminal ------------------------------------------------------------------------------
 
 
