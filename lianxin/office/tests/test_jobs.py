@@ -98,6 +98,7 @@ def test_a_rejected_import_shows_its_row_numbered_errors_and_writes_nothing_then
 
     page = client.get(f"/office/jobs/{job.pk}/").content.decode()
     assert "未完成" in page and "共3处错误" in page and "office/jobs.js" not in page
+    assert 'id="job-progress"' not in page and "改正后重新上传" in page  # no empty bar for a refused file
     assert '<table class="grid job-errors">' in page
     assert "<tr><td>3</td><td>联系电话</td>" in page
     assert "<tr><td>3</td><td>所在乡镇/村社区</td>" in page and "不存在的村" in page

@@ -80,7 +80,7 @@ def test_a_clerk_imports_a_hotline_sheet_sees_its_errors_then_imports_the_correc
     assert axe_violations(page) == []
     shots(page, "office-import-errors")
 
-    page.click("text=再次导入")
+    page.click("a:has-text('改正后重新上传')")
     page.set_input_files("input[type=file]", str(good))
     page.click("button:has-text('上传并导入')")
     page.wait_for_url(f"{live_server.url}/office/jobs/*/")
