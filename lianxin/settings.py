@@ -201,6 +201,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "lianxin.accounts.logins.axes_client_ip"
 AXES_LOCKOUT_CALLABLE = "lianxin.accounts.logins.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True  # accounts.LoginEvent is the login audit; axes keeps only its failure counters
+AXES_ENABLE_ADMIN = False  # its English pages: a clerk unlocks from the login log (lianxin.backoffice.third_party)
 AXES_VERBOSE = False
 # Staff (back-office roles) are logged out after this many idle minutes; deputies' workbench is not affected.
 STAFF_IDLE_MINUTES = envint("STAFF_IDLE_MINUTES", "30")
@@ -225,6 +226,8 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 
+# Files the web server never serves (nginx publishes /media/): long jobs' uploads and results (ops/longjobs.py).
+PRIVATE_FILES_ROOT = VAR_DIR / "private"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Production hardening: `lianxin check --deploy` is clean when LIANXIN_PRODUCTION=true.
@@ -282,6 +285,7 @@ RETENTION_NOTIFICATION_DAYS = envint("RETENTION_NOTIFICATION_DAYS", "90")  # sen
 RETENTION_PROPOSAL_CONTACT_YEARS = envint("RETENTION_PROPOSAL_CONTACT_YEARS", "3")  # project proposers
 RETENTION_LOGIN_AUDIT_DAYS = envint("RETENTION_LOGIN_AUDIT_DAYS", "180")  # 网络安全法 art. 21: at least 6 months
 PRIVACY_PURGE_TIME = os.getenv("PRIVACY_PURGE_TIME", "03:30")  # Beijing time, daily
+RETENTION_JOB_FILES_DAYS = envint("RETENTION_JOB_FILES_DAYS", "7")  # imports' files and rejected rows, exports
 PRIVACY_CONTROLLER = os.getenv("PRIVACY_CONTROLLER", "本级人大常委会办公室")
 PRIVACY_CONTACT = os.getenv("PRIVACY_CONTACT", "所在地人大代表联络站，或拨打本级人大常委会办公室电话")
 # Health (/api/v1/health answers 503 past these) and Prometheus metrics (/metrics; see lianxin/ops/metrics.py).

@@ -67,6 +67,7 @@ class UserAdmin(DjangoUserAdmin):
     enforce again). Out of scope is a 404 on every page, the password page included."""
 
     list_display = ["username", "display_name", "phone", "is_active", "last_login"]
+    ordering = ["display_name_stroke_key", "username"]  # 姓氏笔画 of the full name (lianxin.core.collation)
     search_fields = ["username", "display_name", "phone"]
     list_filter = ["is_active", "role_assignments__role"]
     inlines = [RoleAssignmentInline]

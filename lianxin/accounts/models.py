@@ -8,13 +8,17 @@ from django.db import models
 from django.utils import timezone
 
 from lianxin.accounts.roles import ROLE_PERMISSIONS, Perm, Role
+from lianxin.core.collation import StrokeKeyed, stroke_key_field
 from lianxin.regions.models import Region
 
 
-class User(AbstractUser):
+class User(StrokeKeyed, AbstractUser):
     """An account. What it may see and do comes from its role assignments, each over a region."""
 
     display_name = models.CharField("姓名", max_length=50, blank=True)
+    # 姓氏笔画 of the full name (lianxin.core.collation), kept up to date on save: the accounts list's order.
+    display_name_stroke_key = stroke_key_field()
+    stroke_fields = ("display_name",)
     phone = models.CharField("手机号", max_length=20, blank=True)
 
     class Meta:
@@ -81,7 +85,7 @@ class ApiToken(models.Model):
     user = models.ForeignKey(User, verbose_name="账号", on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField("用途", max_length=100, blank=True)
     prefix = models.CharField("前缀", max_length=8)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hash = models.CharField("令牌摘要", max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)

@@ -188,7 +188,9 @@ class ReceptionSession(models.Model):
     ended_at = models.DateTimeField("结束时间", null=True, blank=True)
     people_received = models.PositiveIntegerField("接待人数", default=0)
     note = models.TextField("记录", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     objects = scoped_manager("region__path")
 
@@ -301,7 +303,7 @@ class Case(models.Model):
         related_name="+",
     )
     # "<client>:<key>" of the request that created it: a retried submission finds this case instead of a new one.
-    idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True, editable=False)
+    idempotency_key = models.CharField("幂等键", max_length=200, null=True, blank=True, unique=True, editable=False)
     routing = models.JSONField("分办建议", default=dict, blank=True)
 
     objects = CaseQuerySet.as_manager()
@@ -415,10 +417,10 @@ class Submission(models.Model):
     # (bench/README.md). Both were read and checked in the same request, users and regions are never deleted
     # (PROTECT still holds for the ORM), and the worker resolves both again before it registers anything.
     receipt_code = models.CharField("查询码", max_length=16, editable=False)
-    idempotency_key = models.CharField(max_length=200, null=True, blank=True, editable=False)
+    idempotency_key = models.CharField("幂等键", max_length=200, null=True, blank=True, editable=False)
     # SHA-256 of the accepted payload (intake.payload_fingerprint): a retry under the same idempotency key with
     # another body is refused instead of answered with this submission. Empty on rows older than the column.
-    fingerprint = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
+    fingerprint = models.CharField("内容摘要", max_length=64, blank=True, default="", db_default="", editable=False)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="提交人",

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
+from reportlab.lib.units import mm
 
 from lianxin.cases.models import RESOLVED_STATUSES, Case, Status
 from lianxin.cases.redaction import redact
 from lianxin.core.errors import DomainError
-from lianxin.deputies.models import SERVING_STATUSES, Deputy, DutyShift, GridAssignment, Mandate
+from lianxin.deputies.models import SERVING_STATUSES, Deputy, DutyShift, GridAssignment, Mandate, MandateLevel
 from lianxin.deputies.schedule import ScheduleLine, schedule_lines
-from lianxin.publicweb.printing import QRCode, content_width, heading, para, qr_grid, render, shorten, table
+from lianxin.publicweb.printing import QRCode, content_width, heading, para, qr_grid, render, shorten, table, widths
 from lianxin.regions.models import Region, RegionLevel
 from lianxin.venues.models import Place, PlaceKind
 
@@ -31,6 +32,8 @@ SCHEDULE_MARGIN = datetime.timedelta(days=28)
 SUMMARY_CHARS = 80
 MAX_RESULTS = 30
 MAX_CODES = 12
+CODES_PER_ROW = 6
+QR_SIZE = 24 * mm  # 0.7 mm a module for a public URL: a phone reads it at arm's length
 
 
 @dataclass
@@ -154,10 +157,12 @@ def _here(region: Region) -> str:
     return "本地"
 
 
-def _deputy_level(deputy: Deputy) -> str:
-    return "、".join(
-        f"{m.congress_region.name}人大代表" for m in deputy.mandates.all()
-    )  # "德清县人大代表、武康街道人大代表"
+LEVEL_ORDER = {level: n for n, level in enumerate(MandateLevel.values)}
+
+
+def _level_order(item: tuple[tuple[str, str], list[str]]) -> tuple[int, str]:
+    (level, label), _ = item
+    return LEVEL_ORDER.get(level, len(LEVEL_ORDER)), label
 
 
 def noticeboard_pdf(board: Noticeboard) -> bytes:
@@ -186,7 +191,7 @@ def noticeboard_pdf(board: Noticeboard) -> bytes:
             for n, case in enumerate(board.results, 1)
         ]
         story.append(
-            table(["序号", "反映事项与办理结果", "类别", "承办单位", "公开"], rows, _widths(width, 10, 54, 12, 16, 8))
+            table(["序号", "反映事项与办理结果", "类别", "承办单位", "公开"], rows, widths(width, 10, 54, 12, 16, 8))
         )
         if board.more_results:
             story.append(para(f"另有{board.more_results}件，请扫码查看“办理结果”。", 9))
@@ -203,39 +208,36 @@ def noticeboard_pdf(board: Noticeboard) -> bytes:
             ]
             for s in board.places
         ]
-        story.append(table(["家站室", "接待时间", "接待代表"], rows, _widths(width, 38, 34, 28)))
+        story.append(table(["家站室", "接待时间", "接待代表"], rows, widths(width, 38, 34, 28)))
     else:
         story.append(para(f"{here}暂无代表家站室，可扫描代表二维码在线反映。", 10))
 
-    story.append(heading(f"三、联系{here}的人大代表"))
+    story.append(heading(f"三、联系{here}的人大代表（{len(board.deputies)}名）"))
     if board.deputies:
-        rows = [
-            [
-                d.name,
-                _deputy_level(d),
-                "、".join(a.grid.name for a in d.grid_assignments.all()),
-                "、".join(d.specialties),
-            ]
-            for d in board.deputies
-        ]
-        story.append(table(["代表", "代表资格", "联系网格", "专业特长"], rows, _widths(width, 14, 40, 26, 20)))
+        # One row per congress, the names side by side: a village has a dozen deputies and the sheet is one page.
+        by_congress: dict[tuple[str, str], list[str]] = {}
+        for deputy in board.deputies:
+            for mandate in deputy.mandates.all():
+                key = (mandate.level, f"{mandate.congress_region.name}人大代表")
+                by_congress.setdefault(key, []).append(deputy.name)
+        rows = [[label, "、".join(names)] for (_, label), names in sorted(by_congress.items(), key=_level_order)]
+        story.append(table(["代表资格", "代表"], rows, widths(width, 24, 76)))
     else:
         story.append(para("暂无联系代表。", 10))
 
-    codes = [QRCode(s.place.public_url, f"{shorten(s.place.name, 12)}\n扫码提意见") for s in board.places]
-    codes += [QRCode(d.public_url, f"{d.name}代表\n扫码找代表") for d in board.deputies]
+    # The places first (their page lists who is on duty), then the deputies who receive there, then the others.
+    on_duty = {name for s in board.places for line in s.lines for name in line.deputies}
+    deputies = sorted(board.deputies, key=lambda d: (d.name not in on_duty, d.name))
+    codes = [QRCode(s.place.public_url, f"{shorten(s.place.name, 9)}\n扫码提意见", QR_SIZE) for s in board.places]
+    codes += [QRCode(d.public_url, f"{d.name}代表\n扫码找代表", QR_SIZE) for d in deputies]
     if codes:
         story.append(heading("四、扫码找代表、提意见建议、查办理进度"))
-        story.append(qr_grid(codes[:MAX_CODES], width))
+        story.append(qr_grid(codes[:MAX_CODES], width, per_row=CODES_PER_ROW))
     return render(
         story,
         title=f"{region.name}{month.year}年{month.month}月公告栏",
         footer="连心 · 事事有回音，件件有落实 · 反映问题后凭查询码查进度",
     )
-
-
-def _widths(total: float, *shares: float) -> list[float]:
-    return [total * share / sum(shares) for share in shares]
 
 
 def noticeboard_for(*, region: Region, month: datetime.date) -> bytes:

@@ -14,12 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case as CaseWhen
+from django.db.models import Count, F, Q, QuerySet, When
 from django.utils import timezone
 
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
-from lianxin.cases.deadlines import late_open_q
+from lianxin.cases.deadlines import STEP_DEADLINES, late_open_q, step_deadline
 from lianxin.cases.models import Case, CaseEvent, Status
 from lianxin.cases.workflow import Action
 from lianxin.workdays.calendar import due_at
@@ -32,15 +33,23 @@ DUE_SOON_WORKDAYS = 2
 AWAITING_REPLY = (Status.COORDINATING, Status.TRANSFERRED, Status.SUPERVISING)
 
 
+def current_deadline(case: Case) -> tuple[datetime.datetime | None, str]:
+    """The deadline of the step the case waits for, and the step's name (none once the result reached the person)."""
+    step = step_deadline(case.status)
+    return (getattr(case, step.field), step.label) if step is not None else (None, "")
+
+
+def current_due() -> CaseWhen:
+    """current_deadline as an SQL expression, to order a list by it (soonest first)."""
+    return CaseWhen(*(When(status__in=step.statuses, then=F(step.field)) for step in STEP_DEADLINES), default=None)
+
+
 def _due_soon_q(now: datetime.datetime) -> Q:
     """Open cases whose current deadline is still ahead but ends within DUE_SOON_WORKDAYS working days."""
     horizon = due_at(now, DUE_SOON_WORKDAYS - 1)
-    window = {"gte": now, "lte": horizon}
-    running = (
-        Q(status=Status.REGISTERED, **{f"accept_due__{k}": v for k, v in window.items()})
-        | Q(status__in=AWAITING_REPLY, **{f"reply_due__{k}": v for k, v in window.items()})
-        | Q(status=Status.REPLIED, **{f"feedback_due__{k}": v for k, v in window.items()})
-    )
+    running = Q(pk__in=[])
+    for step in STEP_DEADLINES:
+        running |= Q(status__in=step.statuses, **{f"{step.field}__gte": now, f"{step.field}__lte": horizon})
     return running & ~late_open_q(now)
 
 

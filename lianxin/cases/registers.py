@@ -26,7 +26,7 @@ from django.utils import timezone
 from lianxin.cases.models import Case, ReceptionSession
 from lianxin.deputies.models import SERVING_STATUSES, Deputy, DutyShift, GridAssignment, GridWorker, Mandate
 from lianxin.deputies.schedule import schedule_lines
-from lianxin.publicweb.printing import content_width, heading, para, render, shorten, table
+from lianxin.publicweb.printing import content_width, heading, para, render, shorten, table, widths
 from lianxin.regions.models import Grid
 from lianxin.venues.models import Place
 
@@ -143,10 +143,6 @@ def _phone(value: str, with_contacts: bool) -> str:
     return (value or "—") if with_contacts else HIDDEN
 
 
-def _widths(total: float, *shares: float) -> list[float]:
-    return [total * share / sum(shares) for share in shares]
-
-
 def registers_pdf(books: Registers) -> bytes:
     place, contacts = books.place, books.with_contacts
     width = content_width(wide=True)
@@ -178,7 +174,7 @@ def registers_pdf(books: Registers) -> bytes:
         table(
             ["序号", "姓名", "性别", "代表资格", "工作单位及职务", "代表小组", "联系电话"],
             rows or [["", "无", "", "", "", "", ""]],
-            _widths(width, 5, 10, 5, 28, 22, 16, 14),
+            widths(width, 5, 10, 5, 28, 22, 16, 14),
         )
     )
 
@@ -193,7 +189,7 @@ def registers_pdf(books: Registers) -> bytes:
         for grid in books.grids
     ]
     story.append(
-        table(["网格", "户数", "联系代表", "网格员"], rows or [["无", "", "", ""]], _widths(width, 25, 8, 35, 32))
+        table(["网格", "户数", "联系代表", "网格员"], rows or [["无", "", "", ""]], widths(width, 25, 8, 35, 32))
     )
 
     story.append(heading(f"三、接待排班册（{len(books.shifts)}班）"))
@@ -210,9 +206,7 @@ def registers_pdf(books: Registers) -> bytes:
         for s in books.shifts
     ]
     story.append(
-        table(
-            ["日期", "时间", "接待代表", "备注"], rows or [["本期无排班", "", "", ""]], _widths(width, 22, 16, 22, 40)
-        )
+        table(["日期", "时间", "接待代表", "备注"], rows or [["本期无排班", "", "", ""]], widths(width, 22, 16, 22, 40))
     )
 
     story.append(heading(f"四、接待登记簿（{len(books.sessions)}次接待）"))
@@ -241,7 +235,7 @@ def registers_pdf(books: Registers) -> bytes:
         table(
             ["接待时间", "接待代表", "接待人数", "反映事项", "反映人", "联系电话", "办理状态"],
             rows or [["本期无接待", "", "", "", "", "", ""]],
-            _widths(width, 13, 10, 8, 35, 10, 13, 11),
+            widths(width, 13, 10, 8, 35, 10, 13, 11),
         )
     )
 
@@ -263,7 +257,8 @@ def registers_pdf(books: Registers) -> bytes:
         table(
             ["时间", "方式", "地点", "代表", "接待人数", "登记件数", "记录"],
             [*rows, ["合计", "", "", "", str(people), str(sum(len(s.cases.all()) for s in books.activities)), ""]],
-            _widths(width, 15, 9, 20, 9, 8, 8, 31),
+            widths(width, 15, 9, 20, 9, 8, 8, 31),
+            total=True,
         )
     )
 
@@ -286,7 +281,7 @@ def registers_pdf(books: Registers) -> bytes:
         table(
             ["登记日期", "查询码", "渠道", "反映事项", "类别", "处理方式", "承办单位", "状态", "答复日期"],
             rows or [["本期无登记", "", "", "", "", "", "", "", ""]],
-            _widths(width, 10, 13, 8, 22, 9, 9, 12, 8, 9),
+            widths(width, 10, 13, 8, 22, 9, 9, 12, 8, 9),
         )
     )
     return render(

@@ -752,12 +752,22 @@ def write_xlsx(
         table.append(cells)
     count = len(table)
 
-    widths = [_display_width(column.header) for column in columns]
+    column_formats = [getattr(column.parse, "number_format", None) for column in columns]
+    # A date or time column is as wide as its format shows, whatever the sampled rows hold (a 销号时间 empty in
+    # the first rows is filled further down): Excel shows ######## in a date cell too narrow for it.
+    widths = [
+        max(_display_width(column.header), _format_width(number_format) if not text else 0)
+        for column, number_format, text in zip(columns, column_formats, text_columns, strict=True)
+    ]
     for cells in table[:WIDTH_SAMPLE_ROWS]:
         for index, cell in enumerate(cells):
-            if cell is not None:
-                shown = f"{cell:%Y-%m-%d}" if isinstance(cell, datetime.date) else str(cell)
-                widths[index] = max(widths[index], _display_width(shown))
+            if cell is None:
+                continue
+            if isinstance(cell, datetime.date | datetime.time):
+                shown_width = _format_width(column_formats[index] or _default_format(cell))
+            else:
+                shown_width = _display_width(str(cell))
+            widths[index] = max(widths[index], shown_width)
 
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
@@ -807,6 +817,34 @@ def write_xlsx(
 def _display_width(text: str) -> int:
     """Characters as Excel shows them: a Chinese character takes two columns."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text.split("\n")[0])
+
+
+# The widest each date and time code of a number format shows: mmmm a month's name, m a month up to 12, AM/PM two.
+_FORMAT_CODE = re.compile(r'yyyy|yy|mmmm|mmm|mm|m|dddd|ddd|dd|d|hh|h|ss|s|AM/PM|\[[^]]*\]|\\.|"[^"]*"', re.I)
+_CODE_WIDTH = {"yyyy": 4, "mmmm": 9, "mmm": 3, "dddd": 9, "ddd": 3, "am/pm": 2}
+
+
+def _format_width(number_format: str | None) -> int:
+    """How wide a value in `number_format` is at most: "yyyy-mm-dd hh:mm" 16, "yyyy年m月d日" 14; 0 for none."""
+    if not number_format or number_format in ("@", "General"):
+        return 0
+
+    def shown(code: re.Match[str]) -> str:
+        text = code.group()
+        if text.startswith("["):  # a colour or condition
+            return ""
+        if text.startswith("\\") or text.startswith('"'):  # a literal
+            return text[1:].strip('"')
+        return "0" * _CODE_WIDTH.get(text.lower(), 2)
+
+    return _display_width(_FORMAT_CODE.sub(shown, number_format.split(";")[0]))
+
+
+def _default_format(value: datetime.date | datetime.time) -> str:
+    """The format openpyxl gives a date or time written without one."""
+    if isinstance(value, datetime.datetime):
+        return "yyyy-mm-dd h:mm:ss"
+    return "yyyy-mm-dd" if isinstance(value, datetime.date) else "h:mm:ss"
 
 
 # --------------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from django.db.models import Count, Q, QuerySet
 
 from lianxin.accounts.models import User
 from lianxin.core.models import AuditEvent
+from lianxin.core.tabular import Progress
 from lianxin.deputies.models import (
     SERVING_STATUSES,
     AssignmentBasis,
@@ -181,7 +182,9 @@ def _fill_empty_grids(index: _GridIndex, region: Region | None) -> list[tuple[De
     return made
 
 
-def assign_grids(*, actor: User | None, region: Region | None = None, fill_empty: bool = True) -> AssignmentOutcome:
+def assign_grids(
+    *, actor: User | None, region: Region | None = None, fill_empty: bool = True, progress: Progress | None = None
+) -> AssignmentOutcome:
     """Embed every serving deputy without a grid, then (unless `fill_empty` is off) give every grid a deputy."""
     with transaction.atomic():
         grid_pool = Grid.objects.select_related("region").order_by("code")
@@ -199,7 +202,10 @@ def assign_grids(*, actor: User | None, region: Region | None = None, fill_empty
         index = _GridIndex(grids, load)
         outcome = AssignmentOutcome()
         pairs: list[tuple[Deputy, Grid, str]] = []
-        for deputy in _unassigned_serving_deputies(region):
+        deputies = _unassigned_serving_deputies(region)
+        for number, deputy in enumerate(deputies):
+            if progress is not None:
+                progress(number, len(deputies), "正在为代表选择网格")
             grid, basis = _choose_grid(deputy, index, grid_pool)
             if grid is not None:
                 index.load[grid.pk] += 1

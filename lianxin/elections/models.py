@@ -186,7 +186,7 @@ class Finding(models.Model):
     kind = models.CharField("类别", max_length=16, choices=FindingKind.choices)
     code = models.CharField("问题", max_length=32)
     # The same problem found again by a later run is the same finding: kind:code:keys or kind:code:ID.
-    signature = models.CharField(max_length=120, editable=False)
+    signature = models.CharField("问题标识", max_length=120, editable=False)
     voter = models.ForeignKey(
         Voter, verbose_name="选民", null=True, blank=True, on_delete=models.CASCADE, related_name="findings"
     )

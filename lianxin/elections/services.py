@@ -15,7 +15,7 @@ from lianxin.accounts.models import User
 from lianxin.core.audit import audit_record, model_changes
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.core.idcard import IdNumberInvalid, id_number_normalise, id_number_parse
-from lianxin.core.tabular import ImportResult
+from lianxin.core.tabular import ImportResult, Progress
 from lianxin.elections.checks import ERROR_LABELS, run_checks
 from lianxin.elections.imports import read_voter_sheet
 from lianxin.elections.models import (
@@ -99,7 +99,13 @@ def district_for_import(*, actor: User | None, election: Election, code: str) ->
 
 
 def voters_import(
-    *, actor: User | None, election: Election, district_code: str, file: IO[bytes] | bytes, filename: str
+    *,
+    actor: User | None,
+    election: Election,
+    district_code: str,
+    file: IO[bytes] | bytes,
+    filename: str,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Import a district's roll: all or nothing. A row whose ID is already on this district's roll updates it
     (importing the same file twice changes nothing); other rows are added in batches."""
@@ -138,9 +144,15 @@ def voters_import(
             setattr(voter, key, value)
         updated.append(voter)
     with transaction.atomic():
-        Voter.objects.bulk_create(created, batch_size=IMPORT_BATCH)
-        if updated:
-            Voter.objects.bulk_update(updated, [*present, "updated_at"], batch_size=IMPORT_BATCH)
+        total = len(created) + len(updated)
+        for start in range(0, len(created), IMPORT_BATCH):
+            if progress is not None:
+                progress(start, total, "正在写入选民")
+            Voter.objects.bulk_create(created[start : start + IMPORT_BATCH])
+        for start in range(0, len(updated), IMPORT_BATCH):
+            if progress is not None:
+                progress(len(created) + start, total, "正在更新选民")
+            Voter.objects.bulk_update(updated[start : start + IMPORT_BATCH], [*present, "updated_at"])
         audit_record(
             actor=actor,
             action="election.voters_import",

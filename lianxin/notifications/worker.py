@@ -4,7 +4,9 @@ Deliberately small (see the command `lianxin run_worker` for why this is not dja
 enough; several are safe, because delivery claims rows by compare-and-swap (and SKIP LOCKED on PostgreSQL) and
 every job is idempotent. A failing job is logged and tried again after a short backoff of its own (`backoff`);
 it never stops the loop. Scheduled runs are remembered in the database (JobState), so a restart does not repeat
-them.
+them; and a job that has never run waits for its schedule (its next time, or its interval from the worker's start)
+instead of running the moment the worker starts: the first start is not the time for the nightly retraining or a
+day's summaries.
 """
 
 import datetime
@@ -132,9 +134,13 @@ def _drop_broken_connections() -> None:
 
 
 class Worker:
-    def __init__(self, jobs: list[Job], *, batch: int = 100) -> None:
+    def __init__(self, jobs: list[Job], *, batch: int = 100, started: datetime.datetime | None = None) -> None:
         self.jobs = jobs
         self.batch = batch
+        # A scheduled job with no recorded run counts from here (run_forever sets it to the start): a daily job
+        # first runs at its next time after the start, an every-15-minutes job 15 minutes after it. None: a job
+        # never run is due at once (`run_worker --once`, a round asked for now, for cron and tests).
+        self.started = started
         self.last: dict[str, datetime.datetime] = {}
         self.not_before: dict[str, datetime.datetime] = {}
         self.failures: dict[str, int] = {}
@@ -168,7 +174,7 @@ class Worker:
             last = JobState.objects.filter(name=job.name).values_list("last_run", flat=True).first()
             if last is not None:
                 self.last[job.name] = last
-        return self.last.get(job.name)
+        return self.last.get(job.name, self.started if job.remembered else None)
 
     def _remember(self, job: Job, fire: datetime.datetime) -> None:
         self.last[job.name] = fire
@@ -223,13 +229,16 @@ class Worker:
         names += sorted({j.queue for j in self.jobs} - set(names))
         if len(names) <= 1:
             return [self]
-        return [Worker([j for j in self.jobs if j.queue == name], batch=self.batch) for name in names]
+        return [
+            Worker([j for j in self.jobs if j.queue == name], batch=self.batch, started=self.started) for name in names
+        ]
 
     def run_forever(self, *, poll_seconds: float) -> None:
         """Run every queue until SIGTERM or SIGINT: the first in this thread, any other in a thread of its own
         (the heavy jobs spend most of their time in numpy and the database, which release the GIL)."""
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
+        self.started = self.started or timezone.now()
         loops = self.queues()
         for loop in loops:
             logger.info("worker started: %s", ", ".join(f"{j.name} ({j.schedule})" for j in loop.jobs))

@@ -368,6 +368,7 @@ def _render(request: HttpRequest, case: Case, *, posted: ActionBlock | None = No
         "deadlines": deadline_rows(case),
         "photos": [a for a in attachments if is_image(a)],
         "files": [a for a in attachments if not is_image(a)],
+        "attachment_count": len(attachments),
         "timeline": timeline(request.user, case),
         "proposal": _proposal(request.user, case),
         "duplicates": duplicates(request.user, case),

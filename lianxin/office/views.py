@@ -11,9 +11,13 @@ from django.utils import timezone
 from lianxin.cases.models import Status
 from lianxin.cases.queues import event_label, events_recent_visible_to
 from lianxin.office.access import office_required
-from lianxin.office.cases_list import bucket_counts, buckets_for, case_url
+from lianxin.office.cases_list import SORTED_BY_DUE, bucket_counts, buckets_for, case_url
 
 RECENT_EVENTS = 15
+
+
+def _card_query(key: str) -> dict[str, str]:
+    return {"bucket": key, "sort": "due"} if key in SORTED_BY_DUE else {"bucket": key}
 
 
 @office_required
@@ -28,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "label": bucket.label,
             "hint": bucket.hint,
             "count": counts[bucket.key],
-            "url": f"{cases_url}?{urlencode({'bucket': bucket.key})}",
+            "url": f"{cases_url}?{urlencode(_card_query(bucket.key))}",
         }
         for bucket in buckets_for(user)
     ]

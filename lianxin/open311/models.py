@@ -14,7 +14,7 @@ from lianxin.regions.models import Region
 class Open311Key(models.Model):
     name = models.CharField("接入方", max_length=100, help_text="如 德清县12345平台")
     prefix = models.CharField("前缀", max_length=8, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hash = models.CharField("密钥摘要", max_length=64, unique=True, editable=False)
     region = models.ForeignKey(
         Region, verbose_name="可提交的区划", on_delete=models.PROTECT, related_name="+", help_text="含下级区划"
     )

@@ -17,3 +17,4 @@ class OpsConfig(AppConfig):
         if heartbeat_beat not in worker.round_watchers:
             worker.round_watchers.append(heartbeat_beat)
             worker.job_watchers.append(observe)
+        from lianxin.ops import longjob_kinds  # noqa: F401  (the other apps' commands as long jobs register themselves)

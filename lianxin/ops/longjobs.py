@@ -12,8 +12,9 @@ Progress goes through a reporter thread with its own database connection, so tha
 all-or-nothing import) still shows how far it got, and `run` never waits for a write: `progress(done, total,
 message)` only records the figures, the thread writes them at most once a second (with a heartbeat) and reads
 whether cancelling was asked; the next `progress` call then raises `Cancelled`, which rolls the import's
-transaction back. On SQLite (one writer at a time) the bar stands still while an import writes, then jumps, and
-a cancel asked meanwhile waits for the write lock; PostgreSQL has neither limit.
+transaction back. On SQLite (one writer at a time) nothing is written while the job is inside a transaction, so
+the bar stands still while an import checks and writes, then jumps, and a cancel asked meanwhile waits for the
+import's write lock; PostgreSQL has neither limit.
 
 A job whose worker died (a restart, a crash) stays "running" in the database: the next round of any worker marks
 it failed — at once when the process that ran it is gone from this host, otherwise when its heartbeat is older than
@@ -35,7 +36,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
-from django.db import DatabaseError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -50,6 +51,7 @@ from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError, ImportRejected, NotFound, PermissionDenied
 from lianxin.core.tabular import Column, Progress
 from lianxin.deputies.imports import DEPUTY_COLUMNS, GRID_WORKER_COLUMNS, deputies_import, grid_workers_import
+from lianxin.ops.heartbeat import heartbeat_beat, process_name
 from lianxin.ops.models import FINISHED_STATUSES, JobStatus, LongJob
 from lianxin.regions.models import Region
 from lianxin.venues.imports import PLACE_COLUMNS, places_import
@@ -146,8 +148,7 @@ def kinds_for(user: Any) -> list[JobKind]:
 
 def _storage() -> FileSystemStorage:
     """Private files: outside MEDIA_ROOT, which the web server publishes. Read per call so tests can move it."""
-    root = getattr(settings, "PRIVATE_FILES_ROOT", None) or Path(settings.VAR_DIR) / "private"
-    return FileSystemStorage(location=root)
+    return FileSystemStorage(location=settings.PRIVATE_FILES_ROOT)
 
 
 def _save(job_id: int, name: str, data: bytes) -> str:
@@ -297,10 +298,6 @@ def _audit(job: LongJob, actor: Any, action: str, old: str, new: str, note: str 
 # --- the worker's side -------------------------------------------------------------------------------------------
 
 
-def process_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
 def _claim() -> LongJob | None:
     """The oldest queued job, now running in this process; None when there is none. PostgreSQL: SKIP LOCKED, so
     two workers take different jobs without waiting; elsewhere a compare-and-swap on the status."""
@@ -342,6 +339,8 @@ class _Reporter:
         self.cancelled = threading.Event()
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._loop, name=f"longjob-{job_id}", daemon=True)
+        # The job's own connection (this is the job's thread), to see whether it is inside a transaction.
+        self.job_connection = connections[DEFAULT_DB_ALIAS]
 
     def progress(self, done: int, total: int, message: str = "") -> None:
         if self.cancelled.is_set():
@@ -374,7 +373,17 @@ class _Reporter:
             # Read first: on SQLite a read still works while the job's transaction holds the write lock.
             if LongJob.objects.filter(pk=self.job_id, cancel_requested=True).exists():
                 self.cancelled.set()
+            if self.job_connection.vendor == "sqlite" and self.job_connection.in_atomic_block:
+                # A write committed here would make the job's transaction fail at its first write if it has only
+                # read so far (SQLite cannot upgrade a read snapshot that another connection has since written to).
+                with self.lock:
+                    if self.pending is None:
+                        self.pending = pending
+                return
             LongJob.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(**fields)
+            # The worker's own heartbeat too: a long job holds up its loop's rounds, which beat otherwise (run with
+            # `--queue heavy` alone, the health check would take a long import for a dead worker).
+            heartbeat_beat()
         except DatabaseError:
             # SQLite while the job's own transaction writes (one writer at a time): try again next second.
             logger.debug("progress of job %s not written", self.job_id, exc_info=True)
@@ -400,6 +409,7 @@ def _run(job: LongJob) -> None:
         _finish(job, JobStatus.FAILED, message=f"未知的任务类型“{job.kind}”")
         return
     reporter = _Reporter(job.pk)
+    _running_here.add(job.pk)
     try:
         with reporter:
             output = kind.run(job, dict(job.params), reporter.progress)
@@ -419,6 +429,12 @@ def _run(job: LongJob) -> None:
         fields = {"result_name": output.file_name, "result_path": path, "done": total, "total": total}
         if not _finish(job, JobStatus.DONE, message=output.message, **fields):
             _delete(path)
+    finally:
+        _running_here.discard(job.pk)
+
+
+# The jobs this process is running now (the worker's heavy loop runs one at a time; a set for clarity).
+_running_here: set[int] = set()
 
 
 def _pid_alive(pid: int) -> bool:
@@ -432,10 +448,15 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _orphaned(job: LongJob, now: datetime.datetime) -> bool:
+    """Its worker is gone: on this host, a process that no longer runs (or this process's number, reused after a
+    container's restart, without the job running here); anywhere, a heartbeat older than ORPHAN_AFTER."""
+    if job.pk in _running_here:
+        return False
+    stale = job.beat_at is None or job.beat_at < now - ORPHAN_AFTER
     host, _, pid = job.worker.rpartition(":")
     if host == socket.gethostname() and pid.isdigit():
-        return int(pid) != os.getpid() and not _pid_alive(int(pid))
-    return job.beat_at is None or job.beat_at < now - ORPHAN_AFTER
+        return int(pid) == os.getpid() or not _pid_alive(int(pid)) or stale
+    return stale
 
 
 def longjobs_fail_orphaned(*, now: datetime.datetime | None = None) -> int:
@@ -462,9 +483,9 @@ def longjobs_run(*, now: datetime.datetime | None = None) -> int:
 
 def longjobs_purge(*, now: datetime.datetime | None = None) -> int:
     """Remove the files and the rejected rows (they quote cells: ID numbers, phones) of jobs that ended more than
-    LONGJOB_RETENTION_DAYS ago; the row stays as the record of what was run. Daily, by the worker."""
+    RETENTION_JOB_FILES_DAYS ago; the row stays as the record of what was run. Daily, by the worker."""
     now = now or timezone.now()
-    days = int(getattr(settings, "LONGJOB_RETENTION_DAYS", 7))
+    days = settings.RETENTION_JOB_FILES_DAYS
     old = LongJob.objects.filter(status__in=FINISHED_STATUSES, finished_at__lt=now - datetime.timedelta(days=days))
     old = old.filter(~Q(upload_path="") | ~Q(result_path="") | ~Q(errors=[]))
     purged = 0
@@ -591,7 +612,7 @@ kind_register(
     JobKind(
         name="calendar_import",
         label="导入节假日安排",
-        perm=Perm.USE_BACKOFFICE,
+        perm=Perm.MANAGE_ACCOUNTS,  # platform_settings_editable asks for it from the county up
         allowed=_may_edit_calendar,
         run=_calendar_run,
         upload=True,

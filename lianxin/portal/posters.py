@@ -116,13 +116,29 @@ class _Page:
         self.c.drawCentredString(WIDTH / 2, 16 * mm, line)
 
 
-def _schedule(shifts: Iterable[DutyShift], *, with_place: bool) -> list[str]:
-    """The recurring schedule (每周三上午 9:00–11:30), not the dates of the next shifts: a poster stays on the wall
-    for months (portal/schedule.py)."""
-    lines = schedule_lines(shifts, by="place" if with_place else "")
-    if with_place:
-        return [line.text(with_place=True) for line in lines[:SCHEDULE_LINES]]
-    return [f"{line.when} {'、'.join(line.deputies)}代表" for line in lines[:SCHEDULE_LINES]]
+def _place_schedule(shifts: Iterable[DutyShift]) -> list[str]:
+    """The recurring schedule (每周三上午 9:00–11:30) with the deputies who take turns, not the dates of the next
+    shifts: a poster stays on the wall for months (deputies/schedule.py)."""
+    return [f"{line.when} {'、'.join(line.deputies)}代表" for line in schedule_lines(shifts, by="")[:SCHEDULE_LINES]]
+
+
+def _deputy_schedule(deputy: Deputy) -> list[str]:
+    """Deputies take turns at a place (one Tuesday in four): a deputy's own dates follow no rhythm, the place's do.
+    So the poster prints the rhythm of each place where the deputy is on the roster ("每周二下午 14:00–17:00
+    居仁社区代表工作站（代表轮流接待）"), and the deputy's own dates only where a place has no rhythm."""
+    own = list(getattr(deputy, "upcoming_shifts", []))
+    rosters: dict[int, list[DutyShift]] = getattr(deputy, "place_rosters", {})
+    lines: list[str] = []
+    for place_id in dict.fromkeys(shift.place_id for shift in own):
+        recurring = [
+            line for line in schedule_lines(rosters.get(place_id, []), by="place") if deputy.name in line.deputies
+        ]
+        for line in recurring:
+            lines.append(line.text(with_place=True) + ("（代表轮流接待）" if len(line.deputies) > 1 else ""))
+        if not any(line.recurring for line in recurring):
+            mine = [shift for shift in own if shift.place_id == place_id]
+            lines.extend(line.text(with_place=True) for line in schedule_lines(mine, by="place"))
+    return lines[:SCHEDULE_LINES]
 
 
 def _deputy_page(canvas: Canvas, deputy: Deputy) -> None:
@@ -147,7 +163,7 @@ def _deputy_page(canvas: Canvas, deputy: Deputy) -> None:
     grids = "、".join(f"{a.grid.region.name}{a.grid.name}" for a in deputy.grid_assignments.all())
     if grids:
         page.text(f"联系网格：{grids}", 12, color=GREY)
-    schedule = _schedule(getattr(deputy, "upcoming_shifts", []), with_place=True)
+    schedule = _deputy_schedule(deputy)
     if schedule:
         page.text("接待安排：", 12)
         for line in schedule:
@@ -187,9 +203,9 @@ def _place_page(canvas: Canvas, place: Place) -> None:
         page.text(f"地址：{place.address}", 13, color=GREY)
     if place.opening_hours:
         page.text(f"接待日：{place.opening_hours}", 14)
-    schedule = _schedule(getattr(place, "upcoming_shifts", []), with_place=False)
+    schedule = _place_schedule(getattr(place, "upcoming_shifts", []))
     if schedule:
-        page.text("代表接待日：", 12)
+        page.text("值班代表：", 12)
         for line in schedule:
             page.text(line, 11, color=GREY, x=MARGIN + 6 * mm, gap=1.4)
     y = page.qr(place.public_url, QR_SIZE, min(page.y - 6 * mm, HEIGHT - 150 * mm))
@@ -209,7 +225,7 @@ def _shifts() -> Prefetch:
 
 
 def _deputies(qs) -> list[Deputy]:
-    return list(
+    deputies = list(
         qs.prefetch_related(
             Prefetch(
                 "mandates",
@@ -225,6 +241,19 @@ def _deputies(qs) -> list[Deputy]:
             _shifts(),
         )
     )
+    # The whole roster of the places they serve (one query), for the places' rhythm (_deputy_schedule).
+    place_ids = {shift.place_id for deputy in deputies for shift in getattr(deputy, "upcoming_shifts", [])}
+    today = timezone.localdate()
+    rosters: dict[int, list[DutyShift]] = {}
+    for shift in (
+        DutyShift.objects.filter(place_id__in=place_ids, date__gte=today)
+        .filter(date__lte=today + datetime.timedelta(days=SCHEDULE_DAYS))
+        .select_related("place", "deputy")
+    ):
+        rosters.setdefault(shift.place_id, []).append(shift)
+    for deputy in deputies:
+        deputy.place_rosters = rosters  # type: ignore[attr-defined]
+    return deputies
 
 
 def _render(deputies: list[Deputy], places: list[Place], title: str) -> bytes:

@@ -58,10 +58,15 @@ class Proposal(models.Model):
         ResponsibleUnit, verbose_name="责任单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
-    version = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField("版本", default=0)
 
     objects = scoped_manager("region__path")
 
@@ -108,8 +113,8 @@ class Vote(models.Model):
     paper_accepted = models.BooleanField("纸质选票已核对录入", default=False)
     ballots_digest = models.CharField("选票摘要", max_length=64, blank=True)
     result = models.JSONField("结果", default=dict, blank=True)
-    version = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField("版本", default=0)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     objects = scoped_manager("region__path")
 
@@ -155,8 +160,8 @@ class BallotMethod(models.TextChoices):
 class Voter(models.Model):
     """The "has voted" register: one row per deputy of the electorate, fixed when the vote opens."""
 
-    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="voters")
-    deputy = models.ForeignKey(Deputy, on_delete=models.PROTECT, related_name="+")
+    vote = models.ForeignKey(Vote, verbose_name="票决", on_delete=models.CASCADE, related_name="voters")
+    deputy = models.ForeignKey(Deputy, verbose_name="代表", on_delete=models.PROTECT, related_name="+")
     method = models.CharField("方式", max_length=16, choices=BallotMethod.choices, blank=True)
     has_voted = models.BooleanField("已投票", default=False)
 
@@ -181,10 +186,10 @@ class Ballot(models.Model):
     """One anonymous ballot: {candidate number: choice}. The receipt's SHA-256 lets its owner find it."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="ballots")
-    method = models.CharField(max_length=16, choices=BallotMethod.choices)
-    choices = models.JSONField()
-    receipt_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    vote = models.ForeignKey(Vote, verbose_name="票决", on_delete=models.PROTECT, related_name="ballots")
+    method = models.CharField("方式", max_length=16, choices=BallotMethod.choices)
+    choices = models.JSONField("选择")
+    receipt_hash = models.CharField("回执摘要", max_length=64, blank=True, db_index=True)
 
     objects = scoped_manager("vote__region__path")
 
@@ -199,7 +204,7 @@ class Ballot(models.Model):
 class TellerEntry(models.Model):
     """Paper ballots as typed by one teller; two tellers' entries must agree before they become ballots."""
 
-    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="teller_entries")
+    vote = models.ForeignKey(Vote, verbose_name="票决", on_delete=models.CASCADE, related_name="teller_entries")
     teller = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="计票人", on_delete=models.PROTECT, related_name="+"
     )
@@ -288,7 +293,7 @@ class Site(models.Model):
     status = models.CharField("状态", max_length=16, choices=SiteStatus.choices, default=SiteStatus.NOT_STARTED)
     progress = models.PositiveSmallIntegerField("进度(%)", default=0)
     closed_at = models.DateTimeField("销号时间", null=True, blank=True)
-    version = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField("版本", default=0)
 
     objects = scoped_manager("region__path")
 

@@ -7,6 +7,7 @@ share it and every interface (office, portal, commands) can print them."""
 
 import io
 from collections.abc import Sequence
+from typing import Any
 from xml.sax.saxutils import escape
 
 import segno
@@ -23,6 +24,7 @@ from lianxin.publicweb.fonts import FONT, font_register
 RED = Color(0.64, 0.08, 0.11)
 GREY = Color(0.34, 0.38, 0.42)
 LIGHT = Color(0.95, 0.93, 0.93)
+SHADE = Color(0.88, 0.88, 0.88)
 RULE = Color(0.75, 0.75, 0.75)
 MARGIN = 14 * mm
 
@@ -47,7 +49,8 @@ def para(text: str, size: float = 10, **kwargs) -> Paragraph:
 
 def heading(text: str) -> Paragraph:
     return Paragraph(
-        escape(text), ParagraphStyle("heading", parent=style(13, color=RED, leading=20), spaceBefore=6, spaceAfter=3)
+        escape(text),
+        ParagraphStyle("heading", parent=style(13, color=RED, leading=20), spaceBefore=6, spaceAfter=3, keepWithNext=1),
     )
 
 
@@ -56,24 +59,36 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float], *, size: float = 9) -> Table:
-    """A ruled table with a shaded header row that repeats on every page; every cell wraps."""
-    data = [[para(h, size, color=white) for h in header]]
-    data += [[para(str(cell), size) for cell in row] for row in rows]
+def table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    widths: Sequence[float],
+    *,
+    size: float = 9,
+    total: bool = False,
+) -> Table:
+    """A ruled table with a shaded header row that repeats on every page; every cell wraps (a cell that is already
+    a Paragraph keeps its own style). With `total` the last row (the totals) is shaded."""
+    data: list[list[Any]] = [[para(h, size, color=white) for h in header]]
+    data += [[cell if isinstance(cell, Paragraph) else para(str(cell), size) for cell in row] for row in rows]
     result = Table(data, colWidths=list(widths), repeatRows=1)
-    result.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, 0), RED),
-                ("GRID", (0, 0), (-1, -1), 0.5, RULE),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [white, LIGHT]),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
+    commands: list[tuple] = [
+        ("BACKGROUND", (0, 0), (-1, 0), RED),
+        ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [white, LIGHT]),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if total:
+        commands.append(("BACKGROUND", (0, -1), (-1, -1), SHADE))
+    result.setStyle(TableStyle(commands))
     return result
+
+
+def widths(total: float, *shares: float) -> list[float]:
+    """Column widths in proportion to the shares, filling `total`."""
+    return [total * share / sum(shares) for share in shares]
 
 
 class QRCode(Flowable):
@@ -94,9 +109,9 @@ class QRCode(Flowable):
             for c, dark in enumerate(row):
                 if dark:
                     canvas.rect((c + 4) * cell, top - (r + 5) * cell, cell, cell, stroke=0, fill=1)
-        canvas.setFont(FONT, 9)
+        canvas.setFont(FONT, 8)
         for n, line in enumerate(self.caption.split("\n")[:2]):
-            canvas.drawCentredString(self.size / 2, 5 * mm - n * 11, line)
+            canvas.drawCentredString(self.size / 2, 5 * mm - n * 10, line)
 
 
 def qr_grid(codes: Sequence[QRCode], width: float, per_row: int = 4) -> Table:

@@ -238,6 +238,21 @@ def router_repair(*, now: datetime.datetime | None = None) -> int:
     return version.number
 
 
+def router_evaluate(*, titles: Sequence[str], bodies: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
+    """The active version's figures (lianxin.routing.classifier.evaluate) on letters labelled with category codes:
+    what `evaluate_router` reports for a model directory, for the version the platform routes with."""
+    from lianxin.routing.classifier import evaluate
+
+    version = RouterVersion.objects.filter(is_active=True).defer("blob").first()
+    if version is None:
+        raise DomainError("router_missing", "还没有启用的分办模型，请先训练")
+    try:
+        bundle = _bundle(version)
+    except RouterUnavailable as exc:
+        raise DomainError("router_unavailable", f"分办模型 v{version.number} 无法使用：{exc}") from exc
+    return {"version": version.number, **evaluate(bundle.category, titles, bodies, labels)}
+
+
 # --- proposals ---------------------------------------------------------------------------------------------------
 
 

@@ -145,3 +145,18 @@ def test_candidates_are_in_stroke_order_as_the_election_law_lists_them(personas,
     for n, name in enumerate(SHUFFLED):
         Candidate.objects.create(district=district, name=name, id_number=f"ID{n}")
     assert list(Candidate.objects.values_list("name", flat=True)) == EXPECTED
+
+
+def test_the_accounts_list_is_in_stroke_order_of_the_full_names(client, personas, make_user):
+    for number, name in enumerate(SHUFFLED):
+        make_user(f"user{number}", display_name=name)
+    client.force_login(personas.admin)  # an account with no role yet is managed by the county's administrator
+    body = client.get(reverse("admin:accounts_user_changelist")).content.decode()
+    positions = [body.index(f">{name}<") for name in EXPECTED]
+    assert positions == sorted(positions)
+
+    renamed = make_user("renamed", display_name="赵七")
+    renamed.display_name = "丁二"
+    renamed.save(update_fields=["display_name"])
+    renamed.refresh_from_db()
+    assert renamed.display_name_stroke_key == stroke_key("丁二")

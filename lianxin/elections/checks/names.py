@@ -12,8 +12,6 @@ import functools
 import re
 import unicodedata
 
-from pypinyin import Style, lazy_pinyin, pinyin
-
 # Groups of characters that are confused by sight. Groups that share a character are merged.
 SIMILAR_LOOKING = """
 己已巳 戊戌戍 未末 土士 王玉主 壬王 日曰 入人八 大太犬 天夭 千干于 刀力 午牛 申甲由田 贝见 乌鸟 兔免
@@ -80,12 +78,18 @@ SHAPE_REPRESENTATIVE = _similar_groups()
 @functools.cache
 def char_readings(ch: str) -> frozenset[str]:
     """Every toneless reading of a character (单: dan, shan, chan); the character itself if it has none."""
+    # pypinyin loads its phrase dictionary on import (over a second): only when a roll is checked, not on every
+    # command's start (the elections admin imports this module).
+    from pypinyin import Style, pinyin
+
     readings = pinyin(ch, style=Style.NORMAL, heteronym=True)
     return frozenset(readings[0]) if readings else frozenset({ch})
 
 
 @functools.cache
 def char_pinyin(ch: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+
     return lazy_pinyin(ch, style=Style.NORMAL)[0]
 
 

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
+from django.utils import timezone
 
 from lianxin.accounts.roles import Role
 from lianxin.cases.intake.queue import submission_accept
@@ -195,7 +196,11 @@ def test_registration_does_not_wait_behind_a_slow_heavy_job(transactional_db, mo
         return 0
 
     worker = Worker(
-        [Job("register", Every(datetime.timedelta(0)), register, queue=INTAKE), Job("retrain", Every(QUARTER), retrain)]
+        [
+            Job("register", Every(datetime.timedelta(0)), register, queue=INTAKE),
+            Job("retrain", Every(QUARTER), retrain),
+        ],
+        started=timezone.now() - QUARTER,  # running for a quarter of an hour: the retraining is due
     )
     worker.run_forever(poll_seconds=0.01)
 

@@ -30,7 +30,7 @@ def test_a_clerk_sees_the_home_counts_opens_a_queue_and_accepts_its_cases(browse
     shots(page, "office-home")
 
     page.click("a[data-bucket=overdue]")
-    page.wait_for_url(re.compile(r"/office/cases/\?bucket=overdue$"))
+    page.wait_for_url(re.compile(r"/office/cases/\?bucket=overdue&sort=due$"))
     rows = page.locator("table.cases tbody tr.overdue")
     assert rows.count() == cards["overdue"] > 0
     assert page.locator("h1").inner_text() == "意见建议 · 已超期"

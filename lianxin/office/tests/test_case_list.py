@@ -3,6 +3,7 @@ import re
 import pytest
 
 from lianxin.accounts.models import SavedView
+from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.models import CaseEvent, Status
 from lianxin.core.models import AuditEvent
 from lianxin.office.tests import case_world
@@ -30,7 +31,7 @@ def test_a_row_reads_in_chinese_with_its_deadline_and_unit(client, personas, wor
     client.force_login(personas.township_staff)
     html = client.get("/office/cases/").content.decode()
     row = html.split(world.overdue.receipt_code, 1)[1].split("</tr>", 1)[0]
-    assert world.overdue.title in row
+    assert f'<a href="/office/cases/{world.overdue.pk}/">{world.overdue.title}</a>' in row  # the case page
     assert "居仁社区居委会" in row and "交通运输" in row and "已交办" in row and "县交通运输局" in row
     assert "2026-02-25" in row and "已超期" in row
     assert (
@@ -64,10 +65,21 @@ def test_filters_narrow_the_list(client, personas, world, at_now, regions):
     assert codes(response) == [] and "结束日期不能早于开始日期" in response.content.decode()
 
 
+def test_the_deadline_queues_open_with_the_soonest_deadline_first(client, personas, world, at_now):
+    client.force_login(personas.county_staff)
+    assert 'href="/office/cases/?bucket=overdue&amp;sort=due"' in client.get("/office/").content.decode()
+    shown = codes(client.get("/office/cases/", {"sort": "due"}))
+    assert shown[0] == world.overdue.receipt_code  # due 25 February
+    assert set(shown[1:3]) == {world.to_accept.receipt_code, world.outside.receipt_code}  # acceptance due tonight
+    assert set(shown[3:5]) == {world.due_soon.receipt_code, world.to_feed_back.receipt_code}  # due tomorrow
+    assert shown[5:] == [world.supervising.receipt_code, world.to_transfer.receipt_code]  # 31 March, then none
+
+
 def test_the_list_pages_by_fifty(client, personas, world, at_now):
     for i in range(50):  # the township has 6 already
         case_world.case_register(
-            actor=None, channel="online", title=f"测试意见{i}", body="内容", region=world.to_accept.region
+            actor=None,
+            draft=CaseDraft(channel="online", title=f"测试意见{i}", body="内容", region=world.to_accept.region),
         )
     client.force_login(personas.township_staff)
     first = client.get("/office/cases/")
@@ -119,7 +131,8 @@ def test_a_saved_view_needs_a_name(client, personas, world, at_now):
 
 def test_bulk_accept_goes_through_the_workflow_case_by_case(client, personas, world, at_now, make_user):
     second = case_world.case_register(
-        actor=None, channel="online", title="小区门口垃圾桶满了", body="没人清运", region=world.to_accept.region
+        actor=None,
+        draft=CaseDraft(channel="online", title="小区门口垃圾桶满了", body="没人清运", region=world.to_accept.region),
     ).case
     client.force_login(personas.township_staff)
     ids = [world.to_accept.pk, second.pk, world.to_transfer.pk, world.outside.pk, 999999]
@@ -159,9 +172,38 @@ def test_bulk_transfer_needs_a_unit_and_sets_it(client, personas, world, at_now)
     assert CaseEvent.objects.filter(case=world.to_transfer, action="transfer").count() == 1
 
 
-def test_a_unit_handler_cannot_bulk_accept(client, personas, world, at_now):
+def test_a_unit_handler_gets_no_bulk_form_and_cannot_bulk_accept(client, personas, world, at_now):
     client.force_login(personas.unit_handler)
+    html = client.get("/office/cases/").content.decode()
+    assert world.due_soon.receipt_code in html and 'id="bulk"' not in html and 'name="ids"' not in html
     response = client.post("/office/cases/bulk/", {"action": "accept", "ids": [world.to_accept.pk]})
     assert "成功 0 件，未执行 1 件" in response.content.decode()
     world.to_accept.refresh_from_db()
     assert world.to_accept.status == Status.REGISTERED
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("no_role", 403),
+        ("deputy", 403),
+        ("grid_worker", 403),
+        ("place_staff", 200),
+        ("unit_handler", 200),
+        ("township_staff", 200),
+        ("county_staff", 200),
+    ],
+)
+@pytest.mark.parametrize("url", ["/office/", "/office/cases/", "/office/cases/?bucket=overdue&sort=due"])
+def test_who_may_open_the_home_and_the_list(client, personas, persona, status, url):
+    client.force_login(getattr(personas, persona))
+    assert client.get(url).status_code == status
+
+
+def test_the_writes_refuse_get_and_anonymous_visitors(client, personas, world):
+    assert client.post("/office/cases/bulk/", {"action": "accept", "ids": [world.to_accept.pk]}).status_code == 302
+    world.to_accept.refresh_from_db()
+    assert world.to_accept.status == Status.REGISTERED
+    client.force_login(personas.township_staff)
+    assert client.get("/office/cases/bulk/").status_code == 405
+    assert client.get("/office/cases/views/").status_code == 405

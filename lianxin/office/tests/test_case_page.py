@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from PIL import Image
 
+from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.models import Attachment, Case, CaseEvent, Category, ResponsibleUnit, Status
 from lianxin.cases.services import case_register
 from lianxin.cases.workflow import Action, case_transition
@@ -54,7 +55,8 @@ def world(personas, regions):
             "reply_via": "sms",
         }
         values.update(fields)
-        return case_register(**values).case
+        actor = values.pop("actor")
+        return case_register(actor=actor, draft=CaseDraft(**values)).case
 
     return SimpleNamespace(category=roads, unit=unit, deputy=deputy, register=register)
 
@@ -289,6 +291,29 @@ def test_contacts_show_to_staff_who_may_see_them_and_are_masked_otherwise(client
     assert "139****1234" in page and "王**" in page
 
 
+def test_the_routing_proposal_is_shown_and_chosen_in_the_accept_form(client, personas, world):
+    from lianxin.routing.models import Proposal, ProposalStatus
+
+    case = world.register()
+    Proposal.objects.create(
+        case=case, category=world.category, confidence=0.82, unit=world.unit, status=ProposalStatus.AUTO
+    )
+    client.force_login(personas.township_staff)
+
+    page = client.get(page_url(case)).content.decode()
+
+    proposal = section(page, "case-proposal")
+    assert "交通运输（置信度 82%）" in proposal and "县交通运输局" in proposal
+    accept = section(page, "action-accept")
+    assert f'<option value="{world.category.pk}" selected>交通运输</option>' in accept
+    assert "分办建议：交通运输（置信度 82%）" in accept
+    client.force_login(personas.unit_handler)  # may not read routing: no proposal, and no error either
+    case_transition(case=case, action=Action.ACCEPT, actor=personas.township_staff, params={"category": "transport"})
+    case_transition(case=case, action=Action.TRANSFER, actor=personas.township_staff, params={"unit": world.unit.pk})
+    response = client.get(page_url(case))
+    assert response.status_code == 200 and 'id="case-proposal"' not in response.content.decode()
+
+
 # --- photos -------------------------------------------------------------------------------------------------------
 
 
@@ -313,18 +338,19 @@ def test_the_citizens_photos_show_as_thumbnails_that_open_full_size(client, pers
 
     page = client.get(reverse("office:case", args=[photo.case_id])).content.decode()
     assert f'href="{photo_url(photo)}"' in page and f'src="{photo_url(photo)}?thumb=1"' in page
-    assert "/media/" not in page
+    assert "群众上传的照片和附件（1）" in page and "/media/" not in page
 
     full = client.get(photo_url(photo))
+    thumb = client.get(photo_url(photo) + "?thumb=1")  # before closing `full`: closing ends the request
     assert (full.status_code, full["Content-Type"], full["Cache-Control"]) == (
         200,
         "image/jpeg",
         "private, max-age=3600",
     )
-    with photo.file.open("rb") as stored:
-        assert b"".join(full.streaming_content) == stored.read()
+    served = b"".join(full.streaming_content)
     full.close()
-    thumb = client.get(photo_url(photo) + "?thumb=1")
+    with photo.file.open("rb") as stored:
+        assert served == stored.read()
     with Image.open(io.BytesIO(thumb.content)) as image:
         assert max(image.size) == 240
 

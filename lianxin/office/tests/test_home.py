@@ -2,7 +2,9 @@ import re
 
 import pytest
 
+from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.models import CaseEvent
+from lianxin.cases.queues import QUEUES, queue_cases, queue_counts
 from lianxin.office.tests import case_world
 
 world, at_now = case_world.world, case_world.at_now  # fixtures
@@ -101,3 +103,43 @@ def test_the_home_costs_the_same_few_queries_however_many_cases(
     client.get("/office/")  # sessions, the calendar's cache
     with django_assert_max_num_queries(16):
         client.get("/office/")
+
+
+def test_common_problem_candidates_are_counted_and_listed_alike_and_leave_both_when_merged(
+    client, personas, world, at_now
+):
+    from lianxin.routing.services import hotspot_merge
+
+    texts = [
+        ("居仁社区三号楼门口停车难", "居仁社区三号楼门口车辆乱停，消防通道被堵，停车非常困难。"),
+        ("反映居仁社区三号楼停车难", "居仁社区三号楼门口每天晚上车辆乱停乱放，消防通道堵死，停车难。"),
+        ("居仁社区三号楼门口停车难问题", "居仁社区三号楼门口停车难，车辆乱停，消防通道被占。"),
+    ]
+    parked = [
+        case_world.case_register(
+            actor=None,
+            draft=CaseDraft(channel="online", title=t, body=b, region=world.to_accept.region, category=world.category),
+        ).case
+        for t, b in texts
+    ]
+    client.force_login(personas.township_staff)
+    assert cards(client.get("/office/"))["hotspot"] == 3
+    assert listed(client, "hotspot") == {c.receipt_code for c in parked}
+    client.force_login(personas.outsider)
+    assert cards(client.get("/office/"))["hotspot"] == 0
+
+    hotspot_merge(actor=personas.township_staff, master=parked[0], cases=parked)
+    client.force_login(personas.township_staff)
+    # Still within the minutes the candidates are kept: the merged cases have left the count and the list.
+    assert cards(client.get("/office/"))["hotspot"] == 1
+    assert listed(client, "hotspot") == {parked[0].receipt_code}
+
+
+@pytest.mark.parametrize("persona", ["county_staff", "township_staff", "outsider", "unit_handler", "admin"])
+def test_the_one_query_counts_are_each_queues_own_count(personas, world, at_now, persona):
+    user = getattr(personas, persona)
+    counts = queue_counts(user=user)
+    assert counts
+    for key, count in counts.items():
+        assert count == queue_cases(user=user, key=key).count(), key
+    assert set(QUEUES) >= set(counts)

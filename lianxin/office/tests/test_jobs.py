@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.models import Case, Channel
 from lianxin.cases.tests.test_hotline import HEADERS, order
 from lianxin.ops import longjobs
@@ -31,7 +32,8 @@ def upload(client, kind: str, name: str, data: bytes, **fields):
 
 def status_of(client, url: str) -> int:
     response = client.get(url)
-    response.close()  # a file response holds its file open until then
+    if response.streaming:
+        b"".join(response.streaming_content)  # read to the end: the test client then closes the file
     return response.status_code
 
 
@@ -97,6 +99,7 @@ def test_a_rejected_import_shows_its_row_numbered_errors_and_writes_nothing_then
 
     page = client.get(f"/office/jobs/{job.pk}/").content.decode()
     assert "未完成" in page and "共3处错误" in page and "office/jobs.js" not in page
+    assert 'id="job-progress"' not in page and "改正后重新上传" in page  # no empty bar for a refused file
     assert '<table class="grid job-errors">' in page
     assert "<tr><td>3</td><td>联系电话</td>" in page
     assert "<tr><td>3</td><td>所在乡镇/村社区</td>" in page and "不存在的村" in page
@@ -145,7 +148,10 @@ def test_the_ledger_export_runs_with_its_filters_and_its_file_is_downloaded(clie
     from lianxin.cases.services import case_register
 
     for region, title in ((regions.jueren, "居仁路路灯不亮"), (regions.jueren, "居仁路井盖缺失")):
-        case_register(actor=personas.county_staff, channel=Channel.VISIT, title=title, body=title * 3, region=region)
+        case_register(
+            actor=personas.county_staff,
+            draft=CaseDraft(channel=Channel.VISIT, title=title, body=title * 3, region=region),
+        )
     client.force_login(personas.township_staff)
     page = client.get("/office/jobs/new/ledger_export/").content.decode()
     assert 'name="registered_from"' in page and 'name="channel"' in page and "开始导出" in page
@@ -164,7 +170,6 @@ def test_the_ledger_export_runs_with_its_filters_and_its_file_is_downloaded(clie
     response = client.get(f"/office/jobs/{job.pk}/download/")
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    response.close()
     assert sorted(row[6] for row in sheet.iter_rows(min_row=2, values_only=True)) == [
         "居仁路井盖缺失",
         "居仁路路灯不亮",
@@ -226,3 +231,46 @@ def test_the_pages_need_an_office_account(client, personas):
     assert client.get(f"/office/jobs/{job.pk}/status/").status_code == 302
     client.force_login(personas.deputy)
     assert client.get("/office/jobs/").status_code == 403
+
+
+def test_the_holiday_calendar_import_takes_its_year_and_is_the_platform_administrators(client, personas):
+    from lianxin.workdays.models import CalendarDay, CalendarYear
+
+    sheet = "日期,类型,名称\n2031-10-01,放假,国庆节\n2031-10-02,放假,国庆节\n2031-09-28,调休上班,国庆节调休\n"
+    client.force_login(personas.county_staff)
+    assert client.get("/office/jobs/new/calendar_import/").status_code == 404
+    client.force_login(personas.admin)
+    page = client.get("/office/jobs/new/calendar_import/").content.decode()
+    assert 'name="year"' in page and "类型" in page
+
+    missing_year = upload(client, "calendar_import", "2031.csv", sheet.encode())
+    assert missing_year.status_code == 200 and not LongJob.objects.exists()
+    upload(client, "calendar_import", "2031.csv", sheet.encode(), year="2031")
+    job = LongJob.objects.get()
+    assert job.params == {"year": 2031}
+    longjobs_run()
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.message.startswith("2031 年节假日安排已导入：新增 3 条")
+    assert CalendarDay.objects.filter(date__year=2031).count() == 3
+    assert CalendarYear.objects.get(year=2031).is_complete
+
+
+def test_the_status_poll_and_the_list_cost_a_fixed_number_of_queries(client, personas, django_assert_num_queries):
+    client.force_login(personas.county_staff)
+    job = job_start(actor=personas.county_staff, kind="ledger_export")
+    with django_assert_num_queries(4):  # session, user, roles, the job
+        client.get(f"/office/jobs/{job.pk}/status/")
+
+    def list_queries() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/office/jobs/").status_code == 200
+        return len(queries)
+
+    few = list_queries()
+    for _ in range(5):
+        job_start(actor=personas.county_staff, kind="hotline_import", upload=("a.csv", b"x"))
+    assert list_queries() == few

@@ -86,7 +86,7 @@ def test_a_backup_restores_into_an_empty_database_with_every_table_count_and_the
     assert manifest["tables"]["cases_caseevent"] == CaseEvent.objects.count()
     assert set(manifest["audit_checksums"]) == {"core_auditevent", "cases_caseevent"}
     assert set(manifest["media"]) == {"opinions/2026/photo.jpg", "attachments.pdf"}
-    assert manifest["migrations"]["ops"] == "0001_worker_heartbeat"
+    assert manifest["migrations"]["ops"] == "0002_longjob"
     assert manifest["versions"]["django"].startswith("5.2")
 
     restored_media = tmp_path / "restored-media"

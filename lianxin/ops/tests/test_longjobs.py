@@ -2,6 +2,7 @@
 thread of its own, cancelled, failed when their worker died, their files purged after the retention period."""
 
 import datetime
+import os
 import socket
 import subprocess
 import sys
@@ -13,9 +14,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from lianxin.accounts.roles import Perm
+from lianxin.cases.intake.draft import CaseDraft
 from lianxin.core.errors import DomainError, ImportRejected, NotFound, PermissionDenied, RowError
 from lianxin.core.models import AuditEvent
 from lianxin.ops import longjobs
+from lianxin.ops.heartbeat import heartbeat_reset, process_name
 from lianxin.ops.longjobs import (
     JobKind,
     Output,
@@ -28,7 +31,7 @@ from lianxin.ops.longjobs import (
     longjobs_purge,
     longjobs_run,
 )
-from lianxin.ops.models import JobStatus, LongJob
+from lianxin.ops.models import JobStatus, LongJob, WorkerHeartbeat
 from lianxin.regions.models import Region, RegionLevel
 
 
@@ -74,6 +77,7 @@ def test_a_job_runs_in_the_worker_and_reports_its_progress_while_it_runs(persona
     seen: list[tuple[int, int, str]] = []
 
     def run(job, params, progress):
+        assert longjobs_fail_orphaned() == 0  # another worker's round meanwhile leaves a live job alone
         for done in range(3):
             progress(done, 3, f"第{done + 1}步")
             # The page reads this row while the job runs.
@@ -84,6 +88,7 @@ def test_a_job_runs_in_the_worker_and_reports_its_progress_while_it_runs(persona
 
     name = kind(run)
     job = job_start(actor=personas.township_staff, kind=name, params={"n": 3})
+    heartbeat_reset()
     assert job.status == JobStatus.QUEUED and job.region == personas.township_staff.role_assignments.get().region
 
     assert longjobs_run() == 1
@@ -91,11 +96,12 @@ def test_a_job_runs_in_the_worker_and_reports_its_progress_while_it_runs(persona
     assert seen == [(0, 3, "第1步"), (1, 3, "第2步"), (2, 3, "第3步")]
     job.refresh_from_db()
     assert (job.status, job.done, job.total, job.message) == (JobStatus.DONE, 3, 3, "完成，参数 3")
-    assert job.started_at and job.finished_at and job.worker.endswith(f":{__import__('os').getpid()}")
+    assert job.started_at and job.finished_at and job.worker.endswith(f":{os.getpid()}")
     assert job.result_name == "结果.txt" and "/media/" not in job.result_path
     with job_file_open(job) as handle:
         assert handle.read().decode() == "三行"
     assert actions(job) == ["longjob.start", "longjob.run", "longjob.done"]
+    assert WorkerHeartbeat.objects.filter(name=process_name()).exists()  # the worker beats while the job runs
     assert longjobs_run() == 0  # nothing queued
 
 
@@ -208,16 +214,18 @@ def test_a_job_interrupted_by_a_worker_death_is_failed_on_restart(personas, kind
         return job
 
     died_here = running(f"{here}:{_dead_pid()}", now)
-    mine = running(f"{here}:{__import__('os').getpid()}", now - datetime.timedelta(hours=1))
+    # This process's number, but not running here: the worker before a container's restart had the same pid.
+    same_pid_before_restart = running(f"{here}:{os.getpid()}", now)
+    alive_here = running(f"{here}:{os.getppid()}", now - datetime.timedelta(minutes=1))
     elsewhere_alive = running("other-host:123", now - datetime.timedelta(minutes=1))
     elsewhere_silent = running("other-host:456", now - datetime.timedelta(minutes=30))
 
     call_command("run_worker", "--once", "--job", "longjobs_run")
 
     statuses = dict(LongJob.objects.values_list("pk", "status"))
-    assert statuses[died_here.pk] == JobStatus.FAILED
+    assert statuses[died_here.pk] == statuses[same_pid_before_restart.pk] == JobStatus.FAILED
     assert statuses[elsewhere_silent.pk] == JobStatus.FAILED
-    assert statuses[mine.pk] == statuses[elsewhere_alive.pk] == JobStatus.RUNNING
+    assert statuses[alive_here.pk] == statuses[elsewhere_alive.pk] == JobStatus.RUNNING
     died_here.refresh_from_db()
     assert died_here.message == longjobs.ORPHANED_MESSAGE and died_here.finished_at is not None
     assert actions(died_here) == ["longjob.start", "longjob.failed"]
@@ -232,7 +240,7 @@ def test_two_claims_take_different_jobs(personas, kind):
 
 
 def test_files_and_rejected_rows_are_purged_after_the_retention_period(personas, kind, settings):
-    settings.LONGJOB_RETENTION_DAYS = 7
+    settings.RETENTION_JOB_FILES_DAYS = 7
 
     def run(job, params, progress):
         return Output(message="好", file_name="r.xlsx", file_data=b"data")
@@ -264,7 +272,10 @@ def test_the_ledger_export_job_writes_the_ledger_of_the_owners_scope(personas, r
     from lianxin.cases.services import case_register
 
     for region, title in ((regions.jueren, "居仁路路灯不亮"), (regions.chengdong, "城东村道路坑洼")):
-        case_register(actor=personas.county_staff, channel=Channel.VISIT, title=title, body=title * 3, region=region)
+        case_register(
+            actor=personas.county_staff,
+            draft=CaseDraft(channel=Channel.VISIT, title=title, body=title * 3, region=region),
+        )
     with pytest.raises(DomainError):
         job_start(actor=personas.township_staff, kind="ledger_export", params={"region": regions.qianyuan.code})
 
@@ -277,3 +288,36 @@ def test_the_ledger_export_job_writes_the_ledger_of_the_owners_scope(personas, r
         sheet = openpyxl.load_workbook(handle, read_only=True).active
         titles = [row[6] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert titles == ["居仁路路灯不亮"]  # 乾元镇's case is outside 武康街道
+
+
+def test_job_files_live_outside_the_published_media_folder():
+    from lianxin import settings as project
+
+    assert not str(project.PRIVATE_FILES_ROOT).startswith(str(project.MEDIA_ROOT))
+
+
+def test_the_commands_that_run_the_same_functions_show_progress_on_the_terminal(personas, regions, tmp_path):
+    import io
+
+    from lianxin.cases.tests.test_hotline import good_sheet
+
+    sheet = tmp_path / "工单.xlsx"
+    sheet.write_bytes(good_sheet())
+    err, out = io.StringIO(), io.StringIO()
+    call_command("import_hotline", str(sheet), stderr=err, stdout=out)
+    assert "正在登记工单 0/3" in err.getvalue() and "新增 3 件工单" in out.getvalue()
+
+    err = io.StringIO()
+    call_command("export_ledger", str(tmp_path / "台账.xlsx"), stderr=err, stdout=io.StringIO())
+    assert err.getvalue().splitlines()[-1] == "正在生成 Excel 文件 3/3"
+
+
+@pytest.mark.parametrize("name", ["deputies_import", "grid_workers_import", "places_import", "hotline_import"])
+def test_each_import_kind_runs_its_service_and_reports_a_missing_column_by_row(personas, name):
+    job = job_start(actor=personas.county_staff, kind=name, upload=("名册.csv", "序号,备注\n1,无\n".encode()))
+    longjobs_run()
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "内部错误" not in job.message
+    assert job.errors and {error["row"] for error in job.errors} == {1}
+    assert {error["message"] for error in job.errors} == {"缺少该列"}

@@ -6,9 +6,11 @@ because reinstalling rewrites the editable finder that a running demo's autorelo
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -145,3 +147,13 @@ def test_a_failed_install_leaves_no_stamp_so_the_next_make_tries_again(sandbox):
     result = subprocess.run(["make", "-C", str(sandbox), "install"], capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert not (sandbox / ".venv" / ".installed").exists()
+
+
+def test_the_licence_is_an_spdx_expression_and_the_build_asks_for_a_setuptools_that_reads_one():
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+    # The table form ({text = …}) made setuptools print a deprecation warning on every install.
+    assert pyproject["project"]["license"] == "AGPL-3.0-or-later"
+    setuptools = next(r for r in pyproject["build-system"]["requires"] if r.startswith("setuptools"))
+    minimum = re.fullmatch(r"setuptools>=(\d+)(?:\.\d+)*", setuptools)
+    assert minimum and int(minimum.group(1)) >= 77  # PEP 639 expressions: setuptools 77

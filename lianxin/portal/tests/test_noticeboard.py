@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from lianxin.cases import noticeboard
+from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.services import case_register
 from lianxin.cases.workflow import case_transition
 from lianxin.core.errors import DomainError
@@ -46,13 +47,15 @@ def pdf_pages(pdf: bytes) -> int:
 def publish(world, staff, *, title: str, body: str, reply: str, person: str = "王秀英", phone: str = "13957211234"):
     case = case_register(
         actor=None,
-        channel="station",
-        title=title,
-        body=body,
-        deputy=world.deputy,
-        place=world.place,
-        person_name=person,
-        person_phone=phone,
+        draft=CaseDraft(
+            channel="station",
+            title=title,
+            body=body,
+            deputy=world.deputy,
+            place=world.place,
+            person_name=person,
+            person_phone=phone,
+        ),
     ).case
     for action, params in [
         ("accept", {"category": "transport"}),
@@ -196,5 +199,43 @@ def test_a_poster_prints_the_weekly_day_not_the_next_dates(world):
     place_text = pdf_text(posters.place_poster(place=world.place))
     deputy_text = pdf_text(posters.deputy_poster(deputy=world.deputy))
     assert "每周三上午 9:00–11:30 沈建国代表" in place_text
-    assert "每周三上午 9:00–11:30 居仁社区代表工作站" in deputy_text
-    assert "月" not in place_text.split("代表接待日")[1].split("沈建国")[0]  # no dates on the schedule line
+    assert "每周三上午 9:00–11:30 居仁社区代表工作站" in deputy_text and "轮流" not in deputy_text
+    assert "月" not in place_text.split("值班代表：")[1].split("沈建国")[0]  # no dates on the schedule line
+
+
+@needs_font
+def test_a_deputy_taking_turns_gets_the_places_weekly_day_on_the_poster(world):
+    from lianxin.portal import posters
+
+    other = world.deputy.__class__.objects.create(name="王秀英", gender="female")
+    DutyShift.objects.all().delete()
+    weekly_roster(world, timezone.localdate() + datetime.timedelta(days=1), weeks=6)
+    for n, shift in enumerate(DutyShift.objects.order_by("date")):
+        if n % 2:
+            shift.deputy = other
+            shift.save()
+    text = pdf_text(posters.deputy_poster(deputy=other))
+    assert "每周三上午 9:00–11:30 居仁社区代表工作站（代表轮流接待）" in text
+
+
+@needs_font
+def test_a_village_with_a_dozen_deputies_still_gets_one_sheet_with_the_deputies_on_duty_first(world, regions, november):
+    from lianxin.deputies.models import Deputy, Mandate, MandateLevel
+
+    for n in range(12):
+        deputy = Deputy.objects.create(name=f"乡镇代表{n:02d}", gender="female")
+        Mandate.objects.create(
+            deputy=deputy,
+            level=MandateLevel.TOWNSHIP,
+            congress_region=regions.wukang,
+            term=17,
+            district_region=regions.jueren,
+        )
+    board = noticeboard.noticeboard_build(region=regions.jueren, month=NOV)
+    assert len(board.deputies) == 13
+    pdf = noticeboard.noticeboard_pdf(board)
+    text = pdf_text(pdf)
+    assert pdf_pages(pdf) == 1
+    assert "三、联系本社区的人大代表（13名）" in text and "武康街道人大代表" in text and "乡镇代表11" in text
+    # Twelve codes: the station, the deputy on duty, then the others by name (the last one has no room).
+    assert "沈建国代表" in text and "乡镇代表09代表" in text and "乡镇代表10代表" not in text

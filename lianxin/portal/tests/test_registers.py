@@ -5,6 +5,7 @@ import time_machine
 from django.core.management import call_command
 
 from lianxin.cases import registers
+from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.services import case_register, reception_close, reception_start
 from lianxin.deputies.models import Deputy, DutyShift, Mandate, MandateLevel
 from lianxin.portal.tests.test_noticeboard import NOV, needs_font, pdf_text, weekly_roster
@@ -28,15 +29,20 @@ def books(world, personas, regions):
         session = reception_start(actor=staff, deputy=world.deputy, kind="station", place=world.place)
         lamp = case_register(
             actor=staff,
-            channel="station",
-            session=session,
-            title="居仁路路灯不亮",
-            body="路灯不亮",
-            person_name="王秀英",
-            person_phone="13957211234",
+            draft=CaseDraft(
+                channel="station",
+                session=session,
+                title="居仁路路灯不亮",
+                body="路灯不亮",
+                person_name="王秀英",
+                person_phone="13957211234",
+            ),
         ).case
         bins = case_register(
-            actor=staff, channel="station", session=session, title="垃圾桶太少", body="垃圾桶太少", is_anonymous=True
+            actor=staff,
+            draft=CaseDraft(
+                channel="station", session=session, title="垃圾桶太少", body="垃圾桶太少", is_anonymous=True
+            ),
         ).case
         reception_close(actor=staff, session=session, people_received=5, note="居民反映路灯和垃圾桶")
         mobile = reception_start(
@@ -45,12 +51,14 @@ def books(world, personas, regions):
         reception_close(actor=staff, session=mobile, people_received=7, note="流动巡诊")
         online = case_register(
             actor=None,
-            channel="online",
-            place=world.place,
-            title="楼道灯坏了",
-            body="楼道灯坏了",
-            person_name="李四",
-            person_phone="13800002222",
+            draft=CaseDraft(
+                channel="online",
+                place=world.place,
+                title="楼道灯坏了",
+                body="楼道灯坏了",
+                person_name="李四",
+                person_phone="13800002222",
+            ),
         ).case
     return lamp, bins, online
 

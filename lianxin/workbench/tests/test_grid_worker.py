@@ -12,6 +12,7 @@ from PIL import Image
 
 from lianxin.accounts.roles import Role
 from lianxin.accounts.services import role_grant
+from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.models import Case, CaseEvent, Channel, Status
 from lianxin.cases.services import case_register
 from lianxin.core.models import AuditEvent
@@ -43,7 +44,8 @@ def grid(world, regions, personas):
 def register(where, title="居仁路路灯不亮", **fields):
     values = {"actor": None, "channel": "online", "title": title, "body": f"{title}，请尽快处理", "grid": where}
     values.update(fields)
-    return case_register(**values).case
+    actor = values.pop("actor")
+    return case_register(actor=actor, draft=CaseDraft(**values)).case
 
 
 def upload(name="site.jpg", data=None):
@@ -73,7 +75,8 @@ def test_the_grid_pages_are_for_linked_active_grid_workers_only(client, grid, pe
     GridWorker.objects.filter(pk=grid.worker.pk).update(is_active=False)
     client.force_login(grid.user)
     assert client.get("/w/grid/").status_code == 403
-    assert client.get("/w/").status_code == 403  # no longer redirected: not a grid worker now
+    refused = client.get("/w/")  # no longer redirected: not a grid worker now
+    assert refused.status_code == 403 and "此账号没有关联代表或网格员" in refused.content.decode()
 
 
 def test_the_home_groups_the_grids_cases_and_shows_no_other_grids(client, world, grid):
@@ -241,3 +244,25 @@ def test_the_photo_of_another_grids_case_is_a_404(client, world, grid):
     photo.file.save("x.jpg", ContentFile(data), save=True)
     client.force_login(grid.user)
     assert client.get(f"/w/grid/cases/{theirs.pk}/photos/{photo.pk}").status_code == 404
+
+
+def test_a_grid_worker_sees_only_the_public_steps_of_a_cases_history(client, world, grid):
+    case = register(world.grid)
+    CaseEvent.objects.create(case=case, action="common", note="内部：并入普遍问题的说明", is_public=False)
+    client.force_login(grid.user)
+    html = client.get(f"/w/grid/cases/{case.pk}").content.decode()
+    assert "经线上问诊登记" in html and "内部：并入普遍问题的说明" not in html
+
+
+def test_the_home_reads_the_same_number_of_queries_for_one_case_or_many(
+    client, world, grid, django_assert_max_num_queries
+):
+    client.force_login(grid.user)
+    register(world.grid, title="第一件")
+    with django_assert_max_num_queries(15) as one:  # 13 today: session, user, worker, cases, deputies, roles
+        client.get("/w/grid/")
+    for n in range(8):
+        case = register(world.grid, title=f"第{n + 2}件", category=world.category)
+        GridFollowUp.objects.create(case=case, grid_worker=grid.worker, text="看过")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert "第9件" in client.get("/w/grid/").content.decode()

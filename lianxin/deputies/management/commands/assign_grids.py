@@ -3,6 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from lianxin.core.tabular import terminal_progress
 from lianxin.deputies.assignment import CoverageReport, assign_grids, coverage_report
 from lianxin.deputies.models import AssignmentBasis
 from lianxin.regions.models import Region
@@ -27,7 +28,12 @@ class Command(BaseCommand):
         by_basis = {}
         if not options["report_only"]:
             with transaction.atomic():
-                outcome = assign_grids(actor=None, region=region, fill_empty=not options["no_fill"])
+                outcome = assign_grids(
+                    actor=None,
+                    region=region,
+                    fill_empty=not options["no_fill"],
+                    progress=terminal_progress(self.stderr),
+                )
                 report = coverage_report(region=region)
                 if options["dry_run"]:
                     transaction.set_rollback(True)

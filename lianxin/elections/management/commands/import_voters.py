@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from lianxin.core.errors import DomainError, ImportRejected
+from lianxin.core.tabular import terminal_progress
 from lianxin.elections.models import Election
 from lianxin.elections.services import voters_import
 
@@ -35,7 +36,12 @@ class Command(BaseCommand):
         try:
             with open(path, "rb") as handle:
                 result = voters_import(
-                    actor=actor, election=election, district_code=options["district"], file=handle, filename=path.name
+                    actor=actor,
+                    election=election,
+                    district_code=options["district"],
+                    file=handle,
+                    filename=path.name,
+                    progress=terminal_progress(self.stderr),
                 )
         except FileNotFoundError as exc:
             raise CommandError(f"找不到文件：{path}") from exc

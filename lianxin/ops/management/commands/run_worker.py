@@ -59,7 +59,7 @@ def jobs() -> list[Job]:
         # Every round: the imports and exports staff started in the office (lianxin/ops/longjobs.py), one a round;
         # a running one whose worker died is marked failed first.
         Job("longjobs_run", Every(datetime.timedelta(0)), longjobs_run),
-        # Daily: their files and rejected rows past LONGJOB_RETENTION_DAYS (privacy).
+        # Daily: their files and rejected rows past RETENTION_JOB_FILES_DAYS (privacy).
         Job("longjobs_purge", At(datetime.time.fromisoformat(settings.PRIVACY_PURGE_TIME)), longjobs_purge),
     ]
 
