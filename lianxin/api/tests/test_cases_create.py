@@ -269,7 +269,7 @@ def test_an_unknown_category_code_is_refused(desk, personas, regions, post):
 def test_a_location_outside_the_region_is_refused(desk, personas, regions, post):
     # A point inside 城东村's grid, for a case said to be in 居仁社区.
     response = post(personas.county_staff, "/cases", submission(regions, title="坏", lat=30.605, lng=120.055))
-    _refused(response, 400, "location_outside", "lat", "位置: 所选位置不在该区划范围内")
+    _refused(response, 400, "location_outside", "lat", "位置: 该位置不在“居仁社区居委会”辖区内")
 
 
 def test_a_location_alone_places_the_case_in_its_grid(desk, personas, regions, submit):

@@ -118,7 +118,7 @@ def test_a_bad_sheet_is_rejected_with_every_row_error_and_writes_nothing(persona
     rows = [
         order("A-1"),  # row 2: fine
         order("A-2", 来电时间="昨天下午"),  # row 3
-        order("A-3", 诉求标题=""),  # row 4
+        order("A-3", 诉求内容=""),  # row 4
         order("A-4", 问题类别="水电"),  # row 5
         order("A-5", **{"所在乡镇/村社区": "城东村"}),  # row 6: ambiguous
         order("A-6", **{"所在乡镇/村社区": "安吉县"}),  # row 7: outside the county staff's scope
@@ -134,7 +134,7 @@ def test_a_bad_sheet_is_rejected_with_every_row_error_and_writes_nothing(persona
     assert "第5行 问题类别: “水电”不存在" in messages
     assert [error.row for error in info.value.errors] == [3, 4, 5, 6, 7, 8, 9, 10]
     assert messages[0].startswith("第3行 来电时间: 时间格式应为")
-    assert messages[1] == "第4行 诉求标题: 不能为空"
+    assert messages[1] == "第4行 诉求内容: 不能为空"
     assert "有多个同名区划" in messages[3] and "乾元镇城东村委会" in messages[3]
     assert messages[4] == "第7行 所在乡镇/村社区: “安吉县”不存在或不在您的管辖范围内"
     assert messages[5] == "第8行 工单编号: 与第2行重复"
@@ -208,3 +208,9 @@ def test_an_urgent_work_order_is_registered_urgent_with_the_urgent_deadlines_and
     assert normal.accept_due.astimezone(local).date() > normal.registered_at.astimezone(local).date()
     # Registered as it is, in one step: its one event is the registration.
     assert list(CaseEvent.objects.filter(case=urgent).values_list("action", flat=True)) == ["register"]
+
+
+def test_a_work_order_without_a_title_is_titled_by_its_contents_first_line(personas):
+    rows = [order("T-1", 诉求标题="", 诉求内容="居仁路东段三盏路灯一个月没亮了\n请尽快维修。")]
+    hotline_import(actor=personas.county_staff, file=xlsx_bytes(HEADERS, rows), filename="a.xlsx")
+    assert Case.objects.get(external_id="T-1").title == "居仁路东段三盏路灯一个月没亮了"

@@ -8,9 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from lianxin.cases.intake.draft import CaseDraft
 from lianxin.accounts.models import LoginEvent, LoginKind
 from lianxin.accounts.roles import Role
-from lianxin.cases.intake.queue import submission_accept, submissions_register_queued
+from lianxin.cases.intake.queue import PERSONAL_FIELDS, submission_accept, submissions_register_queued
 from lianxin.cases.models import Case, Status, Submission, SubmissionStatus
 from lianxin.core.models import AuditEvent
 from lianxin.notifications.models import Notification, NotificationStatus
@@ -88,8 +89,12 @@ def test_submission_payloads_lose_the_person_once_registered_or_once_a_refusal_i
     assert personal_data_purge(now=NOW).submission_payloads == 2
 
     payloads = dict(Submission.objects.values_list("pk", "payload"))
-    assert payloads[registered.pk] == payloads[old_refusal.pk] == body
-    assert payloads[new_refusal.pk] == payloads[queued.pk] == {**body, **person}
+    # The queue keeps each draft in its serialised form; purged, it keeps everything but the person.
+    stored = CaseDraft(channel="hotline", title="路灯", body="不亮。", region=regions.jueren, **person).to_payload()
+    assert payloads[registered.pk] == body
+    assert payloads[old_refusal.pk] == {k: v for k, v in stored.items() if k not in PERSONAL_FIELDS}
+    assert not set(PERSONAL_FIELDS) & set(payloads[old_refusal.pk])
+    assert payloads[new_refusal.pk] == payloads[queued.pk] == stored
 
 
 def notification(*, sent_days_ago, status=NotificationStatus.SENT):

@@ -164,11 +164,12 @@ def test_a_report_without_a_location_is_placed_in_the_grid(client, world, grid):
     client.force_login(grid.user)
     report(client)
     case = Case.objects.get()
+    # No resident's number: online with the receipt code, as on every channel (cases.intake.rules.reply_preference).
     assert (case.grid, case.lat, case.lng, case.reply_via, case.attachments.count()) == (
         world.grid,
         None,
         None,
-        "none",
+        "online",
         0,
     )
     assert "无（网格员发现）" in client.get(f"/w/grid/cases/{case.pk}").content.decode()
