@@ -13,6 +13,7 @@ from lianxin.cases.intake.rules import (
     BODY_LIMIT,
     TITLE_LIMIT,
     clean_text,
+    is_anonymous,
     normalize_phone,
     region_resolve,
     reply_preference,
@@ -51,9 +52,7 @@ def case_check(*, actor: Actor, draft: CaseDraft) -> dict[str, Any]:
     address = clean_text(draft.address, "address", "地点", limit=200, required=False)
     person_name = clean_text(draft.person_name, "person_name", "姓名", limit=50, required=False)
     person_phone = normalize_phone(draft.person_phone)
-    # Anonymous when asked, or when the person left neither a name nor a number; an anonymous person's name and
-    # number are not kept at all.
-    anonymous = draft.is_anonymous or not (person_name or person_phone)
+    anonymous = is_anonymous(channel=draft.channel, asked=draft.is_anonymous, name=person_name, phone=person_phone)
     if draft.is_anonymous:
         person_name = person_phone = ""
     reply_via = reply_preference(

@@ -70,6 +70,13 @@ def reply_preference(*, channel: str, requested: str | None, wants_reply: bool, 
     return ReplyVia.ONLINE
 
 
+def is_anonymous(*, channel: str, asked: bool, name: str, phone: str) -> bool:
+    """Anonymous when the person asked to be, or wrote online leaving neither a name nor a number. Elsewhere
+    someone took the opinion down, and a case with no person (a grid worker's own finding) is not anonymous.
+    An anonymous person's name and number are not kept at all."""
+    return asked or (channel in WRITTEN_CHANNELS and not (name or phone))
+
+
 def region_check_level(
     region: Region, *, field: str = "region", label: str = "所在区划", code: str = "region_invalid"
 ) -> None:
