@@ -65,7 +65,7 @@ def test_every_state_action_pair_either_moves_to_the_target_or_is_refused(loop, 
 
 def test_the_whole_loop_from_a_qr_code_to_a_published_result(loop, personas):
     case = loop.register()
-    assert case.status == Status.REGISTERED and len(case.receipt_code) == 12
+    assert case.status == Status.REGISTERED and len(case.receipt_code) == 8
 
     act(case, Action.ACCEPT, personas.deputy, category="transport", urgency="normal")
     act(case, Action.TRANSFER, personas.township_staff, unit=loop.unit.pk)
