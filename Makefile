@@ -55,8 +55,9 @@ system-deps:
 		|| echo "could not install $(SYSTEM_PACKAGES)"; \
 	else echo "not root: install $(SYSTEM_PACKAGES) to print posters and run the browser tests"; fi
 
-# Every command of the demo sees the address it is served at (seed_demo prints it, the QR codes carry it).
-demo: export SITE_URL ?= http://$(LAN_IP):$(PORT)
+# Every command of the demo sees the address it is served at (seed_demo prints it, the QR codes carry it): the port
+# is HOST's (PORT's unless HOST is given).
+demo: export SITE_URL ?= http://$(LAN_IP):$(lastword $(subst :, ,$(HOST)))
 demo: export ALLOWED_HOSTS ?= $(LAN_IP),127.0.0.1,localhost
 demo: install system-deps
 	mkdir -p var

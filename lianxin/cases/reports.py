@@ -476,6 +476,10 @@ def _ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
+# The smallest earlier figure a year-on-year change is computed from (see the module's docstring).
+MIN_BASE = 20
+
+
 def _relative(now: float, then: float) -> float | None:
     return round((now - then) / then, 4) if then and then >= MIN_BASE else None
 
@@ -489,10 +493,6 @@ def _difference(now: float | None, then: float | None, base: int, digits: int = 
 
 def _mean(total: int, count: int) -> float | None:
     return round(total / count, 2) if count else None
-
-
-# The smallest earlier figure a year-on-year change is computed from (see the module's docstring).
-MIN_BASE = 20
 
 
 def _counts(now: datetime.datetime) -> dict[str, Any]:

@@ -44,7 +44,7 @@ VOTER_FIELDS = ["name", "sex", "id_number", "birth_date", "nationality", "househ
 
 
 def election_create(
-    *, actor: User, name: str, region: Region, election_day: datetime.date, kind: str = "general"
+    *, actor: User | None, name: str, region: Region, election_day: datetime.date, kind: str = "general"
 ) -> Election:
     election = Election(name=name, region=region, election_day=election_day, kind=kind)
     require_election(actor, election)

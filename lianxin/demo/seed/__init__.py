@@ -14,12 +14,16 @@ The model of the county (see each module for its part):
   links; grid workers with deputies; households: links.py.
 - deputies are embedded in grids by `lianxin.deputies.assignment.assign_grids`, the same rule staff use.
 - one account per role: users.py.
-- responsible units and a year of cases (意见建议) through the real closed loop, with reception sessions: cases.py.
+- responsible units and two years of cases (意见建议) through the real closed loop, with reception sessions, common
+  problems merged and a few fresh ones still to merge (hotspot candidates): cases.py.
+- the router trained on those cases, and its proposals for the cases still waiting: lianxin.routing.services.
+- livelihood projects chosen by the deputies' vote, split into sites with monthly reports: projects.py.
+- the next general election: districts, voter rolls and the check's findings: elections.py.
 
 Every random choice comes from `random.Random` seeded with the `--seed` (one stream per part, so that a
 change in one part does not reshuffle the others); public codes are drawn from it too. Two runs on empty
 databases give the same data except timestamps, primary keys and the dates of the duty roster, which
-start tomorrow, and of the cases, which cover the twelve months before today.
+start tomorrow, of the cases, which cover the two years before today, and of the election, six weeks ahead.
 
 The demo is marked loaded by an AuditEvent with action "demo.seed" (no model of its own).
 """
@@ -39,7 +43,7 @@ from lianxin.accounts.models import User
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError
 from lianxin.core.models import AuditEvent
-from lianxin.demo.seed import case_summary, cases, geography, links, people, places, projects, users
+from lianxin.demo.seed import case_summary, cases, elections, geography, links, people, places, projects, users
 from lianxin.deputies.assignment import assign_grids
 from lianxin.deputies.models import (
     SERVING_STATUSES,
@@ -55,6 +59,7 @@ from lianxin.deputies.models import (
     MentorPairing,
     StandingMemberLink,
 )
+from lianxin.elections.models import Election
 from lianxin.regions.models import Grid, Region, RegionLevel
 from lianxin.regions.services import grid_save, region_import_csv
 from lianxin.venues.models import Place
@@ -63,6 +68,7 @@ REGIONS_CSV = Path(__file__).resolve().parent.parent / "data" / "deqing_regions.
 COUNTY_CODE = "330521000000"
 DEFAULT_SEED = 20221213
 MARKER_ACTION = "demo.seed"
+ROUTER_MIN_CASES = 500  # a smaller demo (the tests' few dozen cases) trains no router
 
 
 class DemoState(enum.Enum):
@@ -88,11 +94,12 @@ def demo_state() -> DemoState:
 
 
 def clear_registry() -> None:
-    """Delete the demo's cases and units, deputies, grids, places, groups, roster, pairings and the demo
-    accounts (not the regions, not other accounts, not the audit log). Raises DomainError when other data
+    """Delete the demo's election, cases and units, deputies, grids, places, groups, roster, pairings and the
+    demo accounts (not the regions, not other accounts, not the audit log, not the router's versions). Raises DomainError when other data
     still points at them."""
     try:
         with transaction.atomic():
+            Election.objects.filter(name=elections.ELECTION_NAME).delete()
             projects.clear_projects()
             case_summary.clear_cases()
             for model in (
@@ -165,7 +172,9 @@ def seed_demo(*, seed: int = DEFAULT_SEED, today=None, case_count: int = cases.C
         places.write_roster(place_plans, place_rows, today)
         users.write_demo_users()
         cases.write_cases(stream("cases"), today=today, count=case_count)
+        _train_router(case_count)
         projects.write_projects(stream("projects"), today=today)
+        elections.write_election(stream("elections"), today=today)
         audit_record(
             actor=None,
             action=MARKER_ACTION,
@@ -177,6 +186,18 @@ def seed_demo(*, seed: int = DEFAULT_SEED, today=None, case_count: int = cases.C
     report = demo_counts()
     report.seconds = time.monotonic() - started
     return report
+
+
+def _train_router(case_count: int) -> None:
+    """The router learns from the demo's settled cases, as the worker's scheduled job would, and proposes a
+    category and unit for the cases still waiting (the triage queue). Too few cases (a small test demo): none."""
+    from lianxin.routing.services import cases_propose_pending, router_train_from_cases
+
+    if case_count < ROUTER_MIN_CASES:
+        return
+    router_train_from_cases(actor=None, source="演示数据：近两年的意见建议")
+    while cases_propose_pending():
+        pass
 
 
 def _plan_geography(rng: random.Random, regions: dict[str, Region]) -> geography.CountyPlan:

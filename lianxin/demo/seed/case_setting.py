@@ -27,14 +27,15 @@ COUNTY_UNITS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("县教育局", ("education",)),
     ("县卫生健康局", ("health",)),
     ("县民政局", ("civil-affairs",)),
-    ("县商务局", ("commerce",)),
+    ("县商务局", ("commerce", "other")),  # also rural parcel delivery (快递进村)
     ("县市场监管局", ("commerce",)),
     ("县文广旅体局", ("commerce", "education")),
-    ("县公安局", ("public-safety",)),
+    ("县公安局", ("public-safety", "transport")),  # with the traffic police (交警大队)
     ("县司法局", ("public-safety",)),
     ("县综合行政执法局", ("urban-construction", "environment")),
     ("县自然资源和规划局", ("urban-construction", "agriculture")),
     ("县政务服务中心", ("other",)),
+    ("县经信局", ("other",)),  # mobile coverage and broadband
 )
 DEMO_UNIT_HANDLED = "县住建局"  # the demo `unit` account handles this one
 

@@ -1,9 +1,11 @@
 """The demo's cases as a whole: finding and clearing them, and the summary figures seed_demo prints."""
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
 from lianxin.cases.models import (
     RESOLVED_STATUSES,
@@ -16,7 +18,7 @@ from lianxin.cases.models import (
 )
 from lianxin.core.appendonly import append_only_deletes_allowed
 from lianxin.demo.seed.case_setting import COUNTY_UNITS
-from lianxin.demo.seed.cases import IDEMPOTENCY_PREFIX
+from lianxin.demo.seed.cases import DAYS, IDEMPOTENCY_PREFIX
 from lianxin.notifications.models import Notification
 from lianxin.workdays.calendar import CHINA, workdays_between
 
@@ -56,15 +58,20 @@ class CaseSummary:
     units: int
     open: int
     mean_workdays: float
+    previous: int = 0  # the year before
+    previous_online: int = 0
 
     def line(self) -> str:
         if not self.cases:
             return "意见建议：0 件"
+        before = ""
+        if self.previous:
+            before = f"；上一年 {self.previous} 件，其中线上 {self.previous_online} 件"
         return (
-            f"意见建议：{self.cases} 件（线上 {self.online} 件，占 {self.online / self.cases:.0%}；"
+            f"意见建议：近一年 {self.cases} 件（线上 {self.online} 件，占 {self.online / self.cases:.0%}；"
             f"办结率 {self.resolved / self.cases:.1%}，平均办结 {self.mean_workdays:.1f} 个工作日；"
             f"满意率 {self.satisfied / max(self.rated, 1):.0%}；在办 {self.open} 件；"
-            f"接待活动 {self.sessions} 场、接待群众 {self.people_received} 人次；承办单位 {self.units} 个）"
+            f"接待活动 {self.sessions} 场、接待群众 {self.people_received} 人次；承办单位 {self.units} 个）{before}"
         )
 
 
@@ -76,10 +83,20 @@ def handling_workdays(case: Case) -> int | None:
     return workdays_between(case.registered_at.astimezone(CHINA).date(), done.astimezone(CHINA).date())
 
 
+def last_year_start(today: datetime.date | None = None) -> datetime.datetime:
+    """The start of the demo's last twelve months (the cases before it are the year before)."""
+    today = today or timezone.localdate()
+    return datetime.datetime.combine(today - datetime.timedelta(days=DAYS), datetime.time(), tzinfo=CHINA)
+
+
 def case_summary() -> CaseSummary:
+    """The last twelve months' figures, and the year before's count."""
     from django.db.models import Sum
 
-    cases = Case.objects.all()
+    start = last_year_start()
+    cases = Case.objects.filter(registered_at__gte=start)
+    before = Case.objects.filter(registered_at__lt=start)
+    sessions = ReceptionSession.objects.filter(started_at__gte=start)
     rows = list(cases.values_list("status", "channel", "rating", "registered_at", "fed_back_at", "closed_at"))
     days = []
     for status, _, _, registered, fed_back, closed in rows:
@@ -93,9 +110,11 @@ def case_summary() -> CaseSummary:
         resolved=sum(1 for r in rows if r[0] in RESOLVED_STATUSES),
         rated=len(rated),
         satisfied=sum(1 for r in rated if r in (Rating.SATISFIED, Rating.BASICALLY)),
-        people_received=ReceptionSession.objects.aggregate(n=Sum("people_received"))["n"] or 0,
-        sessions=ReceptionSession.objects.count(),
+        people_received=sessions.aggregate(n=Sum("people_received"))["n"] or 0,
+        sessions=sessions.count(),
         units=ResponsibleUnit.objects.count(),
         open=sum(1 for r in rows if r[0] not in RESOLVED_STATUSES),
         mean_workdays=sum(days) / len(days) if days else 0.0,
+        previous=before.count(),
+        previous_online=before.filter(channel=Channel.ONLINE).count(),
     )

@@ -27,7 +27,6 @@ history: they are marked as sent, so a worker never texts the demo's invented ph
 
 import datetime
 import random
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,7 +69,14 @@ from lianxin.workdays.calendar import CHINA, add_workdays, is_workday
 
 CASE_COUNT = 3300
 IDEMPOTENCY_PREFIX = "demo:"
+PREVIOUS_PREFIX = "demo:p"  # the year before
 DAYS = 365
+# The year before: fewer opinions, fewer of them online (德清 2022: online +67 % year on year), so that the
+# statistics compare with a believable year.
+PREVIOUS_SHARE = 2 / 3
+# Open reports of one problem in one place from the last days, not merged yet: the hotspot candidates a clerk
+# merges into a common problem (lianxin.routing.selectors.hotspot_candidates). (category, problem number, size)
+RECENT_CLUSTERS = (("urban-construction", 0, 4), ("environment", 3, 5), ("transport", 2, 3))
 
 CHANNEL_WEIGHTS = {
     Channel.ONLINE: 68.0,
@@ -81,6 +87,7 @@ CHANNEL_WEIGHTS = {
     Channel.VISIT: 3.0,
     Channel.MEETING: 1.5,
 }
+PREVIOUS_CHANNEL_WEIGHTS = {**CHANNEL_WEIGHTS, Channel.ONLINE: 47.0}
 CATEGORY_WEIGHTS = {
     "urban-construction": 24,
     "transport": 13,
@@ -117,6 +124,7 @@ class CasePlan:
     grid_worker: GridWorker | None = None
     session_key: int | None = None
     problem_key: tuple[str, int] = ("", 0)
+    slots: dict[str, str] = field(default_factory=dict)  # the places and numbers its texts name
     person_name: str = ""
     person_phone: str = ""
     is_anonymous: bool = False
@@ -145,24 +153,35 @@ class Generator:
     """Plans the year (pure, from the seeded generator) and writes it through the services, step by step."""
 
     def __init__(
-        self, rng: random.Random, *, today: datetime.date, actors: Actors, villages: list[Village], count: int
+        self,
+        rng: random.Random,
+        *,
+        today: datetime.date,
+        actors: Actors,
+        villages: list[Village],
+        count: int,
+        previous_year: bool = False,
     ) -> None:
         self.count = count
         self.rng = rng
-        self.today = today
-        self.end = datetime.datetime.combine(today, datetime.time(), tzinfo=CHINA)
+        # The year before ends a year before today, but its cases are written until today: all of them finished.
+        self.previous_year = previous_year
+        self.today = today - datetime.timedelta(days=DAYS) if previous_year else today
+        self.end = datetime.datetime.combine(self.today, datetime.time(), tzinfo=CHINA)
+        self.until = datetime.datetime.combine(today, datetime.time(), tzinfo=CHINA)
+        self.channel_weights = PREVIOUS_CHANNEL_WEIGHTS if previous_year else CHANNEL_WEIGHTS
+        self.key_prefix = PREVIOUS_PREFIX if previous_year else IDEMPOTENCY_PREFIX
         self.actors = actors
         self.villages = villages
         self.categories = {c.code: c for c in Category.objects.all()}
         units = list(ResponsibleUnit.objects.prefetch_related("categories").select_related("region"))
-        self.county_units: dict[str, list[ResponsibleUnit]] = defaultdict(list)
+        self.county_units: dict[str, ResponsibleUnit] = {}
         self.town_units: dict[int, ResponsibleUnit] = {}
         for unit in units:
             if unit.region.level == RegionLevel.TOWNSHIP:
                 self.town_units[unit.region_id] = unit
             else:
-                for category in unit.categories.all():
-                    self.county_units[category.code].append(unit)
+                self.county_units[unit.name] = unit
         self.homes = {pl.region_id: pl for pl in Place.objects.filter(kind=PlaceKind.HOME).order_by("pk")}
         self.phones: set[str] = set()
         self.suggestion_number = 0
@@ -187,7 +206,7 @@ class Generator:
         sessions: list[SessionPlan] = []
         open_session: SessionPlan | None = None
         for index in range(base):
-            channel = names.weighted_choice(rng, list(CHANNEL_WEIGHTS.items()))
+            channel = names.weighted_choice(rng, list(self.channel_weights.items()))
             if channel in (Channel.STATION, Channel.MOBILE):
                 if (
                     open_session is None
@@ -228,6 +247,8 @@ class Generator:
         master_ids = {id(m) for m in masters}
         for master, size in zip(masters, families, strict=True):
             works.append(self._family(master, size, base))
+        if not self.previous_year:
+            works += self._recent_clusters(base + sum(families) + 1)
         for session in sessions:
             works.append(self._session_steps(session))
         for plan in plans:
@@ -295,13 +316,15 @@ class Generator:
         worker: GridWorker | None = None,
         problem: tuple[str, int] | None = None,
         registered_at: datetime.datetime | None = None,
+        slots: dict[str, str] | None = None,
     ) -> CasePlan:
         rng = self.rng
         code, number = problem or (names.weighted_choice(rng, list(CATEGORY_WEIGHTS.items())), -1)
         choices = texts.PROBLEMS[code]
         number = number if number >= 0 else rng.randrange(len(choices))
         chosen = choices[number]
-        slots = {
+        # Another report of a known problem names the same road, estate and crop (slots given).
+        slots = slots or {
             "village": village.short,
             "town": village.town.name,
             "road": rng.choice(village.roads),
@@ -333,6 +356,7 @@ class Generator:
             grid_worker=worker,
             session_key=session.key if session is not None else None,
             problem_key=(code, number),
+            slots=slots,
         )
         # A location only with the village's own grid: a point is checked against the grid it falls in.
         lat, lng = village.region.centroid_lat, village.region.centroid_lng
@@ -373,7 +397,7 @@ class Generator:
                     if plan.channel == Channel.HOTLINE
                     else "",
                     registered_at=plan.registered_at,
-                    idempotency_key=f"{IDEMPOTENCY_PREFIX}{plan.index}",
+                    idempotency_key=f"{self.key_prefix}{plan.index}",
                 ),
             ).case
 
@@ -440,12 +464,20 @@ class Generator:
             ],
         )
 
+    def _problem(self, plan: CasePlan) -> texts.Problem:
+        code, number = plan.problem_key
+        return texts.PROBLEMS[code][number]
+
     def _unit_for(self, plan: CasePlan) -> ResponsibleUnit:
-        county = self.county_units.get(plan.category.code) or self.county_units["other"]
+        """A department that handles this problem, or the town government where the town can solve it (属地)."""
+        problem = self._problem(plan)
         town = self.town_units.get(plan.village.town.pk)
-        if town is not None and (self.rng.random() < 0.45 or plan.category.code == "other"):
+        if town is not None and problem.local and self.rng.random() < 0.45:
             return town
-        return self.rng.choice(county)
+        return self.county_units[self.rng.choice(problem.units)]
+
+    def _reply(self, plan: CasePlan, unit: ResponsibleUnit) -> str:
+        return texts.unit_reply(self.rng, self._problem(plan), plan.slots, title=plan.title, unit=unit.name)
 
     def _lifecycle(
         self, plan: CasePlan, register: Step, *, handling: str | None = None, reply_days: int | None = None
@@ -463,7 +495,7 @@ class Generator:
             steps.append(
                 self._act(plan, t, Action.DECLINE, a.supervisor(region), reason=rng.choice(texts.DECLINE_REASONS))
             )
-            return steps + self._feedback(plan, same_working_day(rng, t, minutes=(5, 30)), staff)
+            return steps + self._feedback(plan, same_working_day(rng, t, minutes=(5, 30)), staff, declined=True)
         t = same_working_day(rng, t) if plan.session_key is None else t + datetime.timedelta(minutes=rng.randint(2, 20))
         urgent = rng.random() < 0.08
         steps.append(
@@ -485,7 +517,7 @@ class Generator:
         if handling == Action.DECLINE:
             t += datetime.timedelta(minutes=rng.randint(10, 120))
             steps.append(self._act(plan, t, Action.DECLINE, supervisor, reason=rng.choice(texts.DECLINE_REASONS)))
-            return steps + self._feedback(plan, same_working_day(rng, t, minutes=(5, 60)), staff)
+            return steps + self._feedback(plan, same_working_day(rng, t, minutes=(5, 60)), staff, declined=True)
         if handling == Action.CONVERT:
             self.suggestion_number += 1
             t += datetime.timedelta(minutes=rng.randint(10, 120))
@@ -523,7 +555,8 @@ class Generator:
         t = t + datetime.timedelta(minutes=rng.randint(5, 60))
         steps = [self._act(plan, t, Action.TRANSFER, supervisor, unit=unit)]
         limit = 5 if urgent else 15
-        stuck = reply_days is None and rng.random() < 0.004  # still unanswered, long past the limit
+        # Still unanswered, long past the limit (none of the year before: they were all answered by now).
+        stuck = reply_days is None and rng.random() < 0.004 and not self.previous_year
         late = reply_days is None and not stuck and rng.random() < 0.04
         if reply_days is not None:
             days = reply_days
@@ -543,7 +576,7 @@ class Generator:
         if stuck:  # no reply yet: the plan stops here (and needs no calendar of years not yet published)
             return steps
         t = after_workdays(rng, t, days)
-        reply = texts.unit_reply(rng, plan.category.code, title=plan.title, unit=unit.name)
+        reply = self._reply(plan, unit)
         steps.append(self._act(plan, t, Action.REPLY, replier, reply=reply))
         return steps + self._feedback(
             plan, after_workdays(rng, t, rng.choice((0, 0, 0, 1))), staff, unit=unit, replier=replier
@@ -567,10 +600,14 @@ class Generator:
         unit: ResponsibleUnit | None = None,
         replier: User | None = None,
         again: bool = False,
+        declined: bool = False,
     ) -> list[Step]:
         """After feedback: the person rates (or never does), then the case is closed and sometimes published."""
         rng = self.rng
         steps: list[Step] = []
+        if declined:  # told why it is not a matter for the congress: closed, not supervised as if it were one
+            t = after_workdays(rng, t, rng.randint(1, 3))
+            return [self._act(plan, t, Action.CLOSE, supervisor, note="已向反映人说明不予受理的理由，按规定销号")]
         if plan.reply_via == ReplyVia.NONE or (plan.is_anonymous and rng.random() < 0.5) or rng.random() < 0.08:
             t = after_workdays(rng, t, rng.randint(2, 6))
             steps.append(self._act(plan, t, Action.CLOSE, supervisor, note="多次联系未评价，按规定销号"))
@@ -601,7 +638,7 @@ class Generator:
                 )
             )
             t = after_workdays(rng, t, rng.randint(2, 8))
-            reply = "经重新核查，" + texts.unit_reply(rng, plan.category.code, title=plan.title, unit=unit.name)
+            reply = "经重新核查，" + self._reply(plan, unit)
             steps.append(self._act(plan, t, Action.REPLY, replier or supervisor, reply=reply))
             return steps + self._feedback_again(
                 plan, after_workdays(rng, t, rng.choice((0, 1))), staff, unit=unit, replier=replier
@@ -614,7 +651,7 @@ class Generator:
             self._act(plan, t, Action.TRANSFER, supervisor, note="人大督办，限期办理", unit=handler, reply_days=10)
         )
         t = after_workdays(rng, t, rng.randint(3, 9))
-        reply = "经人大督办，" + texts.unit_reply(rng, plan.category.code, title=plan.title, unit=handler.name)
+        reply = "经人大督办，" + self._reply(plan, handler)
         replier = self.actors.unit if handler.name == DEMO_UNIT_HANDLED else supervisor
         steps.append(self._act(plan, t, Action.REPLY, replier, reply=reply))
         t = after_workdays(rng, t, rng.choice((0, 1)))
@@ -667,6 +704,7 @@ class Generator:
                 problem=master.problem_key,
                 registered_at=at,
                 worker=worker if channel == Channel.GRID_WORKER else None,
+                slots=master.slots,
             )
             child.follows_master = True
             accept_at = same_working_day(rng, at)
@@ -688,12 +726,49 @@ class Generator:
             steps += self._rating(child, fed_back, a.staff(region), a.supervisor(region))
         return steps
 
+    def _recent_clusters(self, first_index: int) -> list[list[Step]]:
+        """A few problems reported by several people of one village in the last days, registered (some accepted)
+        and not yet merged: what the hotspot page offers to merge into a common problem."""
+        rng, works = self.rng, []
+        index = first_index
+        villages = [v for v in self.villages if v.grid is not None and v.workers]
+        for code, number, size in RECENT_CLUSTERS[: self.count * len(RECENT_CLUSTERS) // CASE_COUNT]:
+            village = rng.choice(villages)
+            first: CasePlan | None = None
+            steps: list[Step] = []
+            for n in range(size):
+                day = self.today - datetime.timedelta(days=rng.randint(1, 9))
+                at = _moment(day, rng.randint(7 * 60, 22 * 60))
+                channel = rng.choice((Channel.ONLINE, Channel.ONLINE, Channel.HOTLINE, Channel.GRID_WORKER))
+                worker = village.workers[0] if channel == Channel.GRID_WORKER else None
+                plan = self._case(
+                    index + n,
+                    channel,
+                    village,
+                    None,
+                    None,
+                    worker=worker,
+                    problem=(code, number),
+                    registered_at=at,
+                    slots=first.slots if first is not None else None,
+                )
+                first = first or plan
+                steps.append(self._register_step(plan))
+                accept_at = same_working_day(rng, at)
+                if n % 2 == 0 and accept_at < self.end:
+                    steps.append(
+                        self._act(plan, accept_at, Action.ACCEPT, self.actors.staff(village.region), category=code)
+                    )
+            index += size
+            works.append(steps)
+        return works
+
     # -- writing
 
     def write(self, works: list[list[Step]], clock: Clock) -> None:
         for work in works:
             for step in sorted(work, key=lambda s: s.at):
-                if step.at >= self.end:
+                if step.at >= self.until:
                     break
                 clock.at = step.at
                 step.run()
@@ -732,11 +807,16 @@ def write_cases(rng: random.Random, *, today: datetime.date, count: int = CASE_C
     towns = list(Region.objects.filter(parent=county, level=RegionLevel.TOWNSHIP).order_by("code"))
     write_units(rng, county=county, towns=towns, handler=actors.unit)
     villages = load_villages(rng)
+    before = Generator(
+        rng, today=today, actors=actors, villages=villages, count=int(count * PREVIOUS_SHARE), previous_year=True
+    )
+    works = before.plan()[0]
     generator = Generator(rng, today=today, actors=actors, villages=villages, count=count)
-    works, _ = generator.plan()
+    generator.suggestion_number = before.suggestion_number  # one numbering of the session's suggestions
+    works += generator.plan()[0]
     with simulated_time(random.Random(rng.random())) as clock:
-        generator.write(works, clock)
-    # The year's messages were delivered at the time; nothing of it is left for the worker to send.
+        before.write(works, clock)
+    # The years' messages were delivered at the time; nothing of it is left for the worker to send.
     Notification.objects.filter(case__idempotency_key__startswith=IDEMPOTENCY_PREFIX).update(
         status=NotificationStatus.SENT, sent_at=F("created_at"), attempts=1
     )

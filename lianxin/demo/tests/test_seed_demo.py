@@ -26,6 +26,7 @@ from lianxin.cases.models import Case
 from lianxin.core.appendonly import append_only_deletes_allowed
 from lianxin.core.models import AuditEvent
 from lianxin.demo.seed import DemoState, clear_registry, demo_state
+from lianxin.demo.seed.cases import PREVIOUS_SHARE
 from lianxin.demo.seed.users import DEMO_PASSWORD
 from lianxin.deputies.models import (
     SERVING_STATUSES,
@@ -354,7 +355,7 @@ def test_force_clears_the_registry_and_seeds_the_same_county_again(county, seede
     assert Proposal.objects.filter(pk=real_proposal.pk).exists() and Vote.objects.filter(pk=real_vote.pk).exists()
     assert Vote.objects.exclude(pk=real_vote.pk).count() == demo_votes  # the demo's own, made again
     assert fingerprint(with_cases=False) == seeded.registry_fingerprint
-    assert Case.objects.count() == int(FEW_CASES)
+    assert Case.objects.count() == int(FEW_CASES) + int(int(FEW_CASES) * PREVIOUS_SHARE)  # and the year before
 
 
 def test_two_runs_on_empty_databases_give_identical_data(county, seeded):

@@ -90,6 +90,17 @@ def test_make_demo_gives_every_command_the_address_of_its_port(sandbox):
     assert ":8000" not in out
 
 
+def test_make_demo_takes_the_port_of_a_host_given_instead_of_port(sandbox):
+    _make(sandbox, "install")
+    _install_recorders(sandbox)
+
+    out = _make(sandbox, "-o", "system-deps", "demo", "HOST=127.0.0.1:9001", "LAN_IP=127.0.0.1")
+
+    calls = (sandbox / ".venv" / "lianxin.log").read_text().splitlines()
+    assert calls and all(c.startswith("SITE_URL=http://127.0.0.1:9001 ") for c in calls)
+    assert "http://127.0.0.1:9001/home/" in out
+
+
 def test_make_demo_keeps_a_site_url_given_in_the_environment(sandbox):
     _make(sandbox, "install")
     _install_recorders(sandbox)

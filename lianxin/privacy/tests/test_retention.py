@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from lianxin.cases.intake.draft import CaseDraft
 from lianxin.accounts.models import LoginEvent, LoginKind
 from lianxin.accounts.roles import Role
+from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.intake.queue import PERSONAL_FIELDS, submission_accept, submissions_register_queued
 from lianxin.cases.models import Case, Status, Submission, SubmissionStatus
 from lianxin.core.models import AuditEvent
