@@ -115,13 +115,14 @@ def _fresh_calendar():
 @pytest.fixture(autouse=True)
 def _fresh_deadline_policies():
     """Deadline policies, the regions and categories API intake checks against, bearer tokens and the duplicate
-    index are kept per process; each test's rows roll back (and ids may come again)."""
+    index and the router's models are kept per process; each test's rows roll back (and ids may come again)."""
     from lianxin.accounts.services import api_token_cache_clear
     from lianxin.cases.deadlines import limits_cache_clear
     from lianxin.cases.intake.draft import reference_cache_clear
     from lianxin.routing.selectors import duplicates_forget
+    from lianxin.routing.services import router_models_forget
 
-    caches = (limits_cache_clear, reference_cache_clear, api_token_cache_clear, duplicates_forget)
+    caches = (limits_cache_clear, reference_cache_clear, api_token_cache_clear, duplicates_forget, router_models_forget)
     for clear in caches:
         clear()
     yield

@@ -53,7 +53,7 @@ class RouterUnavailable(Exception):
     """A version's model cannot be used here: written by other library versions, or unreadable."""
 
 
-_loaded: dict[int, _Bundle] = {}
+_loaded: dict[tuple[int, datetime.datetime], _Bundle] = {}
 
 
 def libraries() -> dict[str, str]:
@@ -89,10 +89,18 @@ def _library_mismatch(recorded: dict[str, str]) -> str:
     return "模型由不同版本的依赖库训练：" + "，".join(problems) if problems else ""
 
 
+def router_models_forget() -> None:
+    """Drop the models read into this process (tests; an administrator who restored a backup)."""
+    _loaded.clear()
+
+
 def _bundle(version: RouterVersion) -> _Bundle:
     """The fitted models of `version`, read from the database once per process. Raises RouterUnavailable when the
     libraries differ from those that wrote it or the blob cannot be unpickled."""
-    if version.pk not in _loaded:
+    # By id and training time: a database restored from a backup, or a test's rolled-back rows, may give another
+    # version the same id, and must not get this one's models.
+    key = (version.pk, version.trained_at)
+    if key not in _loaded:
         mismatch = _library_mismatch(version.libraries)
         if mismatch:
             raise RouterUnavailable(mismatch)
@@ -104,8 +112,8 @@ def _bundle(version: RouterVersion) -> _Bundle:
         except Exception as exc:  # whatever unpickling raises: a missing class, a bad file, a changed layout
             raise RouterUnavailable(f"模型无法读取：{type(exc).__name__}: {exc}"[:500]) from exc
         _loaded.clear()  # one version in memory per process
-        _loaded[version.pk] = data if isinstance(data, _Bundle) else _Bundle(data, None)
-    return _loaded[version.pk]
+        _loaded[key] = data if isinstance(data, _Bundle) else _Bundle(data, None)
+    return _loaded[key]
 
 
 def _router_unavailable(version: RouterVersion, reason: str) -> None:
