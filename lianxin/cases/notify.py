@@ -23,7 +23,7 @@ def notify_person(case: Case, kind: str, body: str) -> None:
             kind=kind,
             channel=channel,
             recipient=case.person_phone,
-            subject=f"您的意见建议 {case.receipt_code}",
+            subject=f"您的意见建议 {receipt_display(case.receipt_code)}",
             body=body,
             case=case,
         )
