@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lianxin.accounts.actors import account_of
 from lianxin.cases.receipts import receipt_display
-from lianxin.cases.workflow import Action, available_actions, case_transition
+from lianxin.cases.workflow import Action, available_actions
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.core.uploads import body_limit
 from lianxin.publicweb.photos import MAX_BYTES as PHOTO_MAX_BYTES
@@ -21,7 +21,7 @@ from lianxin.publicweb.photos import MAX_PHOTOS
 from lianxin.workbench import selectors as s
 from lianxin.workbench.forms import ActionForm, FollowUpForm, GridReportForm
 from lianxin.workbench.services import Photo, grid_follow_up_add, grid_report_submit
-from lianxin.workbench.views import ACTION_FIELDS, LOGIN_URL, event_label
+from lianxin.workbench.views import ACTION_FIELDS, LOGIN_URL, case_action_post, event_label
 
 # The report form: its photos at their largest and a megabyte for the text (as the portal's opinion form).
 REPORT_MAX_BYTES = MAX_PHOTOS * PHOTO_MAX_BYTES + 1024 * 1024
@@ -142,26 +142,7 @@ def grid_case(request: HttpRequest, case_id: int) -> HttpResponse:
 def grid_case_act(request: HttpRequest, case_id: int) -> HttpResponse:
     """A workflow step, when the workflow gives this account one (a grid worker who is also staff or the case's
     deputy); case_transition checks the permission again."""
-    case = _case_or_404(request, case_id)
-    form = ActionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "提交的内容有误，请重试")
-        return redirect("workbench:grid_case", case_id=case.pk)
-    action = form.cleaned_data["action"]
-    try:
-        case_transition(
-            case=case,
-            action=action,
-            actor=account_of(request),
-            note=form.cleaned_data["note"],
-            params=form.params(),
-            expected_version=form.cleaned_data["version"],
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"已{Action(action).label}" if action in Action.values else "已完成")
-    return redirect("workbench:grid_case", case_id=case.pk)
+    return case_action_post(request, _case_or_404(request, case_id), back="workbench:grid_case")
 
 
 @grid_worker_required

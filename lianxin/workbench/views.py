@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from lianxin.accounts.actors import account_of
 from lianxin.cases.intake.draft import CaseDraft
-from lianxin.cases.models import Channel, ReceptionKind
+from lianxin.cases.models import Case, Channel, ReceptionKind
 from lianxin.cases.receipts import receipt_display
 from lianxin.cases.selectors import (
     case_contact_visible,
@@ -156,11 +156,16 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 @workbench_required
 def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = _case_or_404(request, case_id)
+    return case_action_post(request, _case_or_404(request, case_id), back="workbench:case")
+
+
+def case_action_post(request: HttpRequest, case: Case, *, back: str) -> HttpResponse:
+    """A workflow step posted from a phone page (the deputy's or the grid worker's case page): case_transition with
+    the page's version, its message flashed, back to the page (`back`, a URL name taking case_id)."""
     form = ActionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "提交的内容有误，请重试")
-        return redirect("workbench:case", case_id=case.pk)
+        return redirect(back, case_id=case.pk)
     action = form.cleaned_data["action"]
     try:
         case_transition(
@@ -175,7 +180,7 @@ def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, f"已{Action(action).label}" if action in Action.values else "已完成")
-    return redirect("workbench:case", case_id=case.pk)
+    return redirect(back, case_id=case.pk)
 
 
 @workbench_required
