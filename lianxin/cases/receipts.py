@@ -12,6 +12,8 @@ from lianxin.core.codes import ALPHABET
 
 RECEIPT_LENGTH = 8
 GROUP = 4
+# Full-width digits and dashes as typed on a Chinese keyboard, and the separators people put between the groups.
+_TYPED = str.maketrans("０１２３４５６７８９", "0123456789", " -—－　")
 
 
 def new_receipt_code() -> str:
@@ -32,9 +34,7 @@ def new_receipt_code() -> str:
 
 def normalize_receipt(code: str | None) -> str:
     """A receipt code as typed or read out ("3f7k 92qx", "3F7K-92QX", full-width) in the form it is stored."""
-    text = (code or "").strip().upper()
-    text = text.translate(str.maketrans("０１２３４５６７８９－　", "0123456789- "))
-    return "".join(ch for ch in text if ch not in " -—")
+    return (code or "").strip().upper().translate(_TYPED)
 
 
 def receipt_display(code: str) -> str:
