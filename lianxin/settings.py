@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "lianxin.office",
     "lianxin.elections",
     "lianxin.projects",
+    "lianxin.suggestions",
     "lianxin.routing",
     "lianxin.privacy",
     "lianxin.ops",

@@ -34,6 +34,8 @@ class Perm(StrEnum):
     REPLY_AS_UNIT = "reply_as_unit"  # a responsible unit's handler replies to the cases assigned to the unit
     MANAGE_ELECTIONS = "manage_elections"  # voter rolls (ID numbers of everyone), their checks, by-election candidates
     MANAGE_PROJECTS = "manage_projects"  # livelihood projects: proposals, shortlist, votes, sites, closing (销号)
+    # Deputies' suggestions and bills: pre-review, review, assignment to units, extension, supervision, closing.
+    MANAGE_SUGGESTIONS = "manage_suggestions"
     # Link a login account to a deputy: the account then acts as the deputy, secret ballots included. Apart from
     # manage_registry so that staff who edit deputies cannot make themselves one (issue 12, item 6).
     LINK_DEPUTY_ACCOUNT = "link_deputy_account"
@@ -51,6 +53,7 @@ PERM_LABELS = {
     Perm.REPLY_AS_UNIT: "以承办单位身份办理答复",
     Perm.MANAGE_ELECTIONS: "选民登记核查与补选",
     Perm.MANAGE_PROJECTS: "民生实事项目点单、票决、点位督查与销号",
+    Perm.MANAGE_SUGGESTIONS: "代表建议议案的审查、交办、督办与办结",
     Perm.LINK_DEPUTY_ACCOUNT: "关联代表的登录账号",
 }
 
@@ -64,6 +67,7 @@ _STAFF = {
     Perm.SUPERVISE_CASES,
     Perm.MANAGE_ELECTIONS,
     Perm.MANAGE_PROJECTS,
+    Perm.MANAGE_SUGGESTIONS,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
