@@ -12,7 +12,7 @@ Each grid row is an action and the states it starts from; `*` is every other sta
 - congress and place staff, administrators: the case or site lies in the region they were granted;
 - a deputy: the case came to them (码上答、交、办) / they lead the site (领办代表), in their region;
 - a unit's handler: the case was transferred to their unit, in their region;
-- a grid worker: they reported the case, in their grid's village;
+- a grid worker: the case lies in the grid they serve, or they reported it (Case.objects.visible_to);
 - the citizen (the person, proven by the receipt code) and the system (the worker) act through services only and
   have no region.
 
@@ -27,7 +27,8 @@ about where the case stands):
 Outside their scope every actor is refused in every state: `permission_denied` from the service, and through the
 API the case does not exist for them (404 `not_found`, the same answer as for a missing id). So are a deputy, a
 unit's handler and a grid worker in their own region on what is not theirs (a case that came to another deputy,
-another unit's case, another's report; a site another deputy leads): scope `region` in the tests.
+another unit's case, another grid's case someone else reported; a site another deputy leads): scope `region` in
+the tests.
 """
 
 from dataclasses import dataclass

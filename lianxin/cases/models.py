@@ -203,20 +203,36 @@ class ReceptionSession(models.Model):
         return f"{self.started_at:%Y-%m-%d} {self.deputy} {self.get_kind_display()}"
 
 
+def grid_worker_cases_q(user) -> Q:
+    """A grid worker's cases: those of the grid they serve as an active grid worker (its point lies in the grid, or
+    it was registered there), whoever reported them, and those they reported themselves. The one rule of the API,
+    the back office and the grid worker's phone pages. A subquery, not a join: a grid has several workers."""
+    grids = GridWorker.objects.filter(user=user, is_active=True).values("grid_id")
+    return Q(grid__in=grids) | Q(grid_worker__user=user)
+
+
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user) -> "CaseQuerySet":
         """Staff see the cases of their region; a deputy the cases that came to them; a unit's handler the
-        cases assigned to their unit; a grid worker the cases they reported. Nothing else exists for them."""
+        cases assigned to their unit; a grid worker the cases of their grid (grid_worker_cases_q). Nothing else
+        exists for them."""
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser:
             return self.all()
         visible = region_scope_q(user, "region__path", "handle_cases")
-        visible |= Q(deputy__user=user) | Q(grid_worker__user=user)
+        visible |= Q(deputy__user=user) | grid_worker_cases_q(user)
         # A subquery, not a join: joining the handlers table would repeat a case once per handler of its unit.
         units = ResponsibleUnit.objects.filter(handlers=user).values("id")
         visible |= Q(unit__in=units) & region_scope_q(user, "region__path", "reply_as_unit")
         return self.filter(visible)
+
+    def of_grid_worker(self, user) -> "CaseQuerySet":
+        """The grid worker's share of visible_to alone (their phone pages list their grid, not what another role
+        of the same account adds)."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(grid_worker_cases_q(user))
 
 
 class Case(models.Model):

@@ -208,9 +208,9 @@ def place_shifts(*, place: Place, days: int = 60) -> list[DutyShift]:
 # Grid workers (网格员) --------------------------------------------------------------------------------------------
 #
 # A grid worker sees the cases of their grid: those registered in it, whoever reported them, and those they reported
-# themselves. Case.objects.visible_to gives a grid worker only the cases they reported (the API and the back office
-# keep that rule); these pages widen it to the grid, the cell the worker is answerable for, and show the person's
-# contact only by the usual rule (case_contact_visible) or to the worker who wrote it down.
+# themselves. The rule is the cases app's (Case.objects.of_grid_worker, the grid worker's share of visible_to), so
+# the API and the back office show the same cases; these pages show the person's contact only by the usual rule
+# (case_contact_visible) or to the worker who wrote it down.
 
 # Waiting for the result to reach the person (反馈) or for the person's rating: the worker can knock on the door.
 GRID_TO_FEED_BACK = (Status.REPLIED, Status.FED_BACK)
@@ -221,11 +221,7 @@ def grid_worker_for_user(*, user: Any) -> GridWorker | None:
     """The active grid worker this account is linked to, with their grid."""
     if user is None or not user.is_authenticated or not user.is_active:
         return None
-    return GridWorker.objects.filter(user=user, is_active=True).select_related("grid__region__parent").first()
-
-
-def grid_cases_q(*, worker: GridWorker) -> Q:
-    return Q(grid_id=worker.grid_id) | Q(grid_worker=worker)
+    return GridWorker.objects.filter(user=user, is_active=True).select_related("grid__region__parent", "user").first()
 
 
 @dataclass(frozen=True)
@@ -238,7 +234,7 @@ class GridBuckets:
 def grid_cases(*, worker: GridWorker) -> GridBuckets:
     """The cases of the worker's grid: open (overdue first, then oldest), waiting for feedback, and those whose last
     step this month closed them (newest first). Two queries."""
-    base = Case.objects.filter(grid_cases_q(worker=worker)).select_related("category", "unit")
+    base = Case.objects.of_grid_worker(worker.user).select_related("category", "unit")
     late = models.Case(
         When(late_open_q(timezone.now()), then=Value(True)), default=Value(False), output_field=BooleanField()
     )
@@ -262,7 +258,8 @@ def grid_cases(*, worker: GridWorker) -> GridBuckets:
 def grid_case_get(*, worker: GridWorker, case_id: int) -> Case:
     """A case of the worker's grid; NotFound (a 404, as for a case that does not exist) otherwise."""
     case = (
-        Case.objects.filter(grid_cases_q(worker=worker), pk=case_id)
+        Case.objects.of_grid_worker(worker.user)
+        .filter(pk=case_id)
         .select_related("region", "category", "unit", "deputy", "grid", "grid_worker")
         .first()
     )

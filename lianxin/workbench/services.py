@@ -145,7 +145,7 @@ def grid_report_submit(
 def grid_follow_up_add(*, actor: User, grid_worker: GridWorker, case: Case, text: str) -> GridFollowUp:
     """A grid worker records a follow-up (跟进/走访记录) on a case of their grid. It changes nothing on the case."""
     _own_worker(actor, grid_worker)
-    if case.grid_id != grid_worker.grid_id and case.grid_worker_id != grid_worker.pk:
+    if not Case.objects.of_grid_worker(actor).filter(pk=case.pk).exists():
         raise PermissionDenied("只能跟进本网格的意见建议")
     text = (text or "").strip()
     if not text:

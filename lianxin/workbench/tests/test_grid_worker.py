@@ -111,6 +111,15 @@ def test_a_case_of_another_grid_is_a_404_and_one_of_their_grid_opens(client, wor
     assert client.get(f"/w/cases/{mine.pk}")["Location"] == "/w/grid/"  # the deputy's case page is not theirs
 
 
+def test_the_grid_pages_show_the_cases_the_api_and_back_office_let_the_grid_worker_see(client, world, grid):
+    neighbours = register(world.grid, title="邻居在线反映的一件")  # in their grid, reported by somebody else
+    register(grid.other, title="别的网格的一件")
+    client.force_login(grid.user)
+    html = client.get("/w/grid/").content.decode()
+    assert list(Case.objects.visible_to(grid.user)) == [neighbours]
+    assert "邻居在线反映的一件" in html and "别的网格的一件" not in html
+
+
 def test_a_grid_worker_reports_a_problem_with_a_photo_and_a_location(client, world, grid, regions):
     client.force_login(grid.user)
     assert "上报到：居仁社区居委会 · 居仁一网格" in client.get("/w/grid/report").content.decode()
