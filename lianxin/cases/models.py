@@ -406,6 +406,30 @@ class Attachment(models.Model):
         return self.file.name or ""
 
 
+class GridFollowUp(models.Model):
+    """A grid worker's follow-up note on a case of their grid (跟进/走访记录), shown on the case's pages.
+
+    Not a CaseEvent: the workflow has no "note" action and gives a grid worker no step of its own (workflow.py), and
+    a case event is a change of state. A note changes nothing on the case, so it is kept beside it, audited; no page
+    edits or deletes one. Written first by the workbench, whose table it keeps (moved here without copying rows)."""
+
+    case = models.ForeignKey(Case, verbose_name="意见建议", on_delete=models.PROTECT, related_name="grid_follow_ups")
+    grid_worker = models.ForeignKey(
+        GridWorker, verbose_name="网格员", on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    text = models.TextField("走访记录", max_length=2000)
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        db_table = "workbench_gridfollowup"
+        verbose_name = "网格员走访记录"
+        verbose_name_plural = "网格员走访记录"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.grid_worker} {self.created_at:%Y-%m-%d}"
+
+
 class SubmissionStatus(models.TextChoices):
     QUEUED = "queued", "已收到，正在登记"
     REGISTERED = "registered", "已登记"

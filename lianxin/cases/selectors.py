@@ -18,6 +18,7 @@ from lianxin.cases.models import (
     Case,
     CaseEvent,
     Category,
+    GridFollowUp,
     ReceptionSession,
     ResponsibleUnit,
 )
@@ -144,6 +145,13 @@ def case_events_visible_to(*, user: Any, case_id: int) -> QuerySet[CaseEvent]:
     if not _visible_cases(user).filter(pk=case_id).exists():
         raise NotFound()
     return CaseEvent.objects.filter(case_id=case_id).select_related("actor").order_by("created_at", "id")
+
+
+def case_follow_ups_visible_to(*, user: Any, case_id: int) -> QuerySet[GridFollowUp]:
+    """The grid workers' follow-up notes on the case, oldest first."""
+    if not _visible_cases(user).filter(pk=case_id).exists():
+        raise NotFound()
+    return GridFollowUp.objects.filter(case_id=case_id).select_related("grid_worker").order_by("created_at", "id")
 
 
 def case_contact_visible(*, user: Any, case: Case) -> bool:

@@ -1,5 +1,6 @@
 """Writes that start the loop: registering a case (any channel, idempotent), routing proposals, reception
-sessions, and the person's own rating by receipt code. Every later step goes through workflow.case_transition."""
+sessions, the person's own rating by receipt code, and a grid worker's follow-up notes. Every later step goes
+through workflow.case_transition."""
 
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from lianxin.cases.models import (
     CaseEvent,
     Category,
     Channel,
+    GridFollowUp,
     Rating,
     ReceptionKind,
     ReceptionSession,
@@ -31,9 +33,11 @@ from lianxin.cases.selectors import case_get_by_idempotency_key
 from lianxin.cases.workflow import Action, case_transition
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError, NotFound, PermissionDenied
-from lianxin.deputies.models import Deputy
+from lianxin.deputies.models import Deputy, GridWorker
 from lianxin.regions.models import Region
 from lianxin.venues.models import Place
+
+FOLLOW_UP_LIMIT = 2000
 
 
 @dataclass(frozen=True)
@@ -183,3 +187,27 @@ def reception_close(
             changes={"people_received": [0, people_received]},
         )
     return session
+
+
+def grid_follow_up_add(*, actor: User, grid_worker: GridWorker, case: Case, text: str) -> GridFollowUp:
+    """A grid worker records a follow-up (跟进/走访记录) on a case of their grid. It changes nothing on the case."""
+    if actor is None or not grid_worker.is_active or grid_worker.user_id != getattr(actor, "pk", None):
+        raise PermissionDenied("只能以本人的网格员身份操作")
+    if not Case.objects.of_grid_worker(actor).filter(pk=case.pk).exists():
+        raise PermissionDenied("只能跟进本网格的意见建议")
+    text = (text or "").strip()
+    if not text:
+        raise DomainError("field_required", "走访记录: 不能为空", field="text")
+    if len(text) > FOLLOW_UP_LIMIT:
+        raise DomainError("field_too_long", f"走访记录: 不能超过{FOLLOW_UP_LIMIT}字，现为{len(text)}字", field="text")
+    with transaction.atomic():
+        note = GridFollowUp.objects.create(case=case, grid_worker=grid_worker, text=text)
+        audit_record(
+            actor=actor,
+            action="grid_follow_up.add",
+            obj=note,
+            changes={"case_id": case.pk},
+            note=text[:200],
+            region_path=case.region.path,
+        )
+    return note

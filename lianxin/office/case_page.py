@@ -1,10 +1,11 @@
 """The case page of the office (issue 15): what a clerk needs to handle one case, on one page.
 
 The facts and deadlines, the text and the citizen's photos, the person's contacts (masked unless the user may see
-them), the timeline in Chinese, the router's proposal and the cases that probably repeat this one; then one small
-form per action this user may take now. Which actions those are is the workflow's answer
-(`available_actions`), never decided here; a form only collects its action's own fields and posts them to
-`case_transition` with the version it was shown, so of two clerks acting at once one is told the other came first.
+them), the timeline in Chinese, the grid workers' follow-up notes (网格员跟进), the router's proposal and the cases
+that probably repeat this one; then one small form per action this user may take now. Which actions those are is
+the workflow's answer (`available_actions`), never decided here; a form only collects its action's own fields and
+posts them to `case_transition` with the version it was shown, so of two clerks acting at once one is told the
+other came first.
 A refusal is shown beside the form that was posted; a success redirects back to the page (POST-redirect-GET).
 """
 
@@ -29,6 +30,7 @@ from lianxin.cases.selectors import (
     attachments_visible_to,
     case_contact_visible,
     case_events_visible_to,
+    case_follow_ups_visible_to,
     case_get_visible_to,
     case_list_visible_to,
     category_list,
@@ -370,6 +372,7 @@ def _render(request: HttpRequest, case: Case, *, posted: ActionBlock | None = No
         "files": [a for a in attachments if not is_image(a)],
         "attachment_count": len(attachments),
         "timeline": timeline(request.user, case),
+        "follow_ups": list(case_follow_ups_visible_to(user=request.user, case_id=case.pk)),
         "proposal": _proposal(request.user, case),
         "duplicates": duplicates(request.user, case),
         "duplicate_min_score": DUPLICATE_MIN_SCORE,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lianxin.accounts.actors import account_of
 from lianxin.cases.receipts import receipt_display
+from lianxin.cases.services import grid_follow_up_add
 from lianxin.cases.workflow import Action, available_actions
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.core.uploads import body_limit
@@ -20,7 +21,7 @@ from lianxin.publicweb.photos import MAX_BYTES as PHOTO_MAX_BYTES
 from lianxin.publicweb.photos import MAX_PHOTOS
 from lianxin.workbench import selectors as s
 from lianxin.workbench.forms import ActionForm, FollowUpForm, GridReportForm
-from lianxin.workbench.services import Photo, grid_follow_up_add, grid_report_submit
+from lianxin.workbench.services import Photo, grid_report_submit
 from lianxin.workbench.views import ACTION_FIELDS, LOGIN_URL, case_action_post, event_label
 
 # The report form: its photos at their largest and a megabyte for the text (as the portal's opinion form).

@@ -17,6 +17,7 @@ from lianxin.cases.models import (
     Attachment,
     Case,
     CaseEvent,
+    GridFollowUp,
     ReceptionSession,
     Status,
 )
@@ -35,7 +36,7 @@ from lianxin.deputies.models import (
 from lianxin.deputies.selectors import deputy_contact_for, deputy_places
 from lianxin.regions.models import Region
 from lianxin.venues.models import Place
-from lianxin.workbench.models import DiaryEntry, GridFollowUp
+from lianxin.workbench.models import DiaryEntry
 
 # The deputy acts first: accept it, answer on the spot, coordinate locally, or turn it into a suggestion.
 TO_ANSWER = (Status.REGISTERED, Status.ACCEPTED)

@@ -11,7 +11,7 @@ from lianxin.accounts.models import User
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.cases.intake.draft import CaseDraft
-from lianxin.cases.models import Case, Category, Channel
+from lianxin.cases.models import Category, Channel
 from lianxin.cases.services import Registration, case_register
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError, PermissionDenied
@@ -20,9 +20,7 @@ from lianxin.deputies.models import Deputy, DutyShift, GridWorker
 from lianxin.publicweb.photos import MAX_PHOTOS, photo_clean
 from lianxin.regions.models import Region
 from lianxin.venues.models import Place
-from lianxin.workbench.models import DiaryEntry, GridFollowUp
-
-FOLLOW_UP_LIMIT = 2000
+from lianxin.workbench.models import DiaryEntry
 
 
 def diary_add(
@@ -140,26 +138,3 @@ def grid_report_submit(
         idempotency_key=f"grid:{actor.pk}:{form_token}",
     )
     return case_register(actor=actor, draft=draft)
-
-
-def grid_follow_up_add(*, actor: User, grid_worker: GridWorker, case: Case, text: str) -> GridFollowUp:
-    """A grid worker records a follow-up (跟进/走访记录) on a case of their grid. It changes nothing on the case."""
-    _own_worker(actor, grid_worker)
-    if not Case.objects.of_grid_worker(actor).filter(pk=case.pk).exists():
-        raise PermissionDenied("只能跟进本网格的意见建议")
-    text = (text or "").strip()
-    if not text:
-        raise DomainError("field_required", "走访记录: 不能为空", field="text")
-    if len(text) > FOLLOW_UP_LIMIT:
-        raise DomainError("field_too_long", f"走访记录: 不能超过{FOLLOW_UP_LIMIT}字，现为{len(text)}字", field="text")
-    with transaction.atomic():
-        note = GridFollowUp.objects.create(case=case, grid_worker=grid_worker, text=text)
-        audit_record(
-            actor=actor,
-            action="grid_follow_up.add",
-            obj=note,
-            changes={"case_id": case.pk},
-            note=text[:200],
-            region_path=case.region.path,
-        )
-    return note

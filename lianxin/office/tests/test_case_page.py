@@ -16,10 +16,11 @@ from PIL import Image
 
 from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.models import Attachment, Case, CaseEvent, Category, ResponsibleUnit, Status
-from lianxin.cases.services import case_register
+from lianxin.cases.services import case_register, grid_follow_up_add
 from lianxin.cases.workflow import Action, case_transition
-from lianxin.deputies.models import Deputy, Mandate, MandateLevel
+from lianxin.deputies.models import Deputy, GridWorker, Mandate, MandateLevel
 from lianxin.office import case_page
+from lianxin.regions.models import Grid
 from lianxin.routing.selectors import Duplicate
 
 pytestmark = pytest.mark.django_db
@@ -243,6 +244,19 @@ def test_the_timeline_speaks_chinese(client, personas, world):
     assert "已登记 → 已受理" in timeline and "已受理 → 已交办" in timeline
     for code in ("register", "accept", "transfer", "registered", "accepted", "transferred"):
         assert not re.search(rf"\b{code}\b", re.sub(r"<[^>]*>", " ", timeline)), code
+
+
+def test_the_grid_workers_follow_up_notes_show_in_their_own_panel(client, personas, world, regions):
+    grid = Grid.objects.create(region=regions.jueren, code="JR-01", name="居仁一网格")
+    worker = GridWorker.objects.create(name="陆小芳", grid=grid, phone="13900000000", user=personas.grid_worker)
+    case = world.register(grid=grid)
+    grid_follow_up_add(actor=personas.grid_worker, grid_worker=worker, case=case, text="已上门查看，路灯确实不亮")
+    client.force_login(personas.township_staff)
+
+    panel = section(client.get(page_url(case)).content.decode(), "follow-ups")
+
+    assert "网格员跟进（1）" in panel and "陆小芳" in panel and "已上门查看，路灯确实不亮" in panel
+    assert 'id="follow-ups"' not in client.get(page_url(world.register(title="没有跟进的一件"))).content.decode()
 
 
 def test_events_outside_the_transitions_table_have_chinese_labels_too():

@@ -13,14 +13,13 @@ from PIL import Image
 from lianxin.accounts.roles import Role
 from lianxin.accounts.services import role_grant
 from lianxin.cases.intake.draft import CaseDraft
-from lianxin.cases.models import Case, CaseEvent, Channel, Status
+from lianxin.cases.models import Case, CaseEvent, Channel, GridFollowUp, Status
 from lianxin.cases.services import case_register
 from lianxin.core.models import AuditEvent
 from lianxin.deputies.models import GridWorker, GridWorkerPairing
 from lianxin.portal.tests.conftest import LAT, LNG, photo_bytes
 from lianxin.regions.services import grid_save
 from lianxin.testing import square
-from lianxin.workbench.models import GridFollowUp
 
 pytestmark = pytest.mark.django_db
 

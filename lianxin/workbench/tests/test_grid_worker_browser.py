@@ -1,7 +1,7 @@
 """The grid worker's journey on a phone, in a real browser (Debian's Chromium through Playwright, as the portal's
 journeys): log in, land on the grid's home, report a problem with a photo and the phone's location, follow it up."""
 
-from lianxin.cases.models import Case, Channel
+from lianxin.cases.models import Case, Channel, GridFollowUp
 from lianxin.portal.tests.conftest import LAT, LNG, photo_bytes
 from lianxin.portal.tests.test_browser import (  # noqa: F401
     _migration_data,
@@ -11,7 +11,6 @@ from lianxin.portal.tests.test_browser import (  # noqa: F401
     pytestmark,
     shots,
 )
-from lianxin.workbench.models import GridFollowUp
 from lianxin.workbench.tests.test_grid_worker import grid  # noqa: F401
 
 # pytestmark (imported above): skip without playwright or Chromium; transactional database for the live server.
