@@ -28,8 +28,8 @@ from lianxin.ops.longjobs import (
     job_cancel,
     job_file_open,
     job_get_visible_to,
+    job_list_visible_to,
     job_start,
-    jobs_of,
     kinds_for,
     may_cancel,
 )
@@ -89,7 +89,7 @@ def _params(form: forms.Form, kind: JobKind) -> dict[str, Any]:
 
 @office_required
 def jobs_list(request: HttpRequest) -> HttpResponse:
-    jobs = list(jobs_of(request.user).select_related("region")[:LIST_LENGTH])
+    jobs = list(job_list_visible_to(request.user)[:LIST_LENGTH])
     for job in jobs:
         job.kind_label = KINDS[job.kind].label if job.kind in KINDS else job.kind  # type: ignore[attr-defined]
     kinds = kinds_for(request.user)
@@ -98,6 +98,7 @@ def jobs_list(request: HttpRequest) -> HttpResponse:
         "office/jobs/list.html",
         {
             "jobs": jobs,
+            "user_id": request.user.pk,
             "imports": [kind for kind in kinds if kind.upload],
             "exports": [kind for kind in kinds if not kind.upload],
         },

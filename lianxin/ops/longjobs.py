@@ -192,9 +192,10 @@ def jobs_visible_to(user: Any) -> QuerySet[LongJob]:
     return LongJob.objects.filter(q)
 
 
-def jobs_of(user: Any) -> QuerySet[LongJob]:
-    """The list "导入与任务": the user's own jobs, newest first."""
-    return jobs_visible_to(user).filter(owner=user).order_by("-created_at", "-pk")
+def job_list_visible_to(user: Any) -> QuerySet[LongJob]:
+    """The list "导入与任务": every job the user may see (jobs_visible_to: their own, and those of their scope for
+    the kind's permission), newest first, with who submitted it."""
+    return jobs_visible_to(user).select_related("region", "owner").order_by("-created_at", "-pk")
 
 
 def job_get_visible_to(*, user: Any, job_id: int) -> LongJob:

@@ -3,6 +3,7 @@ the result file, and nobody outside the job's region seeing any of it (404)."""
 
 import io
 import json
+import re
 
 import openpyxl
 import pytest
@@ -219,10 +220,28 @@ def test_outside_the_region_a_job_its_status_and_its_file_do_not_exist(client, p
     client.force_login(personas.county_staff)  # above: sees it, may not cancel it
     assert [status_of(client, url) for url in urls] == [200, 200, 200]
     assert 'id="job-cancel"' not in client.get(urls[0]).content.decode()
-    assert f"/office/jobs/{job.pk}/" not in client.get("/office/jobs/").content.decode()  # "my jobs" only
+    assert f"/office/jobs/{job.pk}/" in client.get("/office/jobs/").content.decode()  # listed, as it may be seen
 
     client.force_login(personas.unit_handler)  # in the office, without the permission
     assert client.get(urls[0]).status_code == 404
+
+
+def test_a_county_clerk_lists_a_townships_jobs_and_the_township_does_not_list_the_countys(client, personas):
+    township_job = job_start(actor=personas.township_staff, kind="ledger_export")  # 武康街道
+    county_job = job_start(actor=personas.county_staff, kind="ledger_export")  # 德清县
+
+    client.force_login(personas.county_staff)
+    page = client.get("/office/jobs/").content.decode()
+    assert f"/office/jobs/{township_job.pk}/" in page and f"/office/jobs/{county_job.pk}/" in page
+    owners = re.findall(r'class="job-owner">([^<]*)<', page)
+    assert owners == ["本人", str(personas.township_staff)]  # newest first, the other clerk by name
+
+    client.force_login(personas.township_staff)
+    page = client.get("/office/jobs/").content.decode()
+    assert f"/office/jobs/{township_job.pk}/" in page and f"/office/jobs/{county_job.pk}/" not in page
+
+    client.force_login(personas.outsider)  # 乾元镇: neither
+    assert 'id="no-jobs"' in client.get("/office/jobs/").content.decode()
 
 
 def test_the_pages_need_an_office_account(client, personas):
