@@ -153,6 +153,7 @@ ELECTION_PARAM = Param("election", "选举编号", "text", required=True, help="
 kind_register(
     JobKind(
         name="voters_import",
+        button="上传并导入",
         label="导入选民名册",
         perm=Perm.MANAGE_ELECTIONS,
         run=_voters_import_run,
@@ -170,6 +171,7 @@ kind_register(
 kind_register(
     JobKind(
         name="voters_check",
+        button="开始核查",
         label="核查选民名册",
         perm=Perm.MANAGE_ELECTIONS,
         run=_voters_check_run,
@@ -182,6 +184,7 @@ kind_register(
 kind_register(
     JobKind(
         name="voters_check_register",
+        button="上传并核查",
         label="核查选民名册（含漏登）",
         perm=Perm.MANAGE_ELECTIONS,
         run=_voters_check_run,
@@ -308,6 +311,7 @@ REGION_PARAM = Param("region", "区划代码", "region", help="12位代码，留
 kind_register(
     JobKind(
         name="grids_assign",
+        button="开始编入网格",
         label="代表进网格",
         perm=Perm.MANAGE_REGISTRY,
         run=_grids_assign_run,
@@ -329,6 +333,7 @@ kind_register(
 kind_register(
     JobKind(
         name="grids_coverage",
+        button="生成覆盖报告",
         label="网格覆盖报告",
         perm=Perm.MANAGE_REGISTRY,
         run=_coverage_run,
@@ -461,6 +466,7 @@ def _router_evaluate_run(job: LongJob, params: dict[str, Any], progress: Progres
 kind_register(
     JobKind(
         name="router_train",
+        button="开始训练",
         label="训练分办模型",
         perm=Perm.HANDLE_CASES,
         allowed=_routes_for_the_deployment,
@@ -471,6 +477,7 @@ kind_register(
 kind_register(
     JobKind(
         name="router_evaluate",
+        button="上传并评估",
         label="评估分办模型",
         perm=Perm.HANDLE_CASES,
         allowed=_routes_for_the_deployment,
@@ -532,6 +539,7 @@ def _projects_run(job: LongJob, params: dict[str, Any], progress: Progress) -> O
 kind_register(
     JobKind(
         name="projects_report",
+        button="生成通报",
         label="民生实事项目月度进度通报",
         perm=Perm.MANAGE_PROJECTS,
         run=_projects_run,

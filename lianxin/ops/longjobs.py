@@ -105,6 +105,9 @@ class JobKind:
     perm: Perm  # needed somewhere to start it; who sees a job: its owner, and holders of `perm` over its region
     run: Runner
     upload: bool = False  # takes a spreadsheet
+    # The start button's words: what pressing it does (开始导出, 开始编入网格, 开始训练); an upload says 上传并导入
+    # unless it does something else with the file (上传并核查).
+    button: str = ""
     columns: Sequence[Column] = ()  # an import's expected columns (the page lists them, the template has them)
     params: tuple[Param, ...] = ()
     help: str = ""
@@ -121,6 +124,10 @@ class JobKind:
     @property
     def is_import(self) -> bool:
         return self.upload
+
+    @property
+    def button_label(self) -> str:
+        return self.button or ("上传并导入" if self.upload else "开始")
 
 
 KINDS: dict[str, JobKind] = {}
@@ -583,6 +590,7 @@ def _may_edit_calendar(user: Any) -> bool:
 kind_register(
     JobKind(
         name="ledger_export",
+        button="开始导出",
         label="导出意见建议台账",
         perm=Perm.HANDLE_CASES,
         run=_ledger_run,
@@ -601,6 +609,7 @@ kind_register(
 kind_register(
     JobKind(
         name="hotline_import",
+        button="上传并导入",
         label="导入12345热线工单",
         perm=Perm.HANDLE_CASES,
         run=_import_runner(hotline_import, "件工单"),
@@ -612,6 +621,7 @@ kind_register(
 kind_register(
     JobKind(
         name="calendar_import",
+        button="上传并导入",
         label="导入节假日安排",
         perm=Perm.MANAGE_ACCOUNTS,  # platform_settings_editable asks for it from the county up
         allowed=_may_edit_calendar,
@@ -626,6 +636,7 @@ kind_register(
 kind_register(
     JobKind(
         name="deputies_import",
+        button="上传并导入",
         label="导入人大代表名册",
         perm=Perm.MANAGE_REGISTRY,
         run=_import_runner(deputies_import, "名代表"),
@@ -637,6 +648,7 @@ kind_register(
 kind_register(
     JobKind(
         name="grid_workers_import",
+        button="上传并导入",
         label="导入网格员名册",
         perm=Perm.MANAGE_REGISTRY,
         run=_import_runner(grid_workers_import, "名网格员"),
@@ -648,6 +660,7 @@ kind_register(
 kind_register(
     JobKind(
         name="places_import",
+        button="上传并导入",
         label="导入家站室",
         perm=Perm.MANAGE_REGISTRY,
         run=_import_runner(places_import, "个家站室"),

@@ -46,6 +46,7 @@ def _posters_run(job: LongJob, params: dict[str, Any], progress: Progress) -> Ou
 kind_register(
     JobKind(
         name="region_posters",
+        button="生成海报",
         label="印制乡镇二维码海报",
         perm=Perm.VIEW_REGISTRY,
         run=_posters_run,

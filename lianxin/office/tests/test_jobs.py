@@ -244,6 +244,19 @@ def test_a_county_clerk_lists_a_townships_jobs_and_the_township_does_not_list_th
     assert 'id="no-jobs"' in client.get("/office/jobs/").content.decode()
 
 
+def test_each_kinds_start_button_says_what_it_does(client, personas):
+    client.force_login(personas.admin)
+    buttons = {}
+    for name, kind in longjobs.KINDS.items():
+        page = client.get(f"/office/jobs/new/{name}/").content.decode()
+        [buttons[name]] = re.findall(r'id="job-start">([^<]*)<', page)
+        assert buttons[name] == kind.button_label
+        assert kind.button, f"{name}: no button label of its own"
+        assert ("导出" in buttons[name]) == (name == "ledger_export"), name
+    assert buttons["grids_assign"] == "开始编入网格" and buttons["router_train"] == "开始训练"
+    assert buttons["hotline_import"] == "上传并导入" and buttons["ledger_export"] == "开始导出"
+
+
 def test_the_pages_need_an_office_account(client, personas):
     job = job_start(actor=personas.county_staff, kind="ledger_export")
     assert client.get("/office/jobs/").status_code == 302
