@@ -113,9 +113,9 @@ class SuggestionQuerySet(models.QuerySet):
         visible |= Q(lead_deputy__user=user) | Q(key_leader=user)
         visible |= Q(id__in=CoSigner.objects.filter(deputy__user=user).values("suggestion_id"))
         units = ResponsibleUnit.objects.filter(handlers=user, is_active=True).values("id")
-        visible |= Q(
-            id__in=UnitAssignment.objects.filter(unit__in=units, is_active=True).values("suggestion_id")
-        ) & ~Q(status__in=[Status.DRAFT, Status.COLLECTING, Status.SUBMITTED, Status.RETURNED])
+        visible |= Q(id__in=UnitAssignment.objects.filter(unit__in=units, is_active=True).values("suggestion_id")) & ~Q(
+            status__in=[Status.DRAFT, Status.COLLECTING, Status.SUBMITTED, Status.RETURNED]
+        )
         return self.filter(visible)
 
 
@@ -124,7 +124,7 @@ class Suggestion(models.Model):
     # The congress's region (the session's), kept on the row: every scope filter reads it.
     region = models.ForeignKey(Region, verbose_name="人大所在区划", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField("类型", max_length=16, choices=Kind.choices, default=Kind.SUGGESTION)
-    number = models.PositiveIntegerField("编号", null=True, blank=True, help_text="立案时按会议顺序编号")
+    number = models.PositiveIntegerField("编号", null=True, blank=True, help_text="立案时按会议分建议、议案顺序编号")
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.DRAFT)
     version = models.PositiveIntegerField("版本", default=0, editable=False)
 
@@ -166,7 +166,12 @@ class Suggestion(models.Model):
     public_text = models.TextField("公开内容", blank=True)
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
@@ -184,7 +189,7 @@ class Suggestion(models.Model):
         verbose_name_plural = "代表建议"
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["session", "number"], name="suggestion_number_unique"),
+            models.UniqueConstraint(fields=["session", "kind", "number"], name="suggestion_number_unique"),
             models.UniqueConstraint(
                 fields=["created_by", "client_key"],
                 condition=~Q(client_key=""),
@@ -221,6 +226,9 @@ class SuggestionVersion(models.Model):
         ordering = ["suggestion", "number"]
         constraints = [models.UniqueConstraint(fields=["suggestion", "number"], name="suggestion_version_unique")]
 
+    def __str__(self) -> str:
+        return f"第{self.number}稿 {self.title}"
+
 
 class SourceKind(models.TextChoices):
     TRAINING = "training", "培训"
@@ -243,6 +251,9 @@ class SuggestionSource(models.Model):
         verbose_name_plural = "建议来源"
         ordering = ["suggestion", "happened_on", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.title}"
+
 
 class Attachment(models.Model):
     suggestion = models.ForeignKey(
@@ -255,6 +266,9 @@ class Attachment(models.Model):
     class Meta:
         verbose_name = "附件"
         verbose_name_plural = "附件"
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class SignStatus(models.TextChoices):
@@ -277,6 +291,9 @@ class CoSigner(models.Model):
         verbose_name_plural = "附议代表"
         ordering = ["suggestion", "invited_at", "id"]
         constraints = [models.UniqueConstraint(fields=["suggestion", "deputy"], name="co_signer_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.deputy}（{self.get_status_display()}）"
 
 
 class UnitRole(models.TextChoices):
@@ -363,6 +380,9 @@ class UnitContact(models.Model):
         verbose_name_plural = "办前联系"
         ordering = ["assignment", "contacted_on", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.contacted_on:%Y-%m-%d} {self.get_way_display()} {self.person}"
+
 
 class SuggestionEvent(models.Model):
     """Append-only: every action on a suggestion (old and new status, who, what changed)."""
@@ -375,7 +395,12 @@ class SuggestionEvent(models.Model):
     from_status = models.CharField("原状态", max_length=16)
     to_status = models.CharField("新状态", max_length=16)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     actor_label = models.CharField("操作人", max_length=100)
     note = models.TextField("说明", blank=True)
@@ -386,6 +411,9 @@ class SuggestionEvent(models.Model):
         verbose_name = "建议办理记录"
         verbose_name_plural = "建议办理记录"
         ordering = ["suggestion", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class SuggestionRules(models.Model):
@@ -406,6 +434,9 @@ class SuggestionRules(models.Model):
         verbose_name = "建议办理规则"
         verbose_name_plural = "建议办理规则"
         constraints = [models.UniqueConstraint(fields=["region", "level"], name="suggestion_rules_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.get_level_display()}人大"
 
 
 class UnitEvaluation(models.Model):
@@ -474,3 +505,6 @@ class Award(models.Model):
                 name="award_subject_matches_kind",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年{self.get_kind_display()}"
