@@ -89,6 +89,7 @@ openapi: install
 docs: install
 	$(BIN)/lianxin permissions_table > docs/permissions.md
 	$(BIN)/lianxin workflow_diagram > docs/workflow.md
+	$(BIN)/lianxin suggestions_workflow > docs/suggestions-workflow.md
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

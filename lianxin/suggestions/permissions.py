@@ -45,10 +45,12 @@ def is_key_leader(actor: Actor, suggestion: Suggestion) -> bool:
 
 
 def lead_or_staff(actor: Actor, suggestion: Suggestion, assignment: UnitAssignment | None) -> bool:
+    """The lead deputy, or congress staff of the congress (entering for a deputy who sent it on paper)."""
     return is_lead_deputy(actor, suggestion) or is_staff_of(actor, suggestion)
 
 
 def lead_only(actor: Actor, suggestion: Suggestion, assignment: UnitAssignment | None) -> bool:
+    """The lead deputy alone."""
     return is_lead_deputy(actor, suggestion)
 
 
@@ -58,10 +60,12 @@ def invited_deputy(actor: Actor, suggestion: Suggestion, assignment: UnitAssignm
 
 
 def staff(actor: Actor, suggestion: Suggestion, assignment: UnitAssignment | None) -> bool:
+    """Congress staff of the congress's region (manage_suggestions)."""
     return is_staff_of(actor, suggestion)
 
 
 def staff_or_leader(actor: Actor, suggestion: Suggestion, assignment: UnitAssignment | None) -> bool:
+    """Congress staff, or the leader who supervises this key suggestion."""
     return is_staff_of(actor, suggestion) or is_key_leader(actor, suggestion)
 
 
@@ -71,6 +75,7 @@ def unit(actor: Actor, suggestion: Suggestion, assignment: UnitAssignment | None
 
 
 def unit_or_staff(actor: Actor, suggestion: Suggestion, assignment: UnitAssignment | None) -> bool:
+    """The unit of the part, or congress staff recording it for the unit."""
     return is_unit_handler(actor, assignment) or (assignment is not None and is_staff_of(actor, suggestion))
 
 
@@ -82,6 +87,7 @@ def lead_unit_or_staff(actor: Actor, suggestion: Suggestion, assignment: UnitAss
 
 
 def co_unit_or_staff(actor: Actor, suggestion: Suggestion, assignment: UnitAssignment | None) -> bool:
+    """A co-unit (协办) of the part, or congress staff recording its opinion."""
     if assignment is None or assignment.role != UnitRole.CO:
         return False
     return is_unit_handler(actor, assignment) or is_staff_of(actor, suggestion)

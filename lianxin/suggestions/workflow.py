@@ -117,6 +117,12 @@ TRANSITIONS: dict[str, Transition] = {
     Action.FULFIL: Transition(frozenset({S.REPLIED, S.RATED, S.CLOSED}), None, p.lead_unit_or_staff, on_unit=True),
 }
 
+# Reply and rate settle the status from the lead units' parts (`_settled`); the diagram shows where they can lead.
+SETTLED_TARGETS: dict[str, tuple[str, ...]] = {
+    Action.REPLY: (S.ASSIGNED, S.REPLIED),  # replied when every lead unit has replied
+    Action.RATE: (S.REPLIED, S.RATED, S.ASSIGNED),  # rated when every reply is rated; 不满意 → re-handling
+}
+
 
 class SuggestionConflict(DomainError):
     status = 409
