@@ -177,14 +177,24 @@ def _invite(step: Step) -> dict[str, Any]:
         if deputy_id not in serving:
             name = Deputy.objects.filter(pk=deputy_id).values_list("name", flat=True).first() or f"编号 {deputy_id}"
             raise DomainError("co_signer_not_serving", f"附议代表: {name} 不是本届人大的在任代表", field="deputies")
+    # 纸质联名: staff entering a suggestion that came on paper record the co-signers who signed it as signed, and
+    # nobody is invited (the import of a session's suggestions, lianxin.suggestions.imports).
+    on_paper = step.params.get("signed_on_paper") is True
+    if on_paper and not p.is_staff_of(step.actor, step.suggestion):
+        raise PermissionDenied("只有人大工作人员可以登记代表在纸质建议上的联名")
     lead_id = step.suggestion.lead_deputy_id
     invited = []
     for deputy_id in ids:
         if deputy_id == lead_id:
             continue
-        _, created = CoSigner.objects.get_or_create(suggestion=step.suggestion, deputy=serving[deputy_id])
+        row, created = CoSigner.objects.get_or_create(suggestion=step.suggestion, deputy=serving[deputy_id])
+        if on_paper and row.status != SignStatus.SIGNED:
+            CoSigner.objects.filter(pk=row.pk).update(status=SignStatus.SIGNED, answered_at=step.now)
         if created:
             invited.append(serving[deputy_id])
+    if on_paper:
+        step.record(signed_on_paper=[serving[i].name for i in ids if i != lead_id])
+        return {}
     step.record(invited=[d.name for d in invited])
     notify.notify_users(
         step.suggestion,
