@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "lianxin.elections",
     "lianxin.projects",
     "lianxin.suggestions",
+    "lianxin.duties",
     "lianxin.routing",
     "lianxin.privacy",
     "lianxin.ops",

@@ -36,6 +36,8 @@ class Perm(StrEnum):
     MANAGE_PROJECTS = "manage_projects"  # livelihood projects: proposals, shortlist, votes, sites, closing (销号)
     # Deputies' suggestions and bills: pre-review, review, assignment to units, extension, supervision, closing.
     MANAGE_SUGGESTIONS = "manage_suggestions"
+    # Duty performance: organise activities and sign deputies in, frequency rules, confirm scores, honours, funds.
+    MANAGE_DUTIES = "manage_duties"
     # Link a login account to a deputy: the account then acts as the deputy, secret ballots included. Apart from
     # manage_registry so that staff who edit deputies cannot make themselves one (issue 12, item 6).
     LINK_DEPUTY_ACCOUNT = "link_deputy_account"
@@ -54,6 +56,7 @@ PERM_LABELS = {
     Perm.MANAGE_ELECTIONS: "选民登记核查与补选",
     Perm.MANAGE_PROJECTS: "民生实事项目点单、票决、点位督查与销号",
     Perm.MANAGE_SUGGESTIONS: "代表建议议案的审查、交办、督办与办结",
+    Perm.MANAGE_DUTIES: "组织履职活动、评定履职积分与经费",
     Perm.LINK_DEPUTY_ACCOUNT: "关联代表的登录账号",
 }
 
@@ -68,6 +71,7 @@ _STAFF = {
     Perm.MANAGE_ELECTIONS,
     Perm.MANAGE_PROJECTS,
     Perm.MANAGE_SUGGESTIONS,
+    Perm.MANAGE_DUTIES,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -75,8 +79,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.CITY_STAFF: frozenset(_STAFF),
     Role.COUNTY_STAFF: frozenset(_STAFF),
     Role.TOWNSHIP_STAFF: frozenset(_STAFF),
+    # Place staff organise their place's activities (接待、议事) and sign deputies in.
     Role.PLACE_STAFF: frozenset(
-        {Perm.VIEW_REGISTRY, Perm.VIEW_CONTACTS, Perm.MANAGE_ROSTER, Perm.USE_BACKOFFICE, Perm.HANDLE_CASES}
+        {
+            Perm.VIEW_REGISTRY,
+            Perm.VIEW_CONTACTS,
+            Perm.MANAGE_ROSTER,
+            Perm.USE_BACKOFFICE,
+            Perm.HANDLE_CASES,
+            Perm.MANAGE_DUTIES,
+        }
     ),
     # A deputy handles the cases that came to them (lianxin.cases.permissions), not all cases of the region.
     Role.DEPUTY: frozenset({Perm.VIEW_REGISTRY}),
