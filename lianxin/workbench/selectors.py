@@ -312,3 +312,22 @@ def grid_paired_deputies(*, user: Any, worker: GridWorker) -> list[PairedDeputy]
         contact = deputy_contact_for(user=user, deputy=pairing.deputy)
         result.append(PairedDeputy(deputy=pairing.deputy, phone=(contact.phone or None) if contact else None))
     return result
+
+
+def my_suggestion_counts(*, user: Any) -> dict[str, int]:
+    """The home page's 我的建议: invitations waiting for the deputy's answer, unit replies waiting for a rating."""
+    from lianxin.suggestions.models import CoSigner, SignStatus, UnitAssignment, UnitRole
+    from lianxin.suggestions.models import Status as SuggestionStatus
+
+    invitations = CoSigner.objects.filter(
+        deputy__user=user, status=SignStatus.INVITED, suggestion__status=SuggestionStatus.COLLECTING
+    ).count()
+    to_rate = UnitAssignment.objects.filter(
+        suggestion__lead_deputy__user=user,
+        suggestion__status=SuggestionStatus.REPLIED,
+        is_active=True,
+        role=UnitRole.LEAD,
+        replied_at__isnull=False,
+        rating="",
+    ).count()
+    return {"invitations": invitations, "to_rate": to_rate}

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from lianxin.workbench import grid_views, views
+from lianxin.workbench import grid_views, suggestion_views, views
 
 app_name = "workbench"
 
@@ -16,6 +16,26 @@ urlpatterns = [
     path("places/<int:place_id>/roster", views.place_roster, name="place_roster"),
     path("reception/new", views.reception_new, name="reception_new"),
     path("reception/<int:session_id>", views.reception, name="reception"),
+    path("suggestions/", suggestion_views.suggestion_list, name="suggestions"),
+    path("suggestions/new", suggestion_views.suggestion_new, name="suggestion_new"),
+    path("suggestions/<int:suggestion_id>", suggestion_views.suggestion_detail, name="suggestion"),
+    path("suggestions/<int:suggestion_id>/act", suggestion_views.suggestion_act, name="suggestion_act"),
+    path("suggestions/<int:suggestion_id>/edit", suggestion_views.suggestion_edit, name="suggestion_edit"),
+    path("suggestions/<int:suggestion_id>/invite", suggestion_views.suggestion_invite, name="suggestion_invite"),
+    path("suggestions/<int:suggestion_id>/attach", suggestion_views.suggestion_attach, name="suggestion_attach"),
+    path("suggestions/<int:suggestion_id>/sources", suggestion_views.suggestion_source, name="suggestion_source"),
+    path(
+        "suggestions/<int:suggestion_id>/attachments/<int:file_id>",
+        suggestion_views.suggestion_file,
+        {"kind": "attachment"},
+        name="suggestion_attachment",
+    ),
+    path(
+        "suggestions/<int:suggestion_id>/letters/<int:file_id>",
+        suggestion_views.suggestion_file,
+        {"kind": "letter"},
+        name="suggestion_letter",
+    ),
     path("grid/", grid_views.grid_home, name="grid_home"),
     path("grid/report", grid_views.grid_report, name="grid_report"),
     path("grid/cases/<int:case_id>", grid_views.grid_case, name="grid_case"),

@@ -119,6 +119,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "shifts": s.my_shifts(deputy=deputy),
             "households": s.my_households(deputy=deputy),
             "workers": s.my_grid_workers(deputy=deputy),
+            "suggestions": s.my_suggestion_counts(user=request.user),
         },
     )
 
