@@ -508,3 +508,42 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年{self.get_kind_display()}"
+
+
+class SuggestionRouter(models.Model):
+    """建议分办模型: routing's TextRouter trained on assigned suggestions (title, 案由 and 建议内容 → the lead unit),
+    so that staff assigning a suggestion see the units that handled similar ones. The active row is the one used;
+    a separate table from routing's RouterVersion, whose single active version routes citizens' cases."""
+
+    trained_at = models.DateTimeField("训练时间")
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="训练人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    samples = models.PositiveIntegerField("样本数")
+    units = models.JSONField("承办单位", default=list, help_text="模型能建议的承办单位 id")
+    metrics = models.JSONField("评估指标", default=dict, blank=True)
+    training_seconds = models.FloatField("训练用时(秒)", default=0)
+    size = models.PositiveIntegerField("模型大小(字节)", default=0)
+    # The libraries that wrote the blob: scikit-learn only promises to load its pickles in the version that wrote
+    # them; a model from other versions is not used (no proposals) until it is trained again.
+    libraries = models.JSONField("依赖库版本", default=dict, blank=True)
+    is_active = models.BooleanField("启用", default=False)
+    blob = models.BinaryField("模型", editable=False)
+
+    class Meta:
+        verbose_name = "建议分办模型"
+        verbose_name_plural = "建议分办模型"
+        ordering = ["-trained_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="suggestion_router_one_active"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trained_at:%Y-%m-%d %H:%M}（{self.samples} 件）"
