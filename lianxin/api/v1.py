@@ -6,7 +6,19 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import JSONRenderer
 
-from lianxin.api import cases, deputies, elections, health, ledger, projects, regions, routing, venues, votes
+from lianxin.api import (
+    cases,
+    deputies,
+    elections,
+    health,
+    ledger,
+    projects,
+    regions,
+    routing,
+    suggestions,
+    venues,
+    votes,
+)
 from lianxin.api.auth import API_AUTH
 from lianxin.api.errors import install_error_handlers
 
@@ -56,3 +68,4 @@ api.add_router("/", projects.router)
 api.add_router("/", votes.router)
 api.add_router("/", elections.router)
 api.add_router("/", routing.router)
+api.add_router("/", suggestions.router)

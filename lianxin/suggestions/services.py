@@ -67,6 +67,9 @@ def suggestion_draft_create(
             return existing
     own = Deputy.objects.filter(user=actor).first()
     is_staff = may(actor, Perm.MANAGE_SUGGESTIONS, session.congress_region.path)
+    if not is_staff and own is None:
+        # Neither a deputy nor the congress's staff (a unit's handler, staff of another region): not theirs to draft.
+        raise PermissionDenied("只有代表本人或该人大的工作人员可以起草建议")
     if lead_deputy is None and proposer == Proposer.DEPUTY:
         lead_deputy = own
     if proposer == Proposer.DEPUTY and lead_deputy is None:
