@@ -14,6 +14,8 @@ class MenuEntry:
     label: str
     url_name: str
     perm: Perm
+    # Another permission that opens the page too (a unit's handler reads the suggestions assigned to the unit).
+    or_perm: Perm | None = None
 
 
 MENU: tuple[MenuEntry, ...] = (
@@ -23,13 +25,14 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("打印材料", "office:print", Perm.HANDLE_CASES),
     MenuEntry("导入与任务", "office:jobs", Perm.HANDLE_CASES),
 )
+    MenuEntry("代表建议", "office:suggestions", Perm.MANAGE_SUGGESTIONS, Perm.REPLY_AS_UNIT),
 
 
 def menu_for(user, current_path: str) -> list[dict]:
     """The entries this user may open, with the current one marked."""
     entries = []
     for entry in MENU:
-        if not may(user, entry.perm):
+        if not may(user, entry.perm) and not (entry.or_perm and may(user, entry.or_perm)):
             continue
         url = reverse(entry.url_name)
         current = current_path == url if url == reverse("office:home") else current_path.startswith(url)

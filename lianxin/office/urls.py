@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from lianxin.office import cases_list, jobs_views, views
+from lianxin.office import cases_list, jobs_views, suggestions_list, views
 from lianxin.office.print_views import urlpatterns as print_urlpatterns
 
 app_name = "office"
@@ -15,4 +15,6 @@ urlpatterns = [
     path("cases/views/<int:view_id>/delete/", cases_list.saved_view_remove, name="cases_view_delete"),
     *jobs_views.urlpatterns,  # jobs/: 导入与任务
 ]
+    path("suggestions/<int:pk>/", include("lianxin.office.suggestion_page")),
+    *suggestions_list.urlpatterns,  # suggestions/: 代表建议
 urlpatterns += print_urlpatterns

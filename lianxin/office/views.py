@@ -12,6 +12,7 @@ from lianxin.cases.models import Status
 from lianxin.cases.queues import event_label, events_recent_visible_to
 from lianxin.office.access import office_required
 from lianxin.office.cases_list import SORTED_BY_DUE, bucket_counts, buckets_for, case_url
+from lianxin.office.suggestions_list import todo_cards as suggestion_todo_cards
 
 RECENT_EVENTS = 15
 
@@ -45,4 +46,8 @@ def home(request: HttpRequest) -> HttpResponse:
         }
         for event in events_recent_visible_to(user=user, limit=RECENT_EVENTS)
     ]
-    return render(request, "office/home.html", {"cards": cards, "activity": activity})
+    # 代表建议: the to-dos of staff who manage suggestions and of units' handlers (empty for the others).
+    suggestion_cards = suggestion_todo_cards(user)
+    return render(
+        request, "office/home.html", {"cards": cards, "activity": activity, "suggestion_cards": suggestion_cards}
+    )
