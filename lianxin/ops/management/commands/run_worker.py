@@ -33,6 +33,7 @@ from lianxin.ops.longjobs import longjobs_purge, longjobs_run
 from lianxin.privacy.retention import personal_data_purge
 from lianxin.projects.jobs import projects_flag_missing, projects_remind_reports
 from lianxin.routing.jobs import routing_jobs
+from lianxin.suggestions.jobs import suggestion_jobs
 
 
 def jobs() -> list[Job]:
@@ -56,6 +57,7 @@ def jobs() -> list[Job]:
         # Daily, at night: personal data past its retention period (lianxin/privacy/retention.py).
         Job("privacy_purge", At(datetime.time.fromisoformat(settings.PRIVACY_PURGE_TIME)), personal_data_purge),
         *routing_jobs(),  # proposals for new cases every round, nightly retraining
+        *suggestion_jobs(),  # suggestions: reminders before the deadline, overdue marks, B promises, the unit router
         # Every round: the imports and exports staff started in the office (lianxin/ops/longjobs.py), one a round;
         # a running one whose worker died is marked failed first.
         Job("longjobs_run", Every(datetime.timedelta(0)), longjobs_run),
