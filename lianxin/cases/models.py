@@ -24,6 +24,7 @@ class Channel(models.TextChoices):
     GRID_WORKER = "grid_worker", "网格员上报"
     VISIT = "visit", "代表走访"
     MEETING = "meeting", "议事协商会"
+    PHONE = "phone", "来电"  # a phone call taken at a station or a congress office (接待登记台)
 
 
 class Status(models.TextChoices):

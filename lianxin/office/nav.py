@@ -21,6 +21,7 @@ class MenuEntry:
 MENU: tuple[MenuEntry, ...] = (
     MenuEntry("首页", "office:home", Perm.USE_BACKOFFICE),
     MenuEntry("意见建议", "office:cases", Perm.USE_BACKOFFICE),
+    MenuEntry("接待登记台", "office:desk", Perm.HANDLE_CASES),
     MenuEntry("普遍问题线索", "office:hotspots", Perm.HANDLE_CASES),
     MenuEntry("打印材料", "office:print", Perm.HANDLE_CASES),
     MenuEntry("导入与任务", "office:jobs", Perm.HANDLE_CASES),

@@ -95,8 +95,9 @@ def region_resolve(
     lng: float | None,
 ) -> tuple[Region, Grid | None]:
     """Where the case is, and its grid. A location is placed in its grid and must lie in the region named; then
-    the grid's village, the place's region, the region named; else the deputy's: their electoral district, the
-    village of their first grid, the county or township whose congress elected them."""
+    the grid's village, the place's region (or the region named within it, which says more exactly where), the
+    region named; else the deputy's: their electoral district, the village of their first grid, the county or
+    township whose congress elected them."""
     if region is not None:
         region_check_level(region)
     if lat is not None and lng is not None:
@@ -111,7 +112,10 @@ def region_resolve(
         grid = grid or located
     if region is not None and grid is not None and not grid.region.path.startswith(region.path):
         raise DomainError("grid_outside", "网格: 不在该区划范围内", field="grid")
-    for candidate in (grid.region if grid else None, place.region if place else None, region):
+    at_place = place.region if place else None
+    if at_place is not None and region is not None and region.path.startswith(at_place.path):
+        at_place = region  # a township's station hears about one of its villages
+    for candidate in (grid.region if grid else None, at_place, region):
         if candidate is not None:
             return candidate, grid
     fallback = deputy_region(deputy) if deputy is not None else None
