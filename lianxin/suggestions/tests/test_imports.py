@@ -135,3 +135,43 @@ def test_the_columns_are_those_the_issue_names():
     headers = [c.header for c in SUGGESTION_COLUMNS]
     assert headers[:8] == HEADERS[:8]
     assert [c.header for c in SUGGESTION_COLUMNS if c.required] == ["标题", "领衔代表", "建议内容"]
+
+
+def test_the_import_runs_as_a_long_job_whose_rejected_rows_are_kept_and_whose_template_has_the_columns(
+    world, personas, settings, tmp_path, client
+):
+    from lianxin.ops.longjobs import job_start, longjobs_run
+    from lianxin.ops.models import JobStatus
+
+    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
+    bad = sheet((None, "建议", "关于甲的建议", "张无名", "", "", "", "内容", ""))
+    job = job_start(actor=personas.county_staff, kind="suggestions_import", params={"session": world.session.pk},
+                    upload=("建议.xlsx", bad))  # fmt: skip
+    longjobs_run()
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.errors == [
+        {"row": 2, "column": "领衔代表", "message": "没有名为“张无名”的代表，请核对姓名"}
+    ]
+    job = job_start(actor=personas.county_staff, kind="suggestions_import", params={"session": world.session.pk},
+                    upload=("建议.xlsx", sheet(*good_rows(world))))  # fmt: skip
+    longjobs_run()
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.message == f"导入完成：{world.session.name}新增 3 件，均已提交待预审"
+    assert Suggestion.objects.filter(session=world.session, status=Status.SUBMITTED).count() == 3
+
+    client.force_login(personas.county_staff)
+    response = client.get("/office/jobs/new/suggestions_import/template.xlsx")
+    assert response.status_code == 200
+    template = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert [c.value for c in template.active[1]] == HEADERS
+
+
+def test_an_import_into_a_closed_session_is_refused_on_the_form(world, personas):
+    from lianxin.ops.longjobs import job_start
+
+    world.session.is_open = False
+    world.session.save()
+    with pytest.raises(DomainError) as refused:
+        job_start(actor=personas.county_staff, kind="suggestions_import", params={"session": world.session.pk},
+                  upload=("建议.xlsx", b"x"))  # fmt: skip
+    assert refused.value.code == "session_closed"

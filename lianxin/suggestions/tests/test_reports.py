@@ -256,3 +256,62 @@ def test_the_compilation_as_pdf_has_the_chinese_text_and_a_contents_page_with_pa
         assert expected in text, expected
     assert "尚在草稿的建议" not in text
     assert steps[-1] == (4, 4)
+
+
+# --- as long jobs (lianxin.ops.longjob_kinds) ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def jobs(settings, tmp_path, monkeypatch):
+    from lianxin.ops import longjobs
+
+    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
+    monkeypatch.setattr(longjobs, "REPORT_EVERY", 0.05)
+
+    def run(actor, kind, params=None, upload=None):
+        job = longjobs.job_start(actor=actor, kind=kind, params=params or {}, upload=upload)
+        assert longjobs.longjobs_run() == 1
+        job.refresh_from_db()
+        return job
+
+    return SimpleNamespace(run=run, open=longjobs.job_file_open)
+
+
+def test_the_compilation_runs_as_a_long_job_for_staff_of_the_congress(world, personas, handled, jobs):
+    from lianxin.core.models import AuditEvent
+    from lianxin.ops.models import JobStatus
+
+    job = jobs.run(personas.county_staff, "suggestions_compile", {"session": world.session.name})
+    assert job.status == JobStatus.DONE, job.message
+    assert job.message == "汇编已生成：共 4 件：建议 3 件，议案 1 件"
+    assert job.result_name == "德清县第十七届人民代表大会第三次会议代表建议议案汇编.docx"
+    assert job.region == world.session.congress_region and job.params["session"] == world.session.pk
+    with jobs.open(job) as handle:
+        assert "关于增开乡村公交的建议" in docx_text(handle.read())
+    assert AuditEvent.objects.filter(action="longjob.done", object_id=str(job.pk)).exists()
+
+
+def test_the_statistics_and_the_assignment_list_run_as_long_jobs(world, personas, handled, jobs):
+    from lianxin.ops.models import JobStatus
+
+    stats = jobs.run(personas.county_staff, "suggestions_stats_export", {"year": 2026})
+    assert stats.status == JobStatus.DONE, stats.message
+    assert "主办件 3 件，已答复 2 件，满意率 50.0%" in stats.message
+    with jobs.open(stats) as handle:
+        book = openpyxl.load_workbook(io.BytesIO(handle.read()))
+    assert book["按会议"]["A2"].value == world.session.name
+    listing = jobs.run(personas.county_staff, "suggestions_assignment_list", {"session": str(world.session.pk)})
+    assert listing.status == JobStatus.DONE and listing.message.endswith("3 件")
+
+
+def test_the_suggestion_jobs_are_for_congress_staff_and_their_sessions_only(world, personas, handled):
+    from lianxin.ops.longjobs import job_start, kinds_for
+
+    names = {"suggestions_stats_export", "suggestions_assignment_list", "suggestions_compile", "suggestions_import"}
+    assert names <= {k.name for k in kinds_for(personas.county_staff)}
+    assert not names & {k.name for k in kinds_for(personas.unit_handler)}
+    assert not names & {k.name for k in kinds_for(personas.deputy)}
+    # Township staff of 乾元镇 manage suggestions of their own congress, not the county's session.
+    with pytest.raises(DomainError) as refused:
+        job_start(actor=personas.outsider, kind="suggestions_compile", params={"session": world.session.pk})
+    assert refused.value.field == "session" and "不在您的管辖范围内" in refused.value.message
