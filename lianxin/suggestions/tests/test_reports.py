@@ -315,3 +315,19 @@ def test_the_suggestion_jobs_are_for_congress_staff_and_their_sessions_only(worl
     with pytest.raises(DomainError) as refused:
         job_start(actor=personas.outsider, kind="suggestions_compile", params={"session": world.session.pk})
     assert refused.value.field == "session" and "不在您的管辖范围内" in refused.value.message
+
+
+def test_the_compile_command_writes_the_file_and_prints_its_progress(world, personas, handled, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    out, printed = tmp_path / "汇编.docx", io.StringIO()
+    call_command("suggestions_compile", "--session", str(world.session.pk), "--out", str(out), stdout=printed)
+    assert "关于制定河道保护条例的议案" in docx_text(out.read_bytes())
+    lines = printed.getvalue().splitlines()
+    assert lines[0] == "正在读取本次会议的建议和答复 0/0"
+    assert "正在编排第4件（共4件） 4/4" in lines and lines[-1] == f"已写入 {out}：共 4 件：建议 3 件，议案 1 件"
+    with pytest.raises(CommandError, match="--format docx"):
+        call_command("suggestions_compile", "--session", str(world.session.pk), "--out", str(tmp_path / "a.txt"))
+    with pytest.raises(CommandError, match="还没有已立案的建议或议案"):
+        call_command("suggestions_compile", "--session", str(world.session.pk), "--out", str(out),
+                     "--user", personas.outsider.username)  # fmt: skip
