@@ -34,10 +34,15 @@ from lianxin.suggestions.models import (
     UnitAssignment,
     UnitRole,
 )
+from lianxin.suggestions.rules import rules_for
 from lianxin.suggestions.selectors import invitations_of_user, sessions_for_deputy, suggestion_list_visible_to
-from lianxin.suggestions.services import ATTACHMENT_MAX_BYTES, suggestion_attachment_add, suggestion_source_add
-from lianxin.suggestions.services import suggestion_draft_create as draft_create
-from lianxin.suggestions.steps import serving_deputies
+from lianxin.suggestions.services import (
+    ATTACHMENT_MAX_BYTES,
+    suggestion_attachment_add,
+    suggestion_draft_create,
+    suggestion_source_add,
+)
+from lianxin.suggestions.steps import serving_deputies, signer_count
 from lianxin.suggestions.workflow import Action, SuggestionConflict, available_actions, suggestion_transition
 from lianxin.workbench.views import deputy_required
 
@@ -61,6 +66,7 @@ EVENT_LABELS = {
     "attachment_add": "添加附件",
     "overdue": "超期",
 }
+QUIET = (Action.CONVERT, Action.WITHDRAW, Action.DECLINE_SIGN)
 MAX_FILE_FORM_BYTES = ATTACHMENT_MAX_BYTES + 1024 * 1024
 SEARCH_LIMIT = 30
 
@@ -251,7 +257,7 @@ def suggestion_new(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             session = next(x for x in sessions if x.pk == data["session"])
             try:
-                draft = draft_create(
+                draft = suggestion_draft_create(
                     actor=account_of(request),
                     session=session,
                     title=data["title"],
@@ -320,7 +326,8 @@ def _detail(
     for action in BUTTONS:
         if action in allowed and (action != Action.CONVERT or suggestion.kind == Kind.BILL):
             error = step_error[1].message if step_error and step_error[0] == action else ""
-            buttons.append({"action": action, "label": Action(action).label, "error": error})
+            quiet = action in QUIET  # a step one does not take by a slip of the thumb
+            buttons.append({"action": action, "label": Action(action).label, "error": error, "quiet": quiet})
     parts = _unit_parts(suggestion, actor)
     if rate_form is not None:
         for part in parts:
@@ -343,6 +350,10 @@ def _detail(
             if step_error and step_error[0] not in [b["action"] for b in buttons]
             else "",
             "co_signers": list(suggestion.co_signers.select_related("deputy")),
+            "signers": signer_count(suggestion),
+            "need_signers": rules_for(suggestion).bill_min_co_signers
+            if suggestion.kind == Kind.BILL and suggestion.status in (Status.DRAFT, Status.COLLECTING)
+            else 0,
             "cases": list(Case.objects.visible_to(request.user).filter(suggestions=suggestion).order_by("id")),
             "sources": list(suggestion.sources.all()),
             "attachments": list(suggestion.attachments.all()),
@@ -350,12 +361,25 @@ def _detail(
             "parts": parts,
             "source_form": SourceForm(),
             "attachment_form": AttachmentForm(),
-            "events": [
-                (e, EVENT_LABELS.get(e.action, e.action)) for e in suggestion.events.order_by("created_at", "id")
-            ],
+            "events": _timeline(suggestion),
         },
         status=status,
     )
+
+
+def _timeline(suggestion: Suggestion) -> list[tuple[Any, str, str]]:
+    """(event, who, what): a deputy who signed or declined reads as 「姓名代表」, not as their account."""
+    events = list(suggestion.events.order_by("created_at", "id"))
+    users = {e.actor_id for e in events if e.actor_id}
+    deputies = dict(Deputy.objects.filter(user_id__in=users).values_list("user_id", "name"))
+    return [
+        (
+            e,
+            f"{deputies[e.actor_id]}代表" if e.actor_id in deputies else e.actor_label,
+            EVENT_LABELS.get(e.action, e.action),
+        )
+        for e in events
+    ]
 
 
 @require_POST
@@ -397,7 +421,7 @@ def _transition(
         if error.status == 404:
             raise Http404(error.message) from error
         fresh = _suggestion_or_404(request, suggestion.pk)
-        return _detail(request, fresh, step_error=(action, error), status=400)
+        return _detail(request, fresh, step_error=(action, error), status=error.status)
     else:
         messages.success(request, _done(action, suggestion))
     return redirect("workbench:suggestion", suggestion_id=suggestion.pk)
@@ -433,7 +457,7 @@ def _rate(request: HttpRequest, suggestion: Suggestion, *, prefix: str) -> HttpR
         if error.status == 404:
             raise Http404(error.message) from error
         _form_error(form, error)
-        return _detail(request, _suggestion_or_404(request, suggestion.pk), rate_form=form, status=400)
+        return _detail(request, _suggestion_or_404(request, suggestion.pk), rate_form=form, status=error.status)
     else:
         if data["rating"] == Rating.UNSATISFIED and not _rated(data["assignment"]):
             messages.success(request, "已评价为不满意，承办单位将重新办理并再次答复")

@@ -85,6 +85,25 @@ def test_my_suggestions_lists_invitations_on_top_then_mine_then_those_i_co_signe
     assert client.get(f"/w/suggestions/{unrelated.pk}").status_code == 404
 
 
+def test_the_list_reads_in_a_fixed_number_of_queries(client, world, personas):  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/w/suggestions/").status_code == 200
+        return len(captured)
+
+    client.force_login(personas.deputy)
+    replied(world, personas)
+    few = queries()
+    for _ in range(3):
+        replied(world, personas)
+        s = world.draft(actor=personas.county_staff, lead_deputy=world.others[0])
+        world.act(s, "invite", deputies=[world.lead.pk])
+    assert queries() == few
+
+
 def test_another_deputys_suggestion_is_a_404_on_every_page(client, world, personas):  # noqa: F811
     s = world.draft()
     client.force_login(world.co_user)  # a serving deputy, not invited
@@ -272,6 +291,7 @@ def test_an_invited_deputy_sees_the_suggestion_and_signs_or_declines(client, wor
     s.refresh_from_db()
     assert post_step(client, s, "sign").status_code == 302
     assert CoSigner.objects.get(suggestion=s, deputy=world.others[0]).status == SignStatus.SIGNED
+    assert "钱立新代表 附议" in page(client.get(f"/w/suggestions/{s.pk}"))  # the timeline names the deputy
     client.force_login(world.co_user2)
     s.refresh_from_db()
     post_step(client, s, "decline_sign", note="不熟悉该领域")
@@ -280,7 +300,8 @@ def test_an_invited_deputy_sees_the_suggestion_and_signs_or_declines(client, wor
         ("sign", ""),
         ("decline_sign", "不熟悉该领域"),
     ]
-    assert post_step(client, Suggestion.objects.get(pk=s.pk), "submit").status_code == 400  # not theirs to submit
+    refused = post_step(client, Suggestion.objects.get(pk=s.pk), "submit")  # not theirs to submit
+    assert refused.status_code == 403 and "您不能对该建议执行“提交”" in page(refused)
     assert Suggestion.objects.get(pk=s.pk).status == Status.COLLECTING
 
 
@@ -303,6 +324,7 @@ def test_submitting_closes_the_accepted_case_into_the_suggestion(client, world, 
 def test_a_bill_without_enough_co_signers_is_refused_with_the_reason_by_the_button(client, world, personas):  # noqa: F811
     s = world.draft(kind="bill", draft_resolution="关于城东道路改造的决定（草案）")
     client.force_login(personas.deputy)
+    assert re.search(r"已联名 1 人（含领衔代表），议案须 \d+ 人以上", page(client.get(f"/w/suggestions/{s.pk}")))
     response = post_step(client, s, "submit")
     assert response.status_code == 400
     assert re.search(r'id="error-submit">联名代表: 议案须有 \d+ 名以上代表联名', page(response))
@@ -430,5 +452,5 @@ def test_a_co_signer_sees_the_reply_but_cannot_rate_it(client, world, personas):
     html = page(client.get(f"/w/suggestions/{s.pk}"))
     assert "已修复。" in html and 'id="rate-' not in html
     s.refresh_from_db()
-    assert rate(client, s, lead, "satisfied").status_code == 400
+    assert rate(client, s, lead, "satisfied").status_code == 403
     assert UnitAssignment.objects.get(pk=lead.pk).rating == ""
