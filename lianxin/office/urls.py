@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/<int:pk>/", include("lianxin.office.case_page")),
     path("hotspots/", include("lianxin.office.hotspots_page")),
     path("desk/", include("lianxin.office.desk_page")),
+    path("suggestions/stats/", include("lianxin.office.suggestions_stats")),
     path("", views.home, name="home"),
     path("cases/", cases_list.cases_list, name="cases"),
     path("cases/bulk/", cases_list.cases_bulk, name="cases_bulk"),
