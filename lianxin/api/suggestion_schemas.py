@@ -10,7 +10,8 @@ costs the queries of a page of one.
 """
 
 import datetime
-from typing import Any
+import enum
+from typing import TYPE_CHECKING, Any
 
 import pydantic
 from django.utils import timezone
@@ -34,6 +35,30 @@ from lianxin.suggestions.models import Field as Domain
 from lianxin.suggestions.workflow import TRANSITIONS, Action, available_actions
 
 SUGGESTION_ACTIONS = _choices(Action)
+
+
+def _api_enum(name: str, choices: Any) -> Any:
+    """The model's choices under a name of the API's own: OpenAPI components are keyed by name, and the cases
+    API's `Status` and `Rating` would otherwise be overwritten by (or overwrite) these."""
+    return enum.StrEnum(name, {member.name: member.value for member in choices})
+
+
+if TYPE_CHECKING:  # the same values; mypy reads the model's classes
+    KindIn = Kind
+    StatusIn = Status
+    FieldIn = Domain
+    ReplyClassIn = ReplyClass
+    RatingIn = Rating
+    ContactWayIn = ContactWay
+    UnitRoleIn = UnitRole
+else:
+    KindIn = _api_enum("SuggestionKind", Kind)
+    StatusIn = _api_enum("SuggestionStatus", Status)
+    FieldIn = _api_enum("SuggestionField", Domain)
+    ReplyClassIn = _api_enum("SuggestionReplyClass", ReplyClass)
+    RatingIn = _api_enum("SuggestionRating", Rating)
+    ContactWayIn = _api_enum("SuggestionContactWay", ContactWay)
+    UnitRoleIn = _api_enum("SuggestionUnitRole", UnitRole)
 EVENT_LABELS = {"create": "起草", "source_add": "添加来源", "attachment_add": "添加附件"}
 
 
@@ -287,7 +312,7 @@ class SuggestionDetailOut(SuggestionOut):
     delegation: str | None = Field(None, description="提出议案建议的代表团")
     public_consent: bool = Field(..., description="领衔代表同意公开")
     co_signer_invitations: list[CoSignerOut] = Field(..., description="邀请附议的全部代表及其附议状态")
-    units: list[UnitPartDetailOut] = Field(..., description="承办单位及其办理、答复和评价")
+    units: list[UnitPartDetailOut] = Field(..., description="承办单位及其办理、答复和评价")  # type: ignore[assignment]  # the detail widens each part
     merged_into: SuggestionRef | None = Field(None, description="并案的主件")
     review_note: str = Field(..., description="审查意见（退回、不予立案的理由）")
     extension_reason: str = Field(..., description="延期理由")
@@ -359,12 +384,12 @@ class SessionOut(Schema):
 
 class SuggestionIn(LabelledIn):
     session: int = Field(..., title="会议", description="所属会议或闭会期间的 id，见 GET /suggestion-sessions")
-    kind: Kind = Field(Kind.SUGGESTION, title="类型", description=f"类型：{_choices(Kind)}")
+    kind: KindIn = Field(KindIn.SUGGESTION, title="类型", description=f"类型：{_choices(Kind)}")
     title: str = Field(..., title="标题", min_length=1, max_length=120, description="标题，不超过120字")
     reasons: str = Field("", title="案由", max_length=20000)
     content: str = Field("", title="建议内容", max_length=20000, description="建议内容（提交前须填写）")
     draft_resolution: str = Field("", title="议案草案", max_length=50000, description="议案须附草案或决议建议稿")
-    field: Domain = Field(Domain.OTHER, title="领域", description=f"领域：{_choices(Domain)}")
+    field: FieldIn = Field(FieldIn.OTHER, title="领域", description=f"领域：{_choices(Domain)}")
     case_ids: list[int] = Field(
         default_factory=list,
         title="来源意见",
@@ -388,7 +413,7 @@ class UnitAssignIn(Schema):
     model_config = pydantic.ConfigDict(extra="forbid")
 
     unit: int = Field(..., title="承办单位", description="承办单位 id（GET /units）")
-    role: UnitRole = Field(UnitRole.LEAD, title="承办方式", description=f"承办方式：{_choices(UnitRole)}")
+    role: UnitRoleIn = Field(UnitRoleIn.LEAD, title="承办方式", description=f"承办方式：{_choices(UnitRole)}")
 
 
 class SuggestionActionParams(LabelledIn):
@@ -402,7 +427,7 @@ class SuggestionActionParams(LabelledIn):
     reasons: str | None = Field(None, title="案由", description="edit：案由")
     content: str | None = Field(None, title="建议内容", description="edit：建议内容")
     draft_resolution: str | None = Field(None, title="议案草案", description="edit：议案草案")
-    field: Domain | None = Field(None, title="领域", description=f"edit：{_choices(Domain)}")
+    field: FieldIn | None = Field(None, title="领域", description=f"edit：{_choices(Domain)}")
     public_consent: bool | None = Field(None, title="同意公开", description="edit：同意公开")
     case_ids: list[int] | None = Field(None, title="来源意见", description="edit：来源意见 id（替换原有的）")
     deputies: list[int] | None = Field(
@@ -422,17 +447,17 @@ class SuggestionActionParams(LabelledIn):
     )
     unit: int | None = Field(None, title="新承办单位", description="reassign：新承办单位 id")
     contacted_on: datetime.date | None = Field(None, title="联系日期", description="contact：联系日期")
-    way: ContactWay | None = Field(None, title="联系方式", description=f"contact：{_choices(ContactWay)}")
+    way: ContactWayIn | None = Field(None, title="联系方式", description=f"contact：{_choices(ContactWay)}")
     person: str | None = Field(None, title="联系人", description="contact：联系的人")
     opinion: str | None = Field(None, title="协办意见", description="co_opinion：协办意见")
     due_date: datetime.date | None = Field(
         None, title="延期至", description="extend：新的答复期限（交办后不超过6个月，按规则）"
     )
-    reply_class: ReplyClass | None = Field(None, title="答复类别", description=f"reply：{_choices(ReplyClass)}")
+    reply_class: ReplyClassIn | None = Field(None, title="答复类别", description=f"reply：{_choices(ReplyClass)}")
     reply_text: str | None = Field(None, title="答复内容", description="reply：答复内容（C类须说明原因）")
     signed_by: str | None = Field(None, title="签发人", description="reply：签发人")
     promised_on: datetime.date | None = Field(None, title="承诺完成日期", description="reply：B类答复必填")
-    rating: Rating | None = Field(None, title="评价", description=f"rate：{_choices(Rating)}（不满意即重新办理一次）")
+    rating: RatingIn | None = Field(None, title="评价", description=f"rate：{_choices(Rating)}（不满意即重新办理一次）")
     comment: str | None = Field(None, title="评价意见", description="rate：评价意见（不满意时必填）")
     # Supervision and publication.
     leader_name: str | None = Field(None, title="督办领导", description="mark_key：督办领导姓名")
@@ -463,8 +488,8 @@ class SuggestionActionIn(LabelledIn):
 
 class SuggestionFilters(Schema):
     session: int | None = Field(None, ge=1, le=2**31 - 1, description="会议 id")
-    status: Status | None = Field(None, description=f"状态：{_choices(Status)}")
-    kind: Kind | None = Field(None, description=f"类型：{_choices(Kind)}")
+    status: StatusIn | None = Field(None, description=f"状态：{_choices(Status)}")
+    kind: KindIn | None = Field(None, description=f"类型：{_choices(Kind)}")
     unit: int | None = Field(None, ge=1, le=2**31 - 1, description="承办单位 id：该单位承办（主办或协办）的建议")
-    reply_class: ReplyClass | None = Field(None, description=f"主办单位的答复类别：{_choices(ReplyClass)}")
+    reply_class: ReplyClassIn | None = Field(None, description=f"主办单位的答复类别：{_choices(ReplyClass)}")
     q: str = Field("", max_length=50, description="按标题或建议内容搜索")

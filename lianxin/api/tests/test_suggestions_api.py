@@ -7,6 +7,7 @@ staff are `personas.county_staff`; `personas.outsider` is township staff of 乾�
 """
 
 import datetime
+import json
 
 import pytest
 from django.db import connection
@@ -569,3 +570,18 @@ def test_the_sessions_list_shows_the_deputy_where_to_draft_and_hides_other_congr
     assert [s["id"] for s in mine["items"]] == [world.session.pk] == [s["id"] for s in staff["items"]]
     assert mine["items"][0]["kind_label"] == "会议期间" and mine["items"][0]["is_open"] is True
     assert outsider == {"items": [], "count": 0}
+
+
+def test_the_suggestions_enums_keep_their_own_names_in_the_openapi_document():
+    """OpenAPI components are keyed by name: a suggestions enum named like a cases one (Status, Rating) silently
+    replaced the cases' values in the document."""
+    from lianxin.api.openapi import openapi_document
+    from lianxin.cases.models import Rating as CaseRating
+    from lianxin.cases.models import Status as CaseStatus
+
+    schemas = json.loads(openapi_document())["components"]["schemas"]
+
+    assert schemas["Status"]["enum"] == CaseStatus.values
+    assert schemas["Rating"]["enum"] == CaseRating.values
+    assert schemas["SuggestionStatus"]["enum"] == Status.values
+    assert schemas["SuggestionRating"]["enum"] == ["satisfied", "basic", "unsatisfied"]
