@@ -25,6 +25,7 @@ from lianxin.portal.masking import mask_name, mask_phone
 from lianxin.portal.posters import deputy_poster, place_poster, region_posters
 from lianxin.portal.qr import qr_png, qr_svg
 from lianxin.portal.services import Photo, opinion_for_token, opinion_rate, opinion_submit
+from lianxin.portal.suggestion_views import case_suggestion_traces
 from lianxin.portal.timeline import timeline
 from lianxin.publicweb.abuse import (
     HONEYPOT_FIELD,
@@ -254,6 +255,7 @@ def track_case(request: HttpRequest, code: str) -> HttpResponse:
             "phone": mask_phone(case.person_phone),
             "show_reply": case.status in REPLY_VISIBLE and bool(case.reply),
             "can_rate": case.status == Status.FED_BACK,
+            "suggestion_traces": case_suggestion_traces(case),
             "rating_form": rating_form,
         },
         status=status,

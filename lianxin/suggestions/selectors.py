@@ -258,14 +258,35 @@ def key_count(*, region_id: int, year: int) -> int:
     return Suggestion.objects.filter(region_id=region_id, is_key=True, session__opens_on__year=year).count()
 
 
-def published_suggestions(*, region_path: str | None = None, q: str = "") -> QuerySet[Suggestion]:
+def published_suggestions(
+    *,
+    region_path: str | None = None,
+    q: str = "",
+    session: int | None = None,
+    status: str | None = None,
+    reply_class: str | None = None,
+) -> QuerySet[Suggestion]:
     """The public query (查询): published suggestions only, with consent; the fields a page may show are chosen by
-    the page (public_title, public_text, number, status, units, reply classes)."""
+    the page (public_title, public_text, number, status, units, reply classes). A reply class counts only for a
+    reply given by the time of publication (its text is in public_text); a later reply is not published yet."""
     rows = Suggestion.objects.filter(published_at__isnull=False, public_consent=True)
     if region_path:
         rows = rows.filter(region__path__startswith=region_path)
     if q.strip():
         rows = rows.filter(Q(public_title__icontains=q.strip()) | Q(public_text__icontains=q.strip()))
+    if session:
+        rows = rows.filter(session_id=session)
+    if status:
+        rows = rows.filter(status=status)
+    if reply_class:
+        published_replies = UnitAssignment.objects.filter(
+            suggestion=OuterRef("pk"),
+            is_active=True,
+            role=UnitRole.LEAD,
+            reply_class=reply_class,
+            replied_at__lte=OuterRef("published_at"),
+        )
+        rows = rows.filter(Exists(published_replies))
     return rows.select_related("session", "lead_deputy").prefetch_related(
         Prefetch("units", queryset=UnitAssignment.objects.filter(is_active=True).select_related("unit"))
     )
