@@ -7,6 +7,7 @@ only the deputy's own suggestions and those they were invited to co-sign; any ot
 """
 
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -27,6 +28,7 @@ from lianxin.suggestions.models import (
     Field,
     Kind,
     Rating,
+    Session,
     SignStatus,
     SourceKind,
     Status,
@@ -93,7 +95,7 @@ class TextsForm(forms.Form):
         label="来源于群众意见（可多选）", coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: Any, cases: list[Case] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, cases: Sequence[Case] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["case_ids"].choices = [  # type: ignore[attr-defined]
             (c.pk, f"{c.title}（{c.get_status_display()} · {c.registered_at:%m-%d}）") for c in cases
@@ -107,7 +109,7 @@ class DraftForm(TextsForm):
 
     field_order = ["session", "kind", "field", "title", "reasons", "content", "draft_resolution", "case_ids"]
 
-    def __init__(self, *args: Any, sessions: list = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, sessions: Sequence[Session] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["session"].choices = [(x.pk, x.name) for x in sessions]  # type: ignore[attr-defined]
 
@@ -148,7 +150,7 @@ class InviteForm(forms.Form):
     deputies = forms.TypedMultipleChoiceField(label="选择代表", coerce=int, widget=forms.CheckboxSelectMultiple)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, candidates: list[Deputy] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, candidates: Sequence[Deputy] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["deputies"].choices = [(d.pk, d.name) for d in candidates]  # type: ignore[attr-defined]
 
@@ -170,7 +172,7 @@ def _suggestion_or_404(request: HttpRequest, suggestion_id: int) -> Suggestion:
     return found
 
 
-def _my_cases(request: HttpRequest, keep: list[int] = ()) -> list[Case]:  # type: ignore[assignment]
+def _my_cases(request: HttpRequest, keep: Sequence[int] = ()) -> list[Case]:
     """The cases a draft may grow from: the deputy's open ones, and those it already names."""
     rows = Case.objects.visible_to(request.user).filter(
         Q(deputy__user=request.user, status__in=OPEN_STATUSES) | Q(pk__in=list(keep))
@@ -276,7 +278,7 @@ def suggestion_new(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "草稿已保存。可以继续添加附件、邀请代表附议，或直接提交")
                 return redirect("workbench:suggestion", suggestion_id=draft.pk)
         return render(request, "workbench/suggestions/new.html", _new_context(form, sessions), status=400)
-    kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else Kind.SUGGESTION
+    kind = str(request.GET.get("kind")) if request.GET.get("kind") in Kind.values else Kind.SUGGESTION
     picked = _int_list(request.GET.getlist("case"))
     cases = _my_cases(request, picked)
     chosen = [c for c in cases if c.pk in picked]
@@ -291,7 +293,7 @@ def suggestion_new(request: HttpRequest) -> HttpResponse:
     return render(request, "workbench/suggestions/new.html", _new_context(form, sessions, picked))
 
 
-def _new_context(form: DraftForm, sessions: list, picked: list[int] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+def _new_context(form: DraftForm, sessions: list[Session], picked: Sequence[int] = ()) -> dict[str, Any]:
     return {"form": form, "sessions": sessions, "picked": picked, "kinds": Kind.choices}
 
 
@@ -522,7 +524,7 @@ def suggestion_invite(request: HttpRequest, suggestion_id: int) -> HttpResponse:
         messages.error(request, f"当前状态“{suggestion.get_status_display()}”下不能邀请附议")
         return redirect("workbench:suggestion", suggestion_id=suggestion.pk)
     q = (request.GET.get("q") or "").strip()[:20]
-    taken = set(suggestion.co_signers.values_list("deputy_id", flat=True)) | {suggestion.lead_deputy_id}
+    taken = set(suggestion.co_signers.values_list("deputy_id", flat=True)) | {suggestion.lead_deputy_id or 0}
     pool = serving_deputies(suggestion)
     if request.method == "POST":
         candidates = list(pool.filter(pk__in=_int_list(request.POST.getlist("deputies"))))
@@ -548,7 +550,7 @@ def suggestion_invite(request: HttpRequest, suggestion_id: int) -> HttpResponse:
     else:
         found: list[Deputy] = []
         if q:
-            found = list(pool.filter(name__contains=q).exclude(pk__in=taken - {None}).order_by("name")[:SEARCH_LIMIT])
+            found = list(pool.filter(name__contains=q).exclude(pk__in=taken).order_by("name")[:SEARCH_LIMIT])
         form = InviteForm(initial={"version": suggestion.version}, candidates=found)
         status = 200
     return render(
@@ -581,7 +583,7 @@ def suggestion_attach(request: HttpRequest, suggestion_id: int) -> HttpResponse:
         else:
             messages.success(request, f"已添加附件：{attachment.name}")
             return redirect("workbench:suggestion", suggestion_id=suggestion.pk)
-    messages.error(request, "；".join(e for errors in form.errors.values() for e in errors) or "请选择文件")
+    messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors) or "请选择文件")
     return redirect("workbench:suggestion", suggestion_id=suggestion.pk)
 
 
@@ -600,7 +602,9 @@ def suggestion_source(request: HttpRequest, suggestion_id: int) -> HttpResponse:
             messages.success(request, "已添加来源")
             return redirect("workbench:suggestion", suggestion_id=suggestion.pk)
     labels = {name: field.label for name, field in form.fields.items()}
-    text = "；".join(f"{labels.get(k, '')}: {e}" if k != "__all__" else e for k, v in form.errors.items() for e in v)
+    text = "；".join(
+        f"{labels.get(k, '')}: {e}" if k != "__all__" else str(e) for k, v in form.errors.items() for e in v
+    )
     messages.error(request, text)
     return redirect("workbench:suggestion", suggestion_id=suggestion.pk)
 
@@ -616,7 +620,9 @@ def suggestion_file(request: HttpRequest, suggestion_id: int, kind: str, file_id
         part = suggestion.units.filter(pk=file_id, is_active=True, role=UnitRole.LEAD).exclude(reply_file="").first()
         if part is not None and part.replied_at is None:
             part = None  # a re-handled reply's letter is replaced by the next one
-        file, name = (part.reply_file, part.reply_file.name.rsplit("/", 1)[-1]) if part is not None else (None, "")
+        file, name = (
+            (part.reply_file, (part.reply_file.name or "").rsplit("/", 1)[-1]) if part is not None else (None, "")
+        )
     if not file:
         raise Http404("未找到该文件")
     response = FileResponse(file.open("rb"), as_attachment=False, filename=name)

@@ -23,6 +23,14 @@ from lianxin.suggestions.tests.conftest import world  # noqa: F401
 assert pytestmark
 
 
+WECHAT = {"width": 360, "height": 740}  # the narrow phones WeChat's browser runs on
+
+
+def fits(page) -> bool:
+    """Nothing wider than the screen: no sideways scrolling."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def log_in(page, live_server, username: str) -> None:
     page.goto(f"{live_server.url}/w/login/")
     page.fill("#id_username", username)
@@ -40,7 +48,7 @@ def test_a_deputy_drafts_from_a_case_gets_a_co_signer_submits_and_rates_the_repl
 ):
     case = world.case()
     case_transition(case=case, action="accept", actor=personas.county_staff, params={"category": "transport"})
-    page = phone(browser)
+    page = phone(browser, viewport=WECHAT)
     log_in(page, live_server, "deputy")
 
     # From the citizen's case to a draft prefilled from it.
@@ -54,7 +62,7 @@ def test_a_deputy_drafts_from_a_case_gets_a_co_signer_submits_and_rates_the_repl
     page.fill("#id_content", "建议县交通运输局今年汛期前改造城东路口排水管网。")
     page.check("#id_public_consent")
     shots(page, "suggestion-new")
-    assert axe_violations(page) == []
+    assert axe_violations(page) == [] and fits(page)
     page.click("#draft button[type=submit]")
     page.wait_for_url(f"{live_server.url}/w/suggestions/*")
     assert "草稿已保存" in page.locator("#flash").inner_text()
@@ -67,7 +75,7 @@ def test_a_deputy_drafts_from_a_case_gets_a_co_signer_submits_and_rates_the_repl
     page.click("#search button")
     page.check("#invite label:has-text('钱立新') input")
     shots(page, "suggestion-invite")
-    assert axe_violations(page) == []
+    assert axe_violations(page) == [] and fits(page)
     page.click("#invite button[type=submit]")
     page.wait_for_load_state()
     assert "已邀请钱立新附议" in page.locator("#flash").inner_text()
@@ -90,7 +98,7 @@ def test_a_deputy_drafts_from_a_case_gets_a_co_signer_submits_and_rates_the_repl
     assert "钱立新" in page.locator("#co-signers").inner_text()
     assert "已附议" in page.locator("#co-signers").inner_text()
     shots(page, "suggestion-draft")
-    assert axe_violations(page) == []
+    assert axe_violations(page) == [] and fits(page)
     page.click("#step-submit button")
     page.wait_for_load_state()
     assert page.locator("#status").inner_text() == "待预审"
@@ -122,7 +130,7 @@ def test_a_deputy_drafts_from_a_case_gets_a_co_signer_submits_and_rates_the_repl
     reply.locator("label:has-text('基本满意') input").check()
     page.fill(f"#id_rate{part.pk}-comment", "希望按期完成")
     shots(page, "suggestion-reply")
-    assert axe_violations(page) == []
+    assert axe_violations(page) == [] and fits(page)
     page.click(f"#rate-{part.pk} button[type=submit]")
     page.wait_for_load_state()
     assert "已评价：基本满意" in page.locator("#flash").inner_text()
