@@ -40,7 +40,9 @@ class StatsFilter(forms.Form):
 
     def __init__(self, *args: Any, sessions: list[Session], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["session"].choices = [("", "全部会议"), *((s.pk, s.name) for s in sessions)]
+        field = self.fields["session"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", "全部会议"), *((s.pk, s.name) for s in sessions)]
 
 
 def _percent(value: float | None) -> str:
@@ -83,7 +85,9 @@ def stats(request: HttpRequest) -> HttpResponse:
     form = StatsFilter(request.GET or None, sessions=sessions)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     session, year = data.get("session"), data.get("year")
-    by = request.GET.get("by") if request.GET.get("by") in GROUPINGS else "unit"
+    by = request.GET.get("by") or "unit"
+    if by not in GROUPINGS:
+        by = "unit"
     figures = suggestion_statistics(user=user, by=by, session=session, year=year)
     filters = {k: v for k, v in (("session", session), ("year", year)) if v}
     tabs = [

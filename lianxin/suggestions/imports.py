@@ -219,14 +219,14 @@ def suggestions_import(
     nothing at all: ImportRejected lists every bad cell."""
     if not is_user(actor) or not may(actor, Perm.MANAGE_SUGGESTIONS, session.congress_region.path):
         raise PermissionDenied("只有该次会议所属人大的工作人员可以导入建议")
-    progress = progress or (lambda done, total, message="": None)
     sheet = read_sheet(file=file, filename=filename, columns=SUGGESTION_COLUMNS)
     plans = _check_rows(sheet, session)
     sheet.raise_if_errors()
     total = len(plans)
     with transaction.atomic():
         for index, plan in enumerate(plans):
-            progress(index, total, f"正在写入第{index + 1}件（共{total}件）")
+            if progress is not None:
+                progress(index, total, f"正在写入第{index + 1}件（共{total}件）")
             try:
                 with transaction.atomic():
                     _write(actor, session, plan, filename)
@@ -234,7 +234,8 @@ def suggestions_import(
                 # What the checks above did not foresee (a rule of the workflow): the row's error, nothing written.
                 sheet.error(plan.row, FIELD_COLUMN.get(exc.field or "", "title"), exc.message)
         sheet.raise_if_errors()
-        progress(total, total, "导入完成")
+        if progress is not None:
+            progress(total, total, "导入完成")
     return ImportResult(created=total, updated=0)
 
 

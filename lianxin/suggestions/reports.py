@@ -268,9 +268,9 @@ def compilation_docx(compilation: Compilation, progress: Progress | None = None)
     for index, section in enumerate(compilation.sections):
         document.add_paragraph().add_run(_section_label(index, section)).bold = True
         for entry in section.entries:
-            line = document.add_paragraph(f"{entry.heading}（{entry.lead}）")
-            line.paragraph_format.left_indent = Pt(24)
-            line.paragraph_format.space_after = Pt(0)
+            item = document.add_paragraph(f"{entry.heading}（{entry.lead}）")
+            item.paragraph_format.left_indent = Pt(24)
+            item.paragraph_format.space_after = Pt(0)
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     tick = _ticker(compilation, progress)
