@@ -435,6 +435,10 @@ def test_unsatisfied_needs_a_comment_and_sends_the_reply_back_for_rehandling(cli
     assert s.status == Status.ASSIGNED and lead.rehandle_count == 1 and lead.replied_at is None
     html = page(client.get(f"/w/suggestions/{s.pk}"))
     assert "承办单位将重新办理" in html and "此前的答复（A类，评价：不满意）" in html
+    world.act(s, "reply", personas.unit_handler, assignment=lead.pk, reply_class="A", reply_text="已定于六月底前完工。",
+              signed_by="王局长")  # fmt: skip
+    html = page(client.get(f"/w/suggestions/{s.pk}"))
+    assert "已定于六月底前完工。" in html and "本次评价为最终评价" in html and "重新办理，并再次答复" not in html
 
 
 def test_a_co_signer_sees_the_reply_but_cannot_rate_it(client, world, personas):  # noqa: F811
