@@ -454,7 +454,11 @@ class SuggestionActionParams(LabelledIn):
         None, title="延期至", description="extend：新的答复期限（交办后不超过6个月，按规则）"
     )
     reply_class: ReplyClassIn | None = Field(None, title="答复类别", description=f"reply：{_choices(ReplyClass)}")
-    reply_text: str | None = Field(None, title="答复内容", description="reply：答复内容（C类须说明原因）")
+    reply_text: str | None = Field(
+        None,
+        title="答复内容",
+        description="reply：答复内容（C类须说明原因）；答复函文件在办公系统上传，经接口答复须填写答复内容",
+    )
     signed_by: str | None = Field(None, title="签发人", description="reply：签发人")
     promised_on: datetime.date | None = Field(None, title="承诺完成日期", description="reply：B类答复必填")
     rating: RatingIn | None = Field(None, title="评价", description=f"rate：{_choices(Rating)}（不满意即重新办理一次）")

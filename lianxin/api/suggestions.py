@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from lianxin.accounts.models import User
 from lianxin.api.auth import caller
-from lianxin.api.case_schemas import CaseErrorOut, InvalidInput
+from lianxin.api.case_schemas import InvalidInput
 from lianxin.api.pagination import LimitOffset
 from lianxin.api.schemas import ErrorOut, ValidationErrorOut
 from lianxin.api.suggestion_schemas import (
@@ -39,7 +39,7 @@ from lianxin.suggestions.workflow import TRANSITIONS, Action, suggestion_transit
 
 router = Router(tags=["代表建议与议案"])
 READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
-WRITE_ERRORS = {400: CaseErrorOut, 401: ErrorOut, 403: CaseErrorOut, 404: CaseErrorOut, 422: CaseErrorOut}
+WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 CLIENT_KEY_LIMIT = 64  # Suggestion.client_key
 
 
@@ -194,7 +194,7 @@ def _action_doc() -> str:
 
 @router.post(
     "/suggestions/{suggestion_id}/actions/{action}",
-    response={200: SuggestionDetailOut, **WRITE_ERRORS, 409: CaseErrorOut},
+    response={200: SuggestionDetailOut, **WRITE_ERRORS, 409: ErrorOut},
     summary="办理代表建议与议案",
     description=_action_doc(),
 )
