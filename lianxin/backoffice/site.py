@@ -41,6 +41,7 @@ MODEL_ORDER = {
     ],
     "projects": ["Project", "Proposal", "Vote", "Voter", "TellerEntry", "Site"],
     "elections": ["Election", "District", "Voter", "Finding", "Candidate"],
+    "suggestions": ["Suggestion", "Session", "SuggestionRules", "UnitEvaluation", "Award", "SuggestionRouter"],
     "notifications": ["Notification", "SummaryRun"],
     "regions": ["Region", "Grid"],
     "workdays": ["CalendarYear", "CalendarDay"],

@@ -20,7 +20,6 @@ from lianxin.suggestions import notify
 from lianxin.suggestions.models import ReplyClass, Status, SuggestionEvent, UnitAssignment, UnitRole
 from lianxin.suggestions.routing import suggestion_router_retrain_due
 from lianxin.suggestions.rules import Rules, rules_of
-from lianxin.suggestions.selectors import overdue_parts
 from lianxin.workdays.calendar import CHINA
 
 logger = logging.getLogger("lianxin.worker")
@@ -131,6 +130,10 @@ def assignment_mark_overdue(*, assignment: UnitAssignment, today: datetime.date)
 
 def suggestions_mark_overdue(*, now: datetime.datetime | None = None) -> int:
     """Mark every part past its due date without its reply or opinion (selectors.overdue_parts)."""
+    # Here, not at the top: the selectors import routing's similarity index (scikit-learn, ~2 s), which the
+    # worker's command must not load at start (lianxin/core/tests/test_startup.py).
+    from lianxin.suggestions.selectors import overdue_parts
+
     today = _today(now or timezone.now())
     late = overdue_parts(today=today).filter(is_overdue=False).select_related("suggestion__region", "unit")
     return sum(assignment_mark_overdue(assignment=part, today=today) for part in late.order_by("due_date", "id"))
