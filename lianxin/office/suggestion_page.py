@@ -40,6 +40,7 @@ from lianxin.suggestions.models import (
     UnitAssignment,
     UnitRole,
 )
+from lianxin.suggestions.routing import suggestion_units_propose
 from lianxin.suggestions.selectors import similar_in_session, suggestion_get_visible
 from lianxin.suggestions.workflow import (
     TRANSITIONS,
@@ -110,6 +111,8 @@ class ActionForm(forms.Form):
         else:
             del self.fields["note"]
         self.setup()
+        if "note" in self.fields:  # the action's own fields first, the free note last
+            self.order_fields([*(name for name in self.fields if name != "note"), "note"])
 
     def setup(self) -> None:
         """Choices and hints that depend on the suggestion or the user."""
@@ -196,8 +199,9 @@ class AssignForm(ActionForm):
         self.preview = due_dates_preview(start=today(), suggestion=self.suggestion)
         self.proposed = proposed_units(self.suggestion)
         if self.proposed:
-            self.fields["lead_units"].help_text = "分办建议：" + "、".join(u.name for u in self.proposed)
-            self.initial.setdefault("lead_units", [self.proposed[0].pk])
+            shown = "、".join(f"{unit.name}（{score:.0%}）" for unit, score in self.proposed)
+            self.fields["lead_units"].help_text = f"分办模型建议：{shown}"
+            self.initial.setdefault("lead_units", [self.proposed[0][0].pk])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -221,23 +225,11 @@ def assignable_units(suggestion: Suggestion) -> list[ResponsibleUnit]:
     )
 
 
-def proposed_units(suggestion: Suggestion) -> list[ResponsibleUnit]:
-    """HOOK (issue 16, step 6): the router's proposed units for the text, from `lianxin.suggestions.routing` once
-    that module exists; until then the form proposes nothing and staff choose."""
-    try:
-        from lianxin.suggestions import routing  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    propose = getattr(routing, "units_propose", None) or getattr(routing, "propose_units", None)
-    if propose is None:
-        return []
-    try:
-        found = propose(suggestion=suggestion)
-    except DomainError:
-        return []
-    units = [getattr(item, "unit", item) for item in found]
+def proposed_units(suggestion: Suggestion) -> list[tuple[ResponsibleUnit, float]]:
+    """The router's proposed lead units for the text (lianxin.suggestions.routing), most likely first, among the
+    units this form offers; empty while no model is trained."""
     allowed = {u.pk for u in assignable_units(suggestion)}
-    return [u for u in units if isinstance(u, ResponsibleUnit) and u.pk in allowed][:3]
+    return [(unit, score) for unit, score in suggestion_units_propose(suggestion) if unit.pk in allowed][:3]
 
 
 class ExtendForm(ActionForm):
@@ -319,8 +311,6 @@ class ContactForm(ActionForm):
     contacted_on = _date_field("联系日期")
     way = forms.ChoiceField(label="联系方式", required=False, choices=[("", "请选择"), *ContactWay.choices])
     person = forms.CharField(label="联系人（本单位）", required=False, max_length=50)
-
-    field_order = ["contacted_on", "way", "person", "note"]
 
     def params(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -557,7 +547,7 @@ def versions(suggestion: Suggestion) -> list[VersionView]:
 def parts(suggestion: Suggestion) -> list[Part]:
     now_day = today()
     out = []
-    rows = suggestion.units.select_related("unit").prefetch_related("contacts").order_by("-is_active", "role", "id")
+    rows = suggestion.units.select_related("unit").prefetch_related("contacts").order_by("-is_active", "-role", "id")
     for a in rows:
         is_open = (
             a.is_active
@@ -593,10 +583,13 @@ def _blocks(
     own = [
         block(action, None)
         for action in available_actions(suggestion=suggestion, actor=actor)
-        if action in FORMS and not TRANSITIONS[action].on_unit
+        if action in FORMS
+        and not TRANSITIONS[action].on_unit
+        # Progress notes are for key suggestions only (the step refuses them otherwise).
+        and not (action == Action.KEY_NOTE and not suggestion.is_key)
     ]
     groups = []
-    for a in suggestion.units.filter(is_active=True).select_related("unit", "suggestion").order_by("role", "id"):
+    for a in suggestion.units.filter(is_active=True).select_related("unit", "suggestion").order_by("-role", "id"):
         actions = [
             x for x in available_actions(suggestion=suggestion, actor=actor, assignment=a) if TRANSITIONS[x].on_unit
         ]

@@ -335,7 +335,7 @@ def test_assigning_shows_the_due_dates_and_makes_a_lead_and_a_co_unit(client, wo
     client.force_login(personas.county_staff)
     html = client.get(page_url(s)).content.decode()
     assert 'id="due-preview"' in html and "前答复" in html
-    assert 'id="routing-hook"' in html  # no router for suggestions yet: the hook says so
+    assert 'id="routing-hook"' in html  # no router trained: staff are told to choose
     response = post(client, s, "assign", lead_units=[world.transport.pk], co_units=[world.transport.pk])
     assert response.status_code == 400 and "同一单位不能既主办又协办" in response.content.decode()
     assert not UnitAssignment.objects.filter(suggestion=s).exists()
@@ -345,6 +345,25 @@ def test_assigning_shows_the_due_dates_and_makes_a_lead_and_a_co_unit(client, wo
     assert s.status == Status.ASSIGNED
     assert {(a.unit_id, a.role) for a in s.units.all()} == {(world.transport.pk, "lead"), (world.housing.pk, "co")}
     assert Notification.objects.filter(kind="suggestion.assigned").count() >= 2
+
+
+def test_the_assignment_form_proposes_the_routers_units_within_the_congress_region(
+    client, world, personas, regions, monkeypatch
+):
+    from lianxin.cases.models import ResponsibleUnit
+    from lianxin.office import suggestion_page
+
+    elsewhere = ResponsibleUnit.objects.create(name="安吉县交通运输局", region=regions.anji)
+    proposals = [(elsewhere, 0.9), (world.housing, 0.61), (world.transport, 0.2)]
+    monkeypatch.setattr(suggestion_page, "suggestion_units_propose", lambda suggestion: proposals)
+    s = submitted(world, personas)
+    world.act(s, "pass")
+    world.act(s, "accept")
+    client.force_login(personas.county_staff)
+    html = client.get(page_url(s)).content.decode()
+    assert "分办模型建议：县住建局（61%）、县交通运输局（20%）" in html and "安吉县" not in html
+    assert re.search(rf'<option value="{world.housing.pk}" selected>县住建局</option>', html)
+    assert 'id="routing-hook"' not in html
 
 
 def test_assigning_without_a_lead_unit_is_refused_beside_the_field(client, world, personas):
@@ -500,6 +519,7 @@ def test_staff_mark_a_key_suggestion_note_its_progress_close_and_publish_it(clie
     s.refresh_from_db()
     assert s.is_key and s.key_leader == personas.county_staff and s.key_leader_name == "张主任"
     assert post(client, s, "key_note", text="召开督办会，现场察看东风路。", met_on="2026-03-01").status_code == 302
+    s.refresh_from_db()
     world.act(s, "reply", personas.unit_handler, assignment=lead_part(s).pk, reply_class="A",
               reply_text="已修好，电话13957211234。", signed_by="王局长")  # fmt: skip
     response = post(client, s, "close")
