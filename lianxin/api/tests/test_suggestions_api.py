@@ -150,6 +150,36 @@ def test_acting_on_a_units_part_is_the_units_or_the_staffs_and_hidden_from_outsi
         assert body["events"][-1]["action"] == "contact" and body["events"][-1]["unit"] == "县交通运输局"
 
 
+# A staff step (key supervision): the congress's staff only; the others who see the suggestion get a 403.
+MARK_KEY = {
+    "county_staff": 200,
+    "deputy": 403,
+    "unit_handler": 403,
+    "other_handler": 403,
+    "co_user": 404,
+    "outsider": 404,
+    "no_role": 404,
+}
+
+
+@pytest.mark.parametrize(("persona", "status"), MARK_KEY.items())
+def test_a_staff_step_is_the_staffs_forbidden_to_others_who_see_it_and_hidden_from_the_rest(
+    world, personas, post, persona, status
+):
+    s = world.assigned()
+
+    response = act(post, _user(personas, world, persona), s.pk, "mark_key", leader_name="王副主任")
+
+    assert response.status_code == status, response.content
+    s.refresh_from_db()
+    assert s.is_key is (status == 200)
+    assert s.events.filter(action="mark_key").count() == (1 if status == 200 else 0)
+    if status == 200:
+        assert response.json()["is_key"] is True and response.json()["key_leader_name"] == "王副主任"
+    if status == 403:
+        assert response.json()["code"] == "permission_denied"
+
+
 # Drafting: a deputy as themselves, staff for a deputy of their congress; a unit's handler is neither (403); staff
 # of another region and users without a role do not see the session (a field error on `session`).
 CREATE = {
