@@ -671,7 +671,7 @@ SESSION_PARAM = Param("session", "会议", "text", required=True, help="会议�
 kind_register(
     JobKind(
         name="suggestions_stats_export",
-        button="开始导出",
+        button="生成统计表",
         label="导出代表建议办理统计",
         perm=Perm.MANAGE_SUGGESTIONS,
         run=_suggestions_stats_run,
@@ -687,7 +687,7 @@ kind_register(
 kind_register(
     JobKind(
         name="suggestions_assignment_list",
-        button="开始导出",
+        button="生成交办清单",
         label="导出建议交办清单",
         perm=Perm.MANAGE_SUGGESTIONS,
         run=_suggestions_assignment_run,
