@@ -25,8 +25,8 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("普遍问题线索", "office:hotspots", Perm.HANDLE_CASES),
     MenuEntry("打印材料", "office:print", Perm.HANDLE_CASES),
     MenuEntry("导入与任务", "office:jobs", Perm.HANDLE_CASES),
-)
     MenuEntry("代表建议", "office:suggestions", Perm.MANAGE_SUGGESTIONS, Perm.REPLY_AS_UNIT),
+)
 
 
 def menu_for(user, current_path: str) -> list[dict]:

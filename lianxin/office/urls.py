@@ -16,7 +16,7 @@ urlpatterns = [
     path("cases/views/", cases_list.saved_view_create, name="cases_view_save"),
     path("cases/views/<int:view_id>/delete/", cases_list.saved_view_remove, name="cases_view_delete"),
     *jobs_views.urlpatterns,  # jobs/: 导入与任务
-]
     path("suggestions/<int:pk>/", include("lianxin.office.suggestion_page")),
     *suggestions_list.urlpatterns,  # suggestions/: 代表建议
+]
 urlpatterns += print_urlpatterns
