@@ -281,7 +281,7 @@ def suggestion_new(request: HttpRequest) -> HttpResponse:
     kind = str(request.GET.get("kind")) if request.GET.get("kind") in Kind.values else Kind.SUGGESTION
     picked = _int_list(request.GET.getlist("case"))
     cases = _my_cases(request, picked)
-    chosen = [c for c in cases if c.pk in picked]
+    chosen = sorted((c for c in cases if c.pk in picked), key=lambda c: picked.index(c.pk))  # in the order picked
     initial = {
         "kind": kind,
         "session": sessions[0].pk if sessions else None,

@@ -148,6 +148,17 @@ def test_a_new_draft_from_a_case_is_prefilled_without_the_citizens_name_and_numb
     assert world.session.name in html
 
 
+def test_picking_several_cases_fills_the_title_and_the_reasons_from_all_of_them(client, world, personas):  # noqa: F811
+    first = accepted_case(world, personas)
+    second = accepted_case(world, personas, title="城东小学门口路面塌陷", body="小学门口路面塌陷一个月了。")
+    client.force_login(personas.deputy)
+    blank = page(client.get("/w/suggestions/new"))
+    assert 'id="from-cases" open' in blank and "城东小学门口路面塌陷" in blank
+    html = page(client.get(f"/w/suggestions/new?case={first.pk}&case={second.pk}"))
+    assert 'value="关于城东路口积水等问题的建议"' in html
+    assert "1. 城东路口一下雨就积水" in html and "2. 小学门口路面塌陷一个月了。" in html
+
+
 def draft_form(world, case_ids=(), **fields):  # noqa: F811
     data = {
         "session": world.session.pk,
