@@ -4,6 +4,8 @@ suggestions only, nothing personal or internal, unpublished ones as absent as nu
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from lianxin.cases.workflow import case_transition
@@ -176,3 +178,17 @@ def test_the_pages_fit_a_phone_and_the_portal_links_to_the_query(client, publish
     html = client.get("/suggestions/").content.decode()
     assert 'name="viewport" content="width=device-width' in html
     assert '<a href="/suggestions/">代表建议</a>' in client.get("/track/").content.decode()
+
+
+def test_the_list_costs_the_same_queries_for_one_suggestion_or_several(client, world, personas, published):  # noqa: F811
+    with CaptureQueriesContext(connection) as one:
+        client.get("/suggestions/")
+    for title in ("关于公交站台加装雨棚的建议", "关于增设路灯的建议"):
+        s = world.assigned(title=title, public_consent=True)
+        world.act(s, "co_opinion", world.other_handler, assignment=co_part(s).pk, opinion="同意")
+        reply(world, personas, s)
+        world.act(s, "publish")
+    with CaptureQueriesContext(connection) as three:
+        html = client.get("/suggestions/").content.decode()
+    assert 'id="count">共 3 件' in html
+    assert len(three) == len(one)
