@@ -332,6 +332,15 @@ def test_submitting_closes_the_accepted_case_into_the_suggestion(client, world, 
     assert "已提交，等待人大工作人员预审" in page(client.get(f"/w/suggestions/{s.pk}"))
 
 
+def test_a_double_tap_on_submit_submits_once_and_says_so(client, world, personas):  # noqa: F811
+    s = world.draft()
+    client.force_login(personas.deputy)
+    post_step(client, s, "submit")
+    second = client.post(f"/w/suggestions/{s.pk}/act", {"action": "submit", "version": s.version}, follow=True)
+    assert "已提交，等待人大工作人员预审" in page(second) and "刚刚已被他人处理" not in page(second)
+    assert s.events.filter(action="submit").count() == 1 and s.versions.count() == 1
+
+
 def test_a_bill_without_enough_co_signers_is_refused_with_the_reason_by_the_button(client, world, personas):  # noqa: F811
     s = world.draft(kind="bill", draft_resolution="关于城东道路改造的决定（草案）")
     client.force_login(personas.deputy)
