@@ -12,6 +12,7 @@ never by its database id (ids would count the unpublished ones); anything unpubl
 does not exist, and lists are ordered by session and number, counted over published rows only.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,8 +111,8 @@ def _published(**filters: Any) -> QuerySet[Suggestion]:
     return published_suggestions(**filters).select_related("delegation")
 
 
-def _choice(value: str | None, allowed: list[str]) -> str:
-    return value if value in allowed else ""
+def _choice(value: str | None, allowed: Sequence[str]) -> str:
+    return value if value is not None and value in allowed else ""
 
 
 @public_page
