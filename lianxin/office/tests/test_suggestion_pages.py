@@ -426,8 +426,9 @@ def test_a_unit_records_a_contact_and_replies_class_b_with_a_letter(client, worl
     s.refresh_from_db()
     assert s.status == Status.REPLIED
     download = client.get(f"{page_url(s)}files/reply/{lead.pk}/")
+    # Reading the stream to its end closes the file (the test client's wrapper; response.close() would also close
+    # the database connection).
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
-    download.close()
     client.force_login(personas.county_staff)
     html = client.get("/office/suggestions/promises/").content.decode()
     assert s.title in html
@@ -558,8 +559,7 @@ def test_an_attachment_is_downloaded_by_those_who_see_the_suggestion_only(client
     client.force_login(personas.unit_handler)
     assert client.get(page_url(s)).content.decode().count("调研报告.pdf") >= 1
     download = client.get(url)
-    assert download.status_code == 200
-    download.close()
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF  # read to the end: closed
     client.force_login(water_handler)
     assert client.get(url).status_code == 404
 
