@@ -1,10 +1,12 @@
-"""The permission matrix: who may take each step of a case (lianxin/cases/workflow.py) and of a project site
-(lianxin/projects/workflow.py), inside and outside their region. docs/permissions.md is generated from it.
+"""The permission matrix: who may take each step of a case (lianxin/cases/workflow.py), of a project site
+(lianxin/projects/workflow.py) and of a deputy's suggestion (lianxin/suggestions/workflow.py), inside and outside
+their region. docs/permissions.md is generated from it.
 
-Written out by hand from the rules in docs/workflow.md, docs/projects.md and DOMAIN.md, never computed from the
-permission functions: it is what those functions are tested against (cases/tests/test_permission_matrix.py,
-projects/tests/test_permission_matrix.py, cell by cell through the services and the API), so it must be able to
-disagree with them. Plain strings only, so that this module stays in `accounts` and imports nothing above it.
+Written out by hand from the rules in docs/workflow.md, docs/projects.md, issue 16 and DOMAIN.md, never computed from
+the permission functions: it is what those functions are tested against (cases/tests/test_permission_matrix.py,
+projects/tests/test_permission_matrix.py, suggestions/tests/test_permission_matrix.py, cell by cell through the
+services and the API), so it must be able to disagree with them. Plain strings only, so that this module stays in
+`accounts` and imports nothing above it.
 
 Each grid row is an action and the states it starts from; `*` is every other state of the workflow. A cell is
 `Y` (may) or `.` (may not) for the actor of the column, *inside* their scope:
@@ -14,7 +16,10 @@ Each grid row is an action and the states it starts from; `*` is every other sta
 - a unit's handler: the case was transferred to their unit, in their region;
 - a grid worker: the case lies in the grid they serve, or they reported it (Case.objects.visible_to);
 - the citizen (the person, proven by the receipt code) and the system (the worker) act through services only and
-  have no region.
+  have no region;
+- suggestions have columns of their own (SUGGESTION_ACTORS): the lead deputy and an invited co-signer, the handlers
+  of the lead unit and of a co-unit, each on the suggestion that is theirs (units are scoped to the unit, not a
+  region).
 
 What a cell means (the permission is checked before the state, so that someone without the right learns nothing
 about where the case stands):
@@ -140,6 +145,106 @@ CASE_STATES = (
 SITE_STATES = ("not_started", "in_progress", "finished", "closed")
 
 
+# A deputy's suggestion or bill (lianxin/suggestions/workflow.py, issue 16), of the county congress of the region.
+# Its own columns: the lead deputy (领衔代表) and a deputy invited to co-sign (附议代表); a handler of the lead unit
+# (主办) and one of a co-unit (协办); a unit action names the lead unit's assignment, co_opinion the co-unit's. Congress
+# staff with manage_suggestions whose region holds the congress (admin, city, county; not a township's staff, whose
+# township lies below it, nor place staff) review, assign, supervise and close, and may enter on paper what a deputy
+# or a unit sent (edit, invite, submit, resubmit, convert with the deputy's consent; rate; contact, co_opinion, reply,
+# fulfil). Only the lead deputy withdraws; only invited deputies sign or decline; only the unit asks to be
+# re-assigned. Grid workers and the system take no step. The columns are SUGGESTION_ACTORS, in that order.
+SUGGESTION_ACTORS = (
+    "admin",
+    "city_staff",
+    "county_staff",
+    "township_staff",
+    "place_staff",
+    "deputy",
+    "co_deputy",
+    "unit",
+    "co_unit",
+    "grid_worker",
+    "system",
+)
+SUGGESTION_GRID = """
+action           from                                             adm city cnty twp plc dep co_dep unit co_unit grid sys
+edit             draft,returned                                    Y   Y    Y    .   .   Y    .     .      .     .    .
+edit             *                                                 Y   Y    Y    .   .   Y    .     .      .     .    .
+invite           draft,collecting                                  Y   Y    Y    .   .   Y    .     .      .     .    .
+invite           *                                                 Y   Y    Y    .   .   Y    .     .      .     .    .
+sign             collecting                                        .   .    .    .   .   .    Y     .      .     .    .
+sign             *                                                 .   .    .    .   .   .    Y     .      .     .    .
+decline_sign     collecting                                        .   .    .    .   .   .    Y     .      .     .    .
+decline_sign     *                                                 .   .    .    .   .   .    Y     .      .     .    .
+submit           draft,collecting                                  Y   Y    Y    .   .   Y    .     .      .     .    .
+submit           *                                                 Y   Y    Y    .   .   Y    .     .      .     .    .
+convert          draft,collecting,submitted,returned,pre_reviewed  Y   Y    Y    .   .   Y    .     .      .     .    .
+convert          *                                                 Y   Y    Y    .   .   Y    .     .      .     .    .
+withdraw         draft,collecting,submitted,returned               .   .    .    .   .   Y    .     .      .     .    .
+withdraw         *                                                 .   .    .    .   .   Y    .     .      .     .    .
+return           submitted                                         Y   Y    Y    .   .   .    .     .      .     .    .
+return           *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
+resubmit         returned                                          Y   Y    Y    .   .   Y    .     .      .     .    .
+resubmit         *                                                 Y   Y    Y    .   .   Y    .     .      .     .    .
+pass             submitted                                         Y   Y    Y    .   .   .    .     .      .     .    .
+pass             *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
+accept           pre_reviewed                                      Y   Y    Y    .   .   .    .     .      .     .    .
+accept           *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
+to_presidium     pre_reviewed                                      Y   Y    Y    .   .   .    .     .      .     .    .
+to_presidium     *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
+reject           submitted,pre_reviewed                            Y   Y    Y    .   .   .    .     .      .     .    .
+reject           *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
+agenda           to_presidium                                      Y   Y    Y    .   .   .    .     .      .     .    .
+agenda           *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
+refer            to_presidium                                      Y   Y    Y    .   .   .    .     .      .     .    .
+refer            *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
+assign           accepted                                          Y   Y    Y    .   .   .    .     .      .     .    .
+assign           *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
+request_reassign assigned                                          .   .    .    .   .   .    .     Y      .     .    .
+request_reassign *                                                 .   .    .    .   .   .    .     Y      .     .    .
+reassign         assigned                                          Y   Y    Y    .   .   .    .     .      .     .    .
+reassign         *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
+refuse_reassign  assigned                                          Y   Y    Y    .   .   .    .     .      .     .    .
+refuse_reassign  *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
+contact          assigned                                          Y   Y    Y    .   .   .    .     Y      .     .    .
+contact          *                                                 Y   Y    Y    .   .   .    .     Y      .     .    .
+co_opinion       assigned                                          Y   Y    Y    .   .   .    .     .      Y     .    .
+co_opinion       *                                                 Y   Y    Y    .   .   .    .     .      Y     .    .
+extend           assigned                                          Y   Y    Y    .   .   .    .     .      .     .    .
+extend           *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
+reply            assigned                                          Y   Y    Y    .   .   .    .     Y      .     .    .
+reply            *                                                 Y   Y    Y    .   .   .    .     Y      .     .    .
+rate             replied                                           Y   Y    Y    .   .   Y    .     .      .     .    .
+rate             *                                                 Y   Y    Y    .   .   Y    .     .      .     .    .
+mark_key         accepted,assigned,replied,rated                   Y   Y    Y    .   .   .    .     .      .     .    .
+mark_key         *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
+key_note         accepted,assigned,replied,rated,closed            Y   Y    Y    .   .   .    .     .      .     .    .
+key_note         *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
+close            rated,replied                                     Y   Y    Y    .   .   .    .     .      .     .    .
+close            *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
+publish          replied,rated,closed                              Y   Y    Y    .   .   .    .     .      .     .    .
+publish          *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
+fulfil           replied,rated,closed                              Y   Y    Y    .   .   .    .     Y      .     .    .
+fulfil           *                                                 Y   Y    Y    .   .   .    .     Y      .     .    .
+"""
+SUGGESTION_STATES = (
+    "draft",
+    "collecting",
+    "submitted",
+    "returned",
+    "pre_reviewed",
+    "not_accepted",
+    "to_presidium",
+    "on_agenda",
+    "accepted",
+    "assigned",
+    "replied",
+    "rated",
+    "closed",
+    "withdrawn",
+)
+
+
 @dataclass(frozen=True)
 class Row:
     action: str
@@ -153,6 +258,10 @@ class Matrix:
     states: tuple[str, ...]
     rows: tuple[Row, ...]
     wrong_state: str  # the refusal code of an allowed actor in a state the action does not start from
+    # The grid's columns, and which of them are stand-ins (no region) or act on what is theirs only.
+    actors: tuple[str, ...] = ACTORS
+    stand_ins: tuple[str, ...] = STAND_INS
+    own_only: tuple[str, ...] = OWN_ONLY
 
     @property
     def actions(self) -> tuple[str, ...]:
@@ -161,11 +270,17 @@ class Matrix:
     def sources(self, action: str) -> frozenset[str]:
         return frozenset(s for row in self.rows if row.action == action for s in row.states if s != OTHER_STATES)
 
+    def scopes(self, actor: str) -> tuple[str, ...]:
+        """The scopes an actor is tried in: stand-ins have no region; `region` differs from inside for own_only."""
+        if actor in self.stand_ins:
+            return ("inside",)
+        return SCOPES if actor in self.own_only else ("inside", "outside")
+
     def expected(self, actor: str, state: str, action: str, *, scope: str = "inside") -> str:
-        """DONE, PERMISSION_DENIED or the wrong-state refusal. Outside (stand-ins have no outside), and for OWN_ONLY
+        """DONE, PERMISSION_DENIED or the wrong-state refusal. Outside (stand-ins have no outside), and for own_only
         on what is not theirs, it is always PERMISSION_DENIED from the service; the API answers 404 before it asks."""
-        assert scope in SCOPES
-        if actor not in STAND_INS and (scope == "outside" or (scope == "region" and actor in OWN_ONLY)):
+        assert scope in SCOPES and actor in self.actors, (actor, scope)
+        if actor not in self.stand_ins and (scope == "outside" or (scope == "region" and actor in self.own_only)):
             return PERMISSION_DENIED
         for row in self.rows:
             if row.action == action and state in row.states:
@@ -174,17 +289,27 @@ class Matrix:
         return self.wrong_state if actor in other.allowed else PERMISSION_DENIED
 
 
-def _parse(grid: str) -> tuple[Row, ...]:
+def _parse(grid: str, actors: tuple[str, ...] = ACTORS) -> tuple[Row, ...]:
+    """The header names the columns (abbreviated as one likes); they are `actors`, in that order."""
     lines = [line.split() for line in grid.strip().splitlines()]
     header, body = lines[0], lines[1:]
-    assert header[:2] == ["action", "from"] and len(header) == 2 + len(ACTORS), header
+    assert header[:2] == ["action", "from"] and len(header) == 2 + len(actors), header
     rows = []
     for action, states, *marks in body:
-        assert len(marks) == len(ACTORS) and set(marks) <= {"Y", "."}, (action, states)
-        allowed = frozenset(actor for actor, mark in zip(ACTORS, marks, strict=True) if mark == "Y")
+        assert len(marks) == len(actors) and set(marks) <= {"Y", "."}, (action, states)
+        allowed = frozenset(actor for actor, mark in zip(actors, marks, strict=True) if mark == "Y")
         rows.append(Row(action, tuple(states.split(",")), allowed))
     return tuple(rows)
 
 
 CASES = Matrix("cases", CASE_STATES, _parse(CASE_GRID), INVALID_TRANSITION)
 SITES = Matrix("sites", SITE_STATES, _parse(SITE_GRID), SITE_BAD_STATE)
+SUGGESTIONS = Matrix(
+    "suggestions",
+    SUGGESTION_STATES,
+    _parse(SUGGESTION_GRID, SUGGESTION_ACTORS),
+    INVALID_TRANSITION,
+    actors=SUGGESTION_ACTORS,
+    stand_ins=("system",),
+    own_only=("deputy", "co_deputy", "unit", "co_unit"),
+)

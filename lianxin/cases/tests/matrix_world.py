@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from django.db import transaction
 
 from lianxin.accounts.models import User
-from lianxin.accounts.permission_matrix import ACTORS, CASE_STATES, OWN_ONLY, STAND_INS
+from lianxin.accounts.permission_matrix import ACTORS, CASE_STATES, CASES, STAND_INS, Matrix
 from lianxin.accounts.roles import Role
 from lianxin.accounts.services import api_token_create, role_grant
 from lianxin.cases.intake.draft import CaseDraft
@@ -109,11 +109,18 @@ def _case(side: SimpleNamespace, title: str, category: Category) -> Case:
     return case
 
 
-def scopes(actor: str) -> list[str]:
-    """The scopes an actor is tried in: stand-ins have no region; `region` differs from inside for OWN_ONLY."""
-    if actor in STAND_INS:
-        return ["inside"]
-    return ["inside", "region", "outside"] if actor in OWN_ONLY else ["inside", "outside"]
+def scopes(actor: str, matrix: Matrix = CASES) -> list[str]:
+    """The scopes an actor is tried in (Matrix.scopes): stand-ins have no region; `region` differs from inside for
+    those who act on what is theirs only."""
+    return list(matrix.scopes(actor))
+
+
+def account(username: str, role: str, region: Region) -> User:
+    """One more account with one role, for a matrix with columns of its own (a co-signing deputy, a co-unit's
+    handler)."""
+    user = User.objects.create_user(username=username, password=None)
+    role_grant(actor=None, user=user, role=role, region=region)
+    return User.objects.get(pk=user.pk)  # a fresh object: no cached grants
 
 
 def build() -> SimpleNamespace:
