@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from lianxin.accounts.permission_matrix import ACTORS, CASES, OTHER_STATES, SITES, STAND_INS, Matrix
+from lianxin.accounts.permission_matrix import CASES, OTHER_STATES, SITES, STAND_INS, SUGGESTIONS, Matrix
 from lianxin.accounts.roles import PERM_LABELS, ROLE_PERMISSIONS, ROLE_REGION_LEVELS, Perm, Role
 from lianxin.regions.models import RegionLevel
 
@@ -26,25 +26,33 @@ def permissions_markdown() -> str:
     return "\n".join(lines) + "\n" + matrix_markdown()
 
 
-_ACTOR_LABELS = {**{role.value: role.label for role in Role}, "citizen": "群众", "system": "系统"}
+_ACTOR_LABELS = {
+    **{role.value: role.label for role in Role},
+    "citizen": "群众",
+    "system": "系统",
+    # The suggestions' own columns.
+    "co_deputy": "附议代表",
+    "unit": "主办单位经办人",
+    "co_unit": "协办单位经办人",
+}
 
 
 def _matrix_table(matrix: Matrix) -> list[str]:
     lines = [
-        "| action | from | " + " | ".join(f"{_ACTOR_LABELS[actor]} `{actor}`" for actor in ACTORS) + " |",
-        "| --- | --- | " + " | ".join("---" for _ in ACTORS) + " |",
+        "| action | from | " + " | ".join(f"{_ACTOR_LABELS[actor]} `{actor}`" for actor in matrix.actors) + " |",
+        "| --- | --- | " + " | ".join("---" for _ in matrix.actors) + " |",
     ]
     for row in matrix.rows:
         other = row.states == (OTHER_STATES,)
         states = "any other state" if other else ", ".join(f"`{state}`" for state in row.states)
         yes = "400" if other else "✓"
-        marks = " | ".join(yes if actor in row.allowed else "403" for actor in ACTORS)
+        marks = " | ".join(yes if actor in row.allowed else "403" for actor in matrix.actors)
         lines.append(f"| `{row.action}` | {states} | {marks} |")
     return lines
 
 
 def matrix_markdown() -> str:
-    """The permission matrix of lianxin/accounts/permission_matrix.py (cases and project sites)."""
+    """The permission matrix of lianxin/accounts/permission_matrix.py (cases, project sites, suggestions)."""
     stand_ins = "、".join(_ACTOR_LABELS[actor] for actor in STAND_INS)
     return (
         "\n".join(
@@ -53,9 +61,9 @@ def matrix_markdown() -> str:
                 "## The permission matrix",
                 "",
                 "Generated from `lianxin/accounts/permission_matrix.py`, which is written by hand from the rules of",
-                "docs/workflow.md and docs/projects.md; `lianxin/cases/tests/test_permission_matrix.py` and",
-                "`lianxin/projects/tests/test_permission_matrix.py` check every cell against the services (and the",
-                "cases' API).",
+                "docs/workflow.md, docs/projects.md and issue 16; `lianxin/cases/tests/test_permission_matrix.py`,",
+                "`lianxin/projects/tests/test_permission_matrix.py` and `lianxin/suggestions/tests/test_permission_matrix.py`",
+                "check every cell against the services (and the cases' API).",
                 "",
                 "Each cell is what an actor gets *inside* their scope: the case or site lies in the region their role",
                 "was granted over; for a deputy the case also came to them (or they lead the site), for a unit's handler",
@@ -87,6 +95,23 @@ def matrix_markdown() -> str:
                 "one outside their region 404. The other rows are the service's (`site_transition`).",
                 "",
                 *_matrix_table(SITES),
+                "",
+                "### Deputies' suggestions and bills (`suggestion_transition`)",
+                "",
+                "A suggestion or bill of a county's congress (its region is the congress's). Staff act on those of the",
+                "congresses in the region they were granted over with `manage_suggestions`: a township's staff not on",
+                "the county's, place staff on none. The suggestions have columns of their own: the lead deputy",
+                "(领衔代表) and a deputy invited to co-sign (附议代表); the handlers of the lead unit (主办) and of a",
+                "co-unit (协办), whose role is scoped to their unit, not a region. A unit action names a unit's part",
+                "(`params.assignment`): the lead unit's, except `co_opinion`, the co-unit's. Staff may enter what a",
+                "deputy or a unit sent on paper (a bill is converted by staff only with the deputy's consent).",
+                "`reply` and `rate` settle the status from the lead units' parts (replied once every lead unit",
+                "replied, rated once every reply is rated); the actions without a new state leave it as it is.",
+                "Outside their scope, and for the deputies and units on a suggestion of their congress that is not",
+                "theirs, every actor is refused: the service answers `not_found` to whoever may not see the",
+                "suggestion at all (404, as for a missing id), `permission_denied` to the others.",
+                "",
+                *_matrix_table(SUGGESTIONS),
             ]
         )
         + "\n"
