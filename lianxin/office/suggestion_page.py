@@ -28,7 +28,6 @@ from lianxin.accounts.models import User
 from lianxin.cases.models import ResponsibleUnit
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.office.access import office_required
-from lianxin.suggestions import permissions as sp
 from lianxin.suggestions.models import (
     Attachment,
     ContactWay,
@@ -611,7 +610,6 @@ def _render(
         key = f"{posted.action}:{posted.assignment.pk if posted.assignment else ''}"
         if key not in offered:  # the suggestion moved on meanwhile: say it at the top
             page_error = posted.error
-    user = request.user
     context = {
         "s": suggestion,
         "co_signers": list(suggestion.co_signers.select_related("deputy")),
@@ -624,7 +622,6 @@ def _render(
         "blocks": own,
         "unit_groups": groups,
         "page_error": page_error,
-        "is_staff": sp.is_staff_of(user, suggestion),
         "merged": list(suggestion.merged.all()),
     }
     return render(request, "office/suggestions/page.html", context, status=status)
@@ -676,19 +673,20 @@ def suggestion_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except DomainError as exc:
         fresh = _suggestion_or_404(request, pk)  # the page shows the suggestion as it is now
         error = exc.message
-        if isinstance(exc, SuggestionConflict):
-            error = exc.message
-        elif exc.field and exc.field in form.fields and exc.field not in ("version",):
-            form.add_error(exc.field, _without_label(exc.message))
-            error = ""
-        elif exc.field == "note" and "note" in form.fields:
-            form.add_error("note", _without_label(exc.message))
-            error = ""
+        if not isinstance(exc, SuggestionConflict):  # a conflict is said above the form, as it is
+            name = FIELD_ALIASES.get(exc.field or "", exc.field)
+            if name and name in form.fields and name != "version":
+                form.add_error(name, _without_label(exc.message))
+                error = ""
         if assignment is not None:
             assignment.refresh_from_db()
         return _render(request, fresh, posted=ActionBlock(action, label, form, error, assignment), status=exc.status)
     messages.success(request, f"已{label}")
     return redirect("office:suggestion", pk=suggestion.pk)
+
+
+# The workflow's field names that the forms spell otherwise.
+FIELD_ALIASES = {"units": "lead_units"}
 
 
 def _without_label(message: str) -> str:
@@ -707,7 +705,7 @@ def suggestion_file(request: HttpRequest, pk: int, kind: str, file_id: int) -> H
     elif kind == "reply":
         part = UnitAssignment.objects.filter(suggestion=suggestion, pk=file_id).first()
         stored = part.reply_file if part is not None and part.reply_file else None
-        name = stored.name.rsplit("/", 1)[-1] if stored else ""
+        name = (stored.name or "").rsplit("/", 1)[-1] if stored else ""
     else:
         stored, name = None, ""
     if not stored:

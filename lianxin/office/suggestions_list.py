@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
+from lianxin.accounts.actors import account_of
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.cases.models import ResponsibleUnit
@@ -343,7 +344,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
             region = form.regions[data["congress_region"]]
             try:
                 created = session_create(
-                    actor=user,
+                    actor=account_of(request),
                     congress_region=region,
                     level=LEVEL_OF_REGION.get(RegionLevel(region.level), MandateLevel.COUNTY),
                     term=data["term"],

@@ -98,6 +98,16 @@ def test_who_may_open_the_list_and_an_assigned_suggestion(
         assert shown == (page_status == 200)
 
 
+@pytest.mark.parametrize(("who", "status"), [("outsider", 404), ("township_staff", 404), ("unit_handler", 404),
+                                            ("deputy", 403)])  # fmt: skip
+def test_only_the_congress_staff_may_post_a_review_step(client, world, personas, who, status):
+    s = submitted(world, personas)
+    client.force_login(getattr(personas, who))
+    assert post(client, s, "pass").status_code == status
+    s.refresh_from_db()
+    assert s.status == Status.SUBMITTED and events(s)[-1] == "submit"
+
+
 def test_anonymous_visitors_are_sent_to_the_login(client, world):
     s = world.assigned()
     response = client.get(page_url(s))
@@ -243,8 +253,12 @@ def test_the_list_reads_in_a_fixed_number_of_queries(client, world, personas, dj
 
 
 def test_the_page_shows_the_header_units_and_a_chinese_timeline(client, world, personas):
+    from lianxin.suggestions.services import suggestion_source_add
+
     case = world.case()
     s = world.draft(case_ids=[case.pk])
+    suggestion_source_add(actor=personas.deputy, suggestion=s, kind="research", title="城东片区道路现状调研",
+                          happened_on=datetime.date(2026, 1, 5))  # fmt: skip
     world.act(s, "invite", personas.deputy, deputies=[world.others[0].pk])
     world.act(s, "submit", personas.deputy)
     world.act(s, "pass")
@@ -257,7 +271,8 @@ def test_the_page_shows_the_header_units_and_a_chinese_timeline(client, world, p
     assert "第1号建议" in html and "办理中" in html
     assert "沈建国（领衔代表）" in html and "钱立新" in html and "已邀请" in html
     assert f'href="/office/cases/{case.pk}/"' in html
-    for label in ("创建草稿", "邀请附议", "提交", "预审通过", "立案（作为建议）", "交办"):
+    assert "调研：城东片区道路现状调研" in html
+    for label in ("创建草稿", "添加来源", "邀请附议", "提交", "预审通过", "立案（作为建议）", "交办"):
         assert f'<strong class="event-label">{label}</strong>' in html
     assert "县交通运输局（主办）、县住建局（协办）" in html
     assert "县交通运输局" in html and "尚未答复" in html and "尚未联系" in html
@@ -373,7 +388,12 @@ def test_assigning_without_a_lead_unit_is_refused_beside_the_field(client, world
     client.force_login(personas.county_staff)
     response = post(client, s, "assign")
     assert response.status_code == 400
-    assert "请至少选择一个主办单位" in response.content.decode()
+    html = response.content.decode()
+    assert re.search(
+        r'id="assign-lead_units".*?<small class="field-error" role="alert">请至少选择一个主办单位', html, re.S
+    )
+    s.refresh_from_db()
+    assert s.status == Status.ACCEPTED and events(s)[-1] == "accept"
 
 
 def test_a_form_posted_after_someone_else_acted_says_so(client, world, personas):
