@@ -421,3 +421,34 @@ class VoterEvaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deputy} {self.get_rating_display()}"
+
+
+class ReminderKind(models.TextChoices):
+    RULE = "rule", "频次规则未达标"
+    LEAVE = "leave", "请假待审批"
+
+
+class DutyReminder(models.Model):
+    """A reminder the worker sent (lianxin.duties.jobs): the unique constraints make each one go out once — to a
+    deputy per rule and period, to an activity's organiser once about its undecided leave requests — however often
+    and in however many processes the job runs."""
+
+    kind = models.CharField("提醒类型", max_length=8, choices=ReminderKind.choices)
+    deputy = models.ForeignKey(Deputy, verbose_name="代表", null=True, on_delete=models.CASCADE, related_name="+")
+    rule = models.ForeignKey(FrequencyRule, verbose_name="规则", null=True, on_delete=models.CASCADE, related_name="+")
+    period_start = models.DateField("周期开始", null=True)
+    activity = models.ForeignKey(Activity, verbose_name="活动", null=True, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField("提醒时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "履职提醒"
+        verbose_name_plural = "履职提醒"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deputy", "rule", "period_start"], condition=Q(kind="rule"), name="duty_reminder_rule_once"
+            ),
+            models.UniqueConstraint(fields=["activity"], condition=Q(kind="leave"), name="duty_reminder_leave_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.sent_at:%Y-%m-%d}"
