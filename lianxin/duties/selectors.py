@@ -186,6 +186,11 @@ def _year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
+def _grouped(rows: QuerySet[Any], key: str) -> dict[int, int]:
+    """{deputy id: rows} in one grouped query."""
+    return {r[key]: r["n"] for r in rows.values(key).annotate(n=Count("id")).order_by()}
+
+
 def _source_counts(item: ScoreItem, deputy_ids: list[int], year: int) -> dict[int, int]:
     start, end = _year_bounds(year)
     low, high = _bounds(start, end)
@@ -196,12 +201,12 @@ def _source_counts(item: ScoreItem, deputy_ids: list[int], year: int) -> dict[in
     if item.source == ScoreSource.RECEPTIONS:
         return activity_counts(deputy_ids=deputy_ids, start=start, end=end, kinds=[ActivityKind.RECEPTION])
     if item.source == ScoreSource.SUGGESTIONS:
-        rows = Suggestion.objects.filter(
+        suggestions = Suggestion.objects.filter(
             lead_deputy_id__in=deputy_ids, submitted_at__gte=low, submitted_at__lt=high
         ).exclude(status__in=[SuggestionStatus.WITHDRAWN, SuggestionStatus.NOT_ACCEPTED])
-        return {r["lead_deputy_id"]: r["n"] for r in rows.values("lead_deputy_id").annotate(n=Count("id")).order_by()}
+        return _grouped(suggestions, "lead_deputy_id")
     if item.source == ScoreSource.SUGGESTION_SATISFIED:
-        rows = UnitAssignment.objects.filter(
+        replies = UnitAssignment.objects.filter(
             suggestion__lead_deputy_id__in=deputy_ids,
             role=UnitRole.LEAD,
             is_active=True,
@@ -209,27 +214,25 @@ def _source_counts(item: ScoreItem, deputy_ids: list[int], year: int) -> dict[in
             rated_at__lt=high,
             rating__in=[SuggestionRating.SATISFIED, SuggestionRating.BASIC],
         )
-        grouped = rows.values("suggestion__lead_deputy_id").annotate(n=Count("id")).order_by()
-        return {r["suggestion__lead_deputy_id"]: r["n"] for r in grouped}
+        return _grouped(replies, "suggestion__lead_deputy_id")
     if item.source == ScoreSource.CASES:
-        rows = Case.objects.filter(
+        fed_back = Case.objects.filter(
             deputy_id__in=deputy_ids,
             fed_back_at__gte=low,
             fed_back_at__lt=high,
             status__in=[CaseStatus.FED_BACK, CaseStatus.RATED, CaseStatus.CLOSED, CaseStatus.PUBLISHED],
         )
-        return {r["deputy_id"]: r["n"] for r in rows.values("deputy_id").annotate(n=Count("id")).order_by()}
+        return _grouped(fed_back, "deputy_id")
     if item.source == ScoreSource.CASE_SATISFIED:
-        rows = Case.objects.filter(
+        satisfied = Case.objects.filter(
             deputy_id__in=deputy_ids,
             rated_at__gte=low,
             rated_at__lt=high,
             rating__in=[Rating.SATISFIED, Rating.BASICALLY],
         )
-        return {r["deputy_id"]: r["n"] for r in rows.values("deputy_id").annotate(n=Count("id")).order_by()}
+        return _grouped(satisfied, "deputy_id")
     if item.source == ScoreSource.PLEDGES_KEPT:
-        rows = Pledge.objects.filter(deputy_id__in=deputy_ids, year=year, is_kept=True)
-        return {r["deputy_id"]: r["n"] for r in rows.values("deputy_id").annotate(n=Count("id")).order_by()}
+        return _grouped(Pledge.objects.filter(deputy_id__in=deputy_ids, year=year, is_kept=True), "deputy_id")
     return {}
 
 
@@ -266,7 +269,7 @@ def scores(*, region_id: int, level: str, year: int, deputy_ids: list[int] | Non
             "deputy_id", "item_id", "status", "claimed", "confirmed"
         ):
             line = lines[entry["deputy_id"]]
-            if entry["status"] == EntryStatus.CONFIRMED:
+            if entry["status"] == EntryStatus.CONFIRMED and entry["confirmed"] is not None:
                 line.items[entry["item_id"]] = entry["confirmed"]
             else:
                 line.items[entry["item_id"]] = Decimal("0")  # a claim counts once confirmed

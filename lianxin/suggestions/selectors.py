@@ -322,4 +322,5 @@ def kinds() -> list[tuple[str, str]]:
 def actor_deputy(actor: Actor) -> Any:
     from lianxin.deputies.models import Deputy
 
-    return Deputy.objects.filter(user_id=getattr(actor, "pk", None)).first() if getattr(actor, "pk", None) else None
+    pk = getattr(actor, "pk", None)
+    return Deputy.objects.filter(user_id=pk).first() if isinstance(pk, int) else None

@@ -371,6 +371,15 @@ def _refer(step: Step) -> dict[str, Any]:
     return {"kind": Kind.SUGGESTION, "number": _next_number(step.suggestion, Kind.SUGGESTION)}
 
 
+def active_unit(value: Any) -> ResponsibleUnit | None:
+    """The active unit of an id given as a number or its text; None for anything else."""
+    try:
+        key = int(value)
+    except (TypeError, ValueError):
+        return None
+    return ResponsibleUnit.objects.filter(pk=key, is_active=True).first()
+
+
 def _units(params: dict[str, Any]) -> list[tuple[ResponsibleUnit, str]]:
     raw = params.get("units") or []
     if not isinstance(raw, list) or not raw:
@@ -384,7 +393,7 @@ def _units(params: dict[str, Any]) -> list[tuple[ResponsibleUnit, str]]:
             raise DomainError(
                 "field_invalid", f"承办单位第 {index} 项: 承办方式应为 lead（主办）或 co（协办）", field="units"
             )
-        unit = ResponsibleUnit.objects.filter(pk=item.get("unit"), is_active=True).first()
+        unit = active_unit(item.get("unit"))
         if unit is None:
             raise DomainError("unit_unknown", f"承办单位第 {index} 项: 单位不存在或已停用", field="units")
         out.append((unit, role))
@@ -459,7 +468,7 @@ def _request_reassign(step: Step) -> dict[str, Any]:
 
 def _reassign(step: Step) -> dict[str, Any]:
     a = _assignment(step)
-    unit = ResponsibleUnit.objects.filter(pk=step.params.get("unit"), is_active=True).first()
+    unit = active_unit(step.params.get("unit"))
     if unit is None:
         raise DomainError("unit_unknown", "新承办单位: 请选择一个有效的承办单位", field="unit")
     if unit.pk == a.unit_id or step.suggestion.units.filter(unit=unit, is_active=True).exists():
