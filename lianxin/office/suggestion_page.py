@@ -592,13 +592,26 @@ def _blocks(
         actions = [
             x for x in available_actions(suggestion=suggestion, actor=actor, assignment=a) if TRANSITIONS[x].on_unit
         ]
-        # A pending request to be re-assigned is decided by staff; without one there is nothing to decide.
-        if a.reassign_requested_at is None:
-            actions = [x for x in actions if x not in (Action.REASSIGN, Action.REFUSE_REASSIGN)]
-        blocks = [block(x, a) for x in actions if x in FORMS]
+        blocks = [block(x, a) for x in actions if x in FORMS and _useful(x, a)]
         if blocks:
             groups.append(UnitGroup(a, blocks))
     return own, groups, offered
+
+
+def _useful(action: str, a: UnitAssignment) -> bool:
+    """Whether a unit action the table allows has anything to do on this part now (the steps would refuse the
+    others: a second reply, a request after the window, a decision without a request, a promise that is not one)."""
+    if action in (Action.REASSIGN, Action.REFUSE_REASSIGN):
+        return a.reassign_requested_at is not None
+    if action == Action.REQUEST_REASSIGN:
+        return a.reassign_requested_at is None and a.replied_at is None and today() <= a.reassign_until
+    if action == Action.REPLY:
+        return a.replied_at is None
+    if action == Action.RATE:
+        return a.replied_at is not None and not a.rating
+    if action == Action.FULFIL:
+        return a.reply_class == ReplyClass.B and a.promise_done_at is None
+    return True
 
 
 def _render(

@@ -610,3 +610,22 @@ def test_a_unit_handler_sees_sessions_but_may_not_create_one(client, world, pers
     data = {"congress_region": regions.deqing.pk, "term": 17, "number": 4, "kind": "meeting", "opens_on": "2027-01-01"}
     assert client.post("/office/suggestions/sessions/", data).status_code == 403
     assert not Suggestion.objects.filter(session__number=4).exists() and Session.objects.count() == 1
+
+
+def test_a_unit_is_offered_only_the_steps_that_still_apply_to_its_part(client, world, personas):
+    s = world.assigned()
+    lead = lead_part(s)
+    client.force_login(personas.unit_handler)
+
+    def offered() -> set[str]:
+        html = client.get(page_url(s)).content.decode()
+        return set(re.findall(rf'id="action-(\w+)-{lead.pk}"', html))
+
+    assert offered() == {"request_reassign", "contact", "reply"}
+    UnitAssignment.objects.filter(pk=lead.pk).update(reassign_until=datetime.date.today() - datetime.timedelta(days=1))
+    assert offered() == {"contact", "reply"}  # the window to ask for another unit has passed
+    world.act(s, "reply", personas.unit_handler, assignment=lead.pk, reply_class="B", reply_text="列入明年计划。",
+              signed_by="王局长", promised_on=(datetime.date.today() + datetime.timedelta(days=60)).isoformat())  # fmt: skip
+    assert offered() == {"fulfil"}
+    world.act(s, "fulfil", personas.unit_handler, assignment=lead.pk, note="已完工")
+    assert offered() == set()
