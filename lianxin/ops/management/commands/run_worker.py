@@ -28,6 +28,7 @@ from lianxin.cases.summaries import (
     summaries_place_weekly,
     summaries_station_monthly,
 )
+from lianxin.duties.jobs import duty_jobs
 from lianxin.notifications.worker import INTAKE, QUEUES, At, Every, Job, Worker
 from lianxin.ops.longjobs import longjobs_purge, longjobs_run
 from lianxin.privacy.retention import personal_data_purge
@@ -58,6 +59,7 @@ def jobs() -> list[Job]:
         Job("privacy_purge", At(datetime.time.fromisoformat(settings.PRIVACY_PURGE_TIME)), personal_data_purge),
         *routing_jobs(),  # proposals for new cases every round, nightly retraining
         *suggestion_jobs(),  # suggestions: reminders before the deadline, overdue marks, B promises, the unit router
+        *duty_jobs(),  # duties: deputies behind on a frequency rule, organisers of undecided leave requests
         # Every round: the imports and exports staff started in the office (lianxin/ops/longjobs.py), one a round;
         # a running one whose worker died is marked failed first.
         Job("longjobs_run", Every(datetime.timedelta(0)), longjobs_run),

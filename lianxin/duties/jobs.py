@@ -1,0 +1,175 @@
+"""The worker's jobs for duty performance: remind a deputy before a frequency rule's period ends while the rule is
+not yet met, and remind an activity's organiser the day before of leave requests still undecided. Registered in
+`lianxin run_worker` by `duty_jobs()`.
+
+Each job takes `now`, may run again at any time and in several processes at once: a reminder is claimed by
+inserting its `DutyReminder` row, whose unique constraint lets exactly one process (and one round) send it, in the
+same transaction as the outbox row. Each returns how many reminders it sent.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from lianxin.deputies.models import SERVING_STATUSES, Deputy, Mandate, MandateLevel
+from lianxin.duties.models import (
+    Activity,
+    ActivityStatus,
+    AttendanceStatus,
+    DutyReminder,
+    FrequencyRule,
+    ReminderKind,
+    RuleSubject,
+)
+from lianxin.duties.selectors import activity_counts, period_of, rule_kinds
+from lianxin.notifications.services import notification_enqueue
+from lianxin.notifications.worker import At, Job
+from lianxin.workdays.calendar import CHINA
+
+# Deputies elected by the voters themselves (county and township congresses); the others are elected by congresses.
+DIRECTLY_ELECTED_LEVELS = frozenset({MandateLevel.COUNTY, MandateLevel.TOWNSHIP})
+
+
+def _channel() -> str:
+    return getattr(settings, "NOTIFICATION_STAFF_CHANNEL", "log")
+
+
+def _today(now: datetime.datetime) -> datetime.date:
+    return timezone.localtime(now, CHINA).date()
+
+
+def _claim(**fields: object) -> bool:
+    """Insert the reminder's row; False when it is there already (an earlier round, another worker)."""
+    try:
+        with transaction.atomic():
+            DutyReminder.objects.create(**fields)
+    except IntegrityError:
+        return False
+    return True
+
+
+# --- frequency rules -----------------------------------------------------------------------------------------------
+
+
+def _subjects(rule: FrequencyRule) -> dict[int, Deputy]:
+    """The serving deputies with an account whom the rule concerns."""
+    mandates = Mandate.objects.filter(
+        status__in=SERVING_STATUSES, deputy__user__isnull=False, deputy__user__is_active=True
+    )
+    if rule.level:
+        mandates = mandates.filter(level=rule.level)
+    if rule.directly_elected_only:
+        mandates = mandates.filter(level__in=DIRECTLY_ELECTED_LEVELS)
+    return {m.deputy_id: m.deputy for m in mandates.select_related("deputy__user").order_by("deputy_id")}
+
+
+def duties_remind_rules(*, now: datetime.datetime | None = None) -> int:
+    """Remind every deputy behind on an active rule within its `remind_days` before the period ends, once per deputy,
+    rule and period (DutyReminder)."""
+    today = _today(now or timezone.now())
+    sent = 0
+    for rule in FrequencyRule.objects.filter(is_active=True, subject=RuleSubject.DEPUTY).order_by("id"):
+        start, end = period_of(rule.period, today)
+        days_left = (end - today).days
+        if days_left > rule.remind_days:
+            continue
+        deputies = _subjects(rule)
+        if not deputies:
+            continue
+        already = set(
+            DutyReminder.objects.filter(kind=ReminderKind.RULE, rule=rule, period_start=start).values_list(
+                "deputy_id", flat=True
+            )
+        )
+        wanted = [pk for pk in deputies if pk not in already]
+        counts = activity_counts(deputy_ids=wanted, start=start, end=end, kinds=rule_kinds(rule))
+        for deputy_id in wanted:
+            done = counts.get(deputy_id, 0)
+            if done >= rule.minimum:
+                continue
+            deputy = deputies[deputy_id]
+            with transaction.atomic():
+                if not _claim(kind=ReminderKind.RULE, deputy=deputy, rule=rule, period_start=start):
+                    continue
+                user = deputy.user
+                when = "今天" if days_left == 0 else f"{days_left} 天后"
+                notification_enqueue(
+                    kind="duties.rule_remind",
+                    channel=_channel(),
+                    recipient=user.phone or user.username,
+                    user=user,
+                    subject=f"履职提醒：{rule.name}",
+                    body=(
+                        f"{deputy.name}代表：按“{rule.name}”，{start:%Y-%m-%d} 至 {end:%Y-%m-%d} 应参加至少 "
+                        f"{rule.minimum} 次，目前已记录 {done} 次；本周期于{when}（{end:%Y-%m-%d}）结束，请及时安排。"
+                    ),
+                )
+            sent += 1
+    return sent
+
+
+# --- leave requests --------------------------------------------------------------------------------------------------
+
+
+def duties_remind_leave(*, now: datetime.datetime | None = None) -> int:
+    """The day before an activity, remind its organiser of the leave requests not yet decided (once per activity)."""
+    tomorrow = _today(now or timezone.now()) + datetime.timedelta(days=1)
+    low = datetime.datetime.combine(tomorrow, datetime.time.min, tzinfo=CHINA)
+    high = low + datetime.timedelta(days=1)
+    activities = (
+        Activity.objects.filter(
+            status=ActivityStatus.PLANNED,
+            starts_at__gte=low,
+            starts_at__lt=high,
+            organiser__isnull=False,
+            organiser__is_active=True,
+        )
+        .annotate(waiting=Count("attendances", filter=Q(attendances__status=AttendanceStatus.LEAVE_REQUESTED)))
+        .filter(waiting__gt=0)
+        .exclude(pk__in=DutyReminder.objects.filter(kind=ReminderKind.LEAVE).values("activity_id"))
+        .select_related("organiser", "region")
+        .order_by("starts_at", "id")
+    )
+    sent = 0
+    names: dict[int, list[str]] = defaultdict(list)
+    for activity_id, name in (
+        Activity.objects.filter(pk__in=[a.pk for a in activities])
+        .filter(attendances__status=AttendanceStatus.LEAVE_REQUESTED)
+        .values_list("pk", "attendances__deputy__name")
+        .order_by("pk", "attendances__deputy__name_stroke_key")
+    ):
+        names[activity_id].append(name)
+    for activity in activities:
+        with transaction.atomic():
+            if not _claim(kind=ReminderKind.LEAVE, activity=activity):
+                continue
+            organiser = activity.organiser
+            assert organiser is not None
+            who = "、".join(names[activity.pk])
+            notification_enqueue(
+                kind="duties.leave_remind",
+                channel=_channel(),
+                recipient=organiser.phone or organiser.username,
+                user=organiser,
+                region_path=activity.region.path,
+                subject=f"请假待审批：{activity.title}"[:200],
+                body=(
+                    f"“{activity.title}”将于 {timezone.localtime(activity.starts_at, CHINA):%m月%d日 %H:%M} 举行，"
+                    f"{who} 的请假尚未审批（共 {activity.waiting} 人），请在活动开始前处理。"
+                ),
+            )
+        sent += 1
+    return sent
+
+
+def duty_jobs() -> list[Job]:
+    at = datetime.time.fromisoformat(settings.WORKER_SUMMARY_TIME)
+    return [
+        # Daily: periods and the day before an activity are days, so once a day is as often as anything changes.
+        Job("duties_remind_rules", At(at), duties_remind_rules),
+        Job("duties_remind_leave", At(at), duties_remind_leave),
+    ]
