@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import BooleanField, Count, Max, Q, QuerySet, Sum, Value, When
+from django.db.models import BooleanField, CharField, Count, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from lianxin.accounts.roles import Perm
@@ -137,8 +138,16 @@ def my_grid_workers(*, deputy: Deputy) -> list[GridWorkerPairing]:
     )
 
 
+# A diary entry turned into a case (转为群众意见) is the case registered with this idempotency key plus the entry's id,
+# so the entry needs no column of its own and a second tap returns the first case.
+DIARY_CASE_KEY = "visit:diary-"
+
+
 def my_diary(*, deputy: Deputy, limit: int = 50) -> list[DiaryEntry]:
-    return list(DiaryEntry.objects.filter(deputy=deputy).select_related("region").order_by("-date", "-id")[:limit])
+    """The deputy's entries, each with `case_id` of the case it was turned into (or None)."""
+    case = Case.objects.filter(idempotency_key=Concat(Value(DIARY_CASE_KEY), Cast(OuterRef("pk"), CharField())))
+    entries = DiaryEntry.objects.filter(deputy=deputy).annotate(case_id=Subquery(case.values("pk")[:1]))
+    return list(entries.select_related("region").order_by("-date", "-id")[:limit])
 
 
 # Place staff (家站室联络员) and other case handlers ------------------------------------------------------------

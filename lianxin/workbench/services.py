@@ -21,6 +21,7 @@ from lianxin.publicweb.photos import MAX_PHOTOS, photo_clean
 from lianxin.regions.models import Region
 from lianxin.venues.models import Place
 from lianxin.workbench.models import DiaryEntry
+from lianxin.workbench.selectors import DIARY_CASE_KEY
 
 
 def diary_add(
@@ -41,6 +42,31 @@ def diary_add(
         entry = DiaryEntry.objects.create(deputy=deputy, date=date, region=region, text=text)
         audit_record(actor=actor, action="diary.add", obj=entry, region_path=region.path if region else "")
     return entry
+
+
+def diary_to_case(*, actor: User, entry: DiaryEntry) -> Registration:
+    """转为群众意见: the deputy's own diary entry becomes a case of the channel 代表走访, registered through the intake
+    (its region is the entry's, or the deputy's district). A second tap returns the first case (DIARY_CASE_KEY)."""
+    if actor is None or entry.deputy.user_id != getattr(actor, "pk", None):
+        raise PermissionDenied("只能把自己的民情日记转为群众意见")
+    draft = CaseDraft(
+        channel=Channel.VISIT,
+        body=entry.text,
+        region=entry.region,
+        deputy=entry.deputy,
+        idempotency_key=f"{DIARY_CASE_KEY}{entry.pk}",
+    )
+    with transaction.atomic():
+        registration = case_register(actor=actor, draft=draft)
+        if registration.created:
+            audit_record(
+                actor=actor,
+                action="diary.to_case",
+                obj=entry,
+                region_path=registration.case.region.path,
+                changes={"case": registration.case.receipt_code},
+            )
+    return registration
 
 
 def _may_edit_roster(actor: User, place: Place) -> None:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from lianxin.workbench import grid_views, suggestion_views, views
+from lianxin.workbench import duty_views, grid_views, suggestion_views, views
 
 app_name = "workbench"
 
@@ -36,6 +36,12 @@ urlpatterns = [
         {"kind": "letter"},
         name="suggestion_letter",
     ),
+    path("duties/", duty_views.my_duties, name="duties"),
+    path("duties/activities/<int:activity_id>", duty_views.activity, name="duty_activity"),
+    path("duties/pledges", duty_views.pledges, name="duty_pledges"),
+    path("duties/score", duty_views.score, name="duty_score"),
+    path("diary/<int:entry_id>/to-case", duty_views.diary_to_case_view, name="diary_to_case"),
+    path("signin/<str:code>/", duty_views.signin, name="signin"),
     path("grid/", grid_views.grid_home, name="grid_home"),
     path("grid/report", grid_views.grid_report, name="grid_report"),
     path("grid/cases/<int:case_id>", grid_views.grid_case, name="grid_case"),
