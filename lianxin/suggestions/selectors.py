@@ -8,7 +8,6 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from lianxin.accounts.actors import Actor
 from lianxin.core.errors import NotFound
-from lianxin.routing.duplicates import DuplicateIndex
 from lianxin.suggestions.models import (
     CoSigner,
     Kind,
@@ -110,6 +109,9 @@ def similar_in_session(*, user: Any, suggestion: Suggestion, limit: int = 5) -> 
     )
     if not others:
         return []
+    # scikit-learn is imported here, not with the module: most pages that read suggestions never compare them.
+    from lianxin.routing.duplicates import DuplicateIndex
+
     index = DuplicateIndex()
     index.add([o.pk for o in others], [o.title for o in others], [o.content for o in others])
     by_id = {o.pk: o for o in others}
