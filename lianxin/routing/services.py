@@ -129,9 +129,10 @@ def _router_unavailable(version: RouterVersion, reason: str) -> None:
     )
 
 
-def _training_rows() -> list[tuple[str, str, str, int | None]]:
-    """(title, body, category code, unit id) of every case whose category a person settled: the clerk's triage
-    decision where there is one (corrections included), else the case's category as accepted."""
+def _training_rows(*, since: datetime.datetime | None = None) -> list[tuple[str, str, str, int | None]]:
+    """(title, body, category code, unit id) of every case whose category a person settled (registered from
+    `since`, when given): the clerk's triage decision where there is one (corrections included), else the case's
+    category as accepted."""
     decided = {
         p.case_id: (p.final_category.code if p.final_category else None, p.final_unit_id)
         for p in Proposal.objects.filter(status__in=[ProposalStatus.ACCEPTED, ProposalStatus.CORRECTED]).select_related(
@@ -140,6 +141,8 @@ def _training_rows() -> list[tuple[str, str, str, int | None]]:
     }
     rows = []
     cases = Case.objects.exclude(status=Status.REGISTERED).filter(category__isnull=False).select_related("category")
+    if since is not None:
+        cases = cases.filter(registered_at__gte=since)
     for case in cases.only("id", "title", "body", "category__code", "unit_id").iterator(chunk_size=2000):
         code, unit = decided.get(case.pk, (None, None))
         assert case.category is not None  # filtered above
@@ -153,13 +156,15 @@ def router_train_from_cases(
     threshold: float = DEFAULT_THRESHOLD,
     min_samples: int = MIN_SAMPLES,
     source: str = "平台意见建议",
+    since: datetime.datetime | None = None,
 ) -> RouterVersion:
-    """Train a new version on the platform's own history and make it the active one."""
+    """Train a new version on the platform's own history (the cases registered from `since`, when given) and make
+    it the active one."""
     import joblib
 
     from lianxin.routing.classifier import TextRouter, evaluate
 
-    rows = _training_rows()
+    rows = _training_rows(since=since)
     labels = Counter(r[2] for r in rows)
     if len(rows) < min_samples or len(labels) < 2:
         raise DomainError(

@@ -139,7 +139,8 @@ def test_fresh_reports_of_one_problem_are_hotspot_candidates_named_by_place_and_
 
 def test_a_trained_router_has_proposed_for_every_case_still_waiting(county):
     version = RouterVersion.objects.get(is_active=True)
-    assert version.samples >= 4000 and version.metrics["macro_f1"] > 0.8
+    assert version.source == "演示数据：近一年的意见建议"  # the last year's settled cases, ~3,250 of ~5,400
+    assert version.samples >= 3000 and version.metrics["macro_f1"] > 0.8
     waiting = Case.objects.filter(status=Status.REGISTERED)
     assert waiting.exists()
     assert Proposal.objects.filter(case__in=waiting).count() == waiting.count()

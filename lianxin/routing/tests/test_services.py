@@ -1,5 +1,8 @@
+import datetime
+
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 
 from lianxin.cases.models import Case, Category, ResponsibleUnit, Status
 from lianxin.cases.workflow import case_transition
@@ -44,6 +47,20 @@ def test_training_from_cases_makes_a_new_active_version_each_time(history, perso
     proposal.refresh_from_db()
     assert proposal.router == first  # a case keeps the version that proposed for it
     assert case_propose(case=case).pk == proposal.pk  # proposed once
+
+
+def test_training_since_a_date_learns_only_from_the_cases_registered_from_then(history):
+    recent, older = history.cases[:30], history.cases[30:]
+    Case.objects.filter(pk__in=[c.pk for c in older]).update(
+        registered_at=timezone.now() - datetime.timedelta(days=400)
+    )
+
+    version = router_train_from_cases(
+        actor=None, min_samples=20, since=timezone.now() - datetime.timedelta(days=365), source="近一年"
+    )
+
+    assert (version.samples, version.source) == (len(recent), "近一年")
+    assert router_train_from_cases(actor=None, min_samples=20).samples == len(history.cases)
 
 
 def test_only_the_latest_fitted_models_are_kept(history, monkeypatch):
