@@ -180,6 +180,7 @@ def signin(request: HttpRequest, code: str) -> HttpResponse:
     """The page an activity's QR code opens: the activity and a 签到 button (with the phone's location when the
     deputy allows it); after the post, 已签到 with the time or the refusal in Chinese."""
     deputy = s.deputy_for_user(user=request.user)
+    request.deputy = deputy  # type: ignore[attr-defined]  # the menu, as on the other workbench pages
     activity = Activity.objects.filter(signin_code=code).select_related("region", "place").first()
     context: dict = {"a": activity, "code": code}
     if deputy is None:
