@@ -19,6 +19,7 @@ urlpatterns = [
     path("privacy/", include("lianxin.privacy.urls")),
     path("w/", include("lianxin.workbench.urls")),
     path("office/", include("lianxin.office.urls")),
+    path("duties/", include("lianxin.duties.urls")),
     path("accounts/", include("lianxin.accounts.urls")),  # staff's second factor
     path("", include("lianxin.projects.urls")),
     path("", include("lianxin.portal.urls")),
