@@ -26,6 +26,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("打印材料", "office:print", Perm.HANDLE_CASES),
     MenuEntry("导入与任务", "office:jobs", Perm.HANDLE_CASES),
     MenuEntry("代表建议", "office:suggestions", Perm.MANAGE_SUGGESTIONS, Perm.REPLY_AS_UNIT),
+    MenuEntry("代表履职", "office:duties", Perm.MANAGE_DUTIES),
 )
 
 

@@ -18,5 +18,6 @@ urlpatterns = [
     *jobs_views.urlpatterns,  # jobs/: 导入与任务
     path("suggestions/<int:pk>/", include("lianxin.office.suggestion_page")),
     *suggestions_list.urlpatterns,  # suggestions/: 代表建议
+    path("duties/", include("lianxin.office.duties")),  # 代表履职 (issue 17)
 ]
 urlpatterns += print_urlpatterns

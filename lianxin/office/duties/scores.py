@@ -1,0 +1,205 @@
+"""履职积分: a congress's ranking for a year with the points per item (selectors.scores), the self-assessments
+waiting for the organisation (selectors.pending_claims) with a form each to confirm or correct them (a correction
+needs a note), and 优秀代表: proposed from the top of the ranking, then awarded or declined. The items are edited
+in the admin (lianxin/duties/admin.py)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from lianxin.accounts.roles import Perm
+from lianxin.core.errors import DomainError, NotFound
+from lianxin.core.errors import PermissionDenied as DomainDenied
+from lianxin.core.scoping import region_scope_q
+from lianxin.deputies.models import Deputy, MandateLevel
+from lianxin.duties import services
+from lianxin.duties.models import Honour, HonourStatus, ScoreEntry, ScoreItem
+from lianxin.duties.selectors import pending_claims, scores
+from lianxin.office.duties.common import duties_required, refused, tabs, year_of
+from lianxin.regions.models import Region
+
+
+@dataclass(frozen=True)
+class Congress:
+    region: Region
+    level: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.region.pk}-{self.level}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.region.name}人大（{MandateLevel(self.level).label}）"
+
+
+def _items(user: Any) -> QuerySet[ScoreItem]:
+    return ScoreItem.objects.filter(region_scope_q(user, "region__path", Perm.MANAGE_DUTIES))
+
+
+def congresses(user: Any, year: int) -> list[Congress]:
+    """The congresses of the user's scope that have scoring items for the year."""
+    pairs = _items(user).filter(year=year).values_list("region_id", "level").distinct().order_by("region_id", "level")
+    regions = Region.objects.in_bulk([r for r, _ in pairs])
+    return [Congress(regions[r], level) for r, level in pairs]
+
+
+def _scores_url(congress: Congress | None, year: int) -> str:
+    query = f"?year={year}" + (f"&congress={congress.key}" if congress else "")
+    return reverse("office:duty_scores") + query
+
+
+@duties_required
+def scores_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    year = year_of(request, timezone.localdate().year)
+    choices = congresses(user, year)
+    key = request.GET.get("congress", "")
+    congress = next((c for c in choices if c.key == key), choices[0] if choices else None)
+    items: list[ScoreItem] = []
+    lines: list[Any] = []
+    honours: list[Honour] = []
+    if congress is not None:
+        items = list(_items(user).filter(region=congress.region, level=congress.level, year=year).order_by("position"))
+        lines = scores(region_id=congress.region.pk, level=congress.level, year=year)
+        honours = list(
+            Honour.objects.filter(region=congress.region, year=year).select_related("deputy").order_by("rank", "id")
+        )
+    proposed = {h.deputy_id for h in honours}
+    rows = [
+        {
+            "line": line,
+            "cells": [(line.items.get(i.pk), i.pk in line.pending) for i in items],
+            "proposed": line.deputy_id in proposed,
+        }
+        for line in lines
+    ]
+    claims = list(pending_claims(user=user).filter(item__year=year).select_related("item__region"))
+    context = {
+        "tabs": tabs(request),
+        "year": year,
+        "years": list(range(timezone.localdate().year, timezone.localdate().year - 5, -1)),
+        "choices": choices,
+        "congress": congress,
+        "items": items,
+        "rows": rows,
+        "claims": claims,
+        "honours": honours,
+        "proposed_status": HonourStatus.PROPOSED,
+        "back": _scores_url(congress, year),
+    }
+    return render(request, "office/duties/scores.html", context)
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    back = request.POST.get("back", "")
+    return redirect(back if back.startswith(reverse("office:duty_scores")) else reverse("office:duty_scores"))
+
+
+@require_POST
+@duties_required
+def claim_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = pending_claims(user=request.user).filter(pk=pk).first() or _confirmed_in_scope(request, pk)
+    try:
+        services.score_confirm(
+            actor=request.user,  # type: ignore[arg-type]
+            entry=entry,
+            points=request.POST.get("points", ""),
+            note=request.POST.get("note", ""),
+        )
+    except (NotFound, DomainDenied) as exc:
+        refused(request, exc)
+        raise
+    except DomainError as exc:
+        messages.error(request, f"{entry.deputy.name}“{entry.item.name}”未评定：{exc.message}")
+        return _back(request)
+    corrected = entry.confirmed != entry.claimed
+    messages.success(
+        request,
+        f"已评定 {entry.deputy.name}“{entry.item.name}” {entry.confirmed} 分" + ("（已修正）" if corrected else ""),
+    )
+    return _back(request)
+
+
+def _confirmed_in_scope(request: HttpRequest, pk: int) -> ScoreEntry:
+    """An entry already confirmed may be corrected again from the ranking; outside the scope it is a 404."""
+    entry = (
+        ScoreEntry.objects.filter(region_scope_q(request.user, "item__region__path", Perm.MANAGE_DUTIES), pk=pk)
+        .select_related("deputy", "item__region")
+        .first()
+    )
+    if entry is None:
+        raise Http404("未找到该自评，或不在您的管辖范围内")
+    return entry
+
+
+@require_POST
+@duties_required
+def honour_propose(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    year = year_of(request, timezone.localdate().year)
+    congress = next((c for c in congresses(user, year) if c.key == request.POST.get("congress")), None)
+    if congress is None:
+        raise Http404("未找到该人大")
+    wanted = {int(v) for v in request.POST.getlist("deputies") if v.isdigit()}
+    if not wanted:
+        messages.error(request, "推荐: 请在排名中勾选代表")
+        return _back(request)
+    lines = [
+        line
+        for line in scores(region_id=congress.region.pk, level=congress.level, year=year)
+        if line.deputy_id in wanted
+    ]
+    deputies = Deputy.objects.in_bulk([line.deputy_id for line in lines])
+    done = 0
+    for line in lines:
+        try:
+            services.honour_propose(
+                actor=user,
+                region=congress.region,
+                year=year,
+                deputy=deputies[line.deputy_id],
+                score=line.total,
+                rank=line.rank,
+            )
+            done += 1
+        except DomainError as exc:
+            refused(request, exc)
+    if done:
+        messages.success(request, f"已推荐 {done} 名优秀代表")
+    return _back(request)
+
+
+@require_POST
+@duties_required
+def honour_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    honour = (
+        Honour.objects.filter(region_scope_q(request.user, "region__path", Perm.MANAGE_DUTIES), pk=pk)
+        .select_related("deputy", "region")
+        .first()
+    )
+    if honour is None:
+        raise Http404("未找到该推荐，或不在您的管辖范围内")
+    award = request.POST.get("award") == "1"
+    try:
+        services.honour_decide(actor=request.user, honour=honour, award=award)  # type: ignore[arg-type]
+    except DomainError as exc:
+        refused(request, exc)
+    else:
+        messages.success(request, f"{honour.deputy.name}：{'授予' if award else '未授予'}{honour.title}")
+    return _back(request)
+
+
+urlpatterns = [
+    path("", scores_page, name="duty_scores"),
+    path("claims/<int:pk>/", claim_confirm, name="duty_claim_confirm"),
+    path("honours/", honour_propose, name="duty_honour_propose"),
+    path("honours/<int:pk>/", honour_decide, name="duty_honour_decide"),
+]
