@@ -21,6 +21,7 @@ from reportlab.platypus import Spacer
 from lianxin.cases.models import Case, ReceptionSession
 from lianxin.deputies.models import Deputy, GridAssignment, Mandate
 from lianxin.duties.models import (
+    Activity,
     ActivityKind,
     ActivityStatus,
     Attendance,
@@ -488,3 +489,29 @@ def deputies_for_staff(*, user: Any) -> Q:
         | region_scope_q(user, "district_region__path", "manage_duties")
     )
     return Q(id__in=mandates.values("deputy_id"))
+
+
+@dataclass
+class ReportMeeting:
+    """A 述职 meeting as its public evaluation form shows it: the deputies who reported there (signed in)."""
+
+    activity: Activity
+    deputies: list[Deputy]
+
+
+def report_for_evaluation(*, code: str) -> ReportMeeting | None:
+    """The 述职 activity of the code in its QR, unless cancelled; None for any other code."""
+    activity = (
+        Activity.objects.filter(signin_code=(code or "").strip(), kind=ActivityKind.REPORT)
+        .exclude(status=ActivityStatus.CANCELLED)
+        .select_related("region", "place")
+        .first()
+    )
+    if activity is None:
+        return None
+    deputies = list(
+        Deputy.objects.filter(attendances__activity=activity, attendances__status=AttendanceStatus.PRESENT).order_by(
+            "name_stroke_key", "id"
+        )
+    )
+    return ReportMeeting(activity=activity, deputies=deputies)

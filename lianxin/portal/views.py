@@ -19,6 +19,7 @@ from lianxin.core.pagecache import public_page
 from lianxin.core.uploads import body_limit
 from lianxin.deputies.models import Deputy
 from lianxin.deputies.selectors import deputy_places
+from lianxin.duties.record import public_record
 from lianxin.portal import selectors as s
 from lianxin.portal.forms import OpinionForm, RatingForm, TrackForm
 from lianxin.portal.masking import mask_name, mask_phone
@@ -74,6 +75,7 @@ def deputy_page(request: HttpRequest, code: str) -> HttpResponse:
             "places": deputy_places(deputy=deputy),
             "record": s.deputy_record(deputy=deputy),
             "results": s.results_for(deputy=deputy),
+            "duty_years": public_record(deputy=deputy),
         },
     )
 

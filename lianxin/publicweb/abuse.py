@@ -29,6 +29,8 @@ RATES = {
     "submit_phone": (5, 24 * 3600),
     "track_ip": (120, 3600),
     "rate_ip": (20, 3600),
+    # Voters evaluating a 述职 (lianxin.portal.duty_views) sit in one hall, often behind one Wi-Fi address.
+    "evaluate_ip": (200, 3600),
 }
 
 
