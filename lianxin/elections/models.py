@@ -283,3 +283,43 @@ class Candidate(StrokeKeyed, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ResultQuerySet(ElectionScopedQuerySet):
+    region_path_lookup = "candidate__district__region__path"
+
+
+class ElectionResult(models.Model):
+    """A candidate declared elected (当选), with the deputy and the mandate the result made (lianxin.elections.results).
+    One row per elected candidate: a district's seats bound how many it may hold."""
+
+    candidate = models.OneToOneField(
+        Candidate, verbose_name="当选候选人", on_delete=models.PROTECT, related_name="result"
+    )
+    elected_on = models.DateField("当选日期")
+    deputy = models.ForeignKey(
+        "deputies.Deputy", verbose_name="代表", on_delete=models.PROTECT, related_name="election_results"
+    )
+    mandate = models.OneToOneField(
+        "deputies.Mandate", verbose_name="代表资格", on_delete=models.PROTECT, related_name="election_result"
+    )
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = ResultQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "当选结果"
+        verbose_name_plural = "当选结果"
+        ordering = ["candidate__district", "candidate__name_stroke_key", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.candidate.name}当选（{self.elected_on:%Y-%m-%d}）"
