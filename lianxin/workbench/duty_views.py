@@ -109,7 +109,8 @@ def my_duties(request: HttpRequest) -> HttpResponse:
     upcoming = [a for a in attendances if a.activity.status == ActivityStatus.PLANNED and a.activity.starts_at > now][
         ::-1
     ]  # the next one first
-    past = [a for a in attendances if a not in upcoming]
+    coming = {a.pk for a in upcoming}
+    past = [a for a in attendances if a.pk not in coming]
     receptions = list(
         ReceptionSession.objects.filter(deputy=deputy, started_at__year=year)
         .select_related("place", "region")
