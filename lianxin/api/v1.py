@@ -9,6 +9,7 @@ from ninja.renderers import JSONRenderer
 from lianxin.api import (
     cases,
     deputies,
+    duties,
     elections,
     health,
     ledger,
@@ -69,3 +70,4 @@ api.add_router("/", votes.router)
 api.add_router("/", elections.router)
 api.add_router("/", routing.router)
 api.add_router("/", suggestions.router)
+api.add_router("/", duties.router)
