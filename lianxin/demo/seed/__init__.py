@@ -19,6 +19,10 @@ The model of the county (see each module for its part):
 - the router trained on those cases, and its proposals for the cases still waiting: lianxin.routing.services.
 - livelihood projects chosen by the deputies' vote, split into sites with monthly reports: projects.py.
 - the next general election: districts, voter rolls and the check's findings: elections.py.
+- the county congress's session this year with its deputies' suggestions and bills, assigned, replied, rated and
+  supervised, and what the deputies wrote since: suggestions.py.
+- a year of the county deputies' activities with attendance, leave and absences, meeting points, 述职 evaluated
+  by voters, pledges, Lanzhou's 11 scoring items with self-assessments, and duty funds: duties.py.
 
 Every random choice comes from `random.Random` seeded with the `--seed` (one stream per part, so that a
 change in one part does not reshuffle the others); public codes are drawn from it too. Two runs on empty
@@ -29,9 +33,9 @@ The demo is marked loaded by an AuditEvent with action "demo.seed" (no model of 
 """
 
 import csv
+import datetime
 import enum
 import random
-import datetime
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +48,19 @@ from lianxin.accounts.models import User
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError
 from lianxin.core.models import AuditEvent
-from lianxin.demo.seed import case_summary, cases, elections, geography, links, people, places, projects, users
+from lianxin.demo.seed import (
+    case_summary,
+    cases,
+    duties,
+    elections,
+    geography,
+    links,
+    people,
+    places,
+    projects,
+    suggestions,
+    users,
+)
 from lianxin.deputies.assignment import assign_grids
 from lianxin.deputies.models import (
     SERVING_STATUSES,
@@ -101,6 +117,8 @@ def clear_registry() -> None:
     try:
         with transaction.atomic():
             Election.objects.filter(name=elections.ELECTION_NAME).delete()
+            duties.clear_duties()
+            suggestions.clear_suggestions()
             projects.clear_projects()
             case_summary.clear_cases()
             for model in (
@@ -138,6 +156,8 @@ class SeedReport:
     roster_from: str = ""
     roster_to: str = ""
     case_summary: "case_summary.CaseSummary | None" = None
+    suggestion_summary: "suggestions.SuggestionSummary | None" = None
+    duty_summary: "duties.DutySummary | None" = None
 
 
 def seed_demo(*, seed: int = DEFAULT_SEED, today=None, case_count: int = cases.CASE_COUNT) -> SeedReport:
@@ -176,6 +196,8 @@ def seed_demo(*, seed: int = DEFAULT_SEED, today=None, case_count: int = cases.C
         _train_router(case_count, today=today)
         projects.write_projects(stream("projects"), today=today)
         elections.write_election(stream("elections"), today=today)
+        suggestion_summary = suggestions.write_suggestions(stream("suggestions"), today=today)
+        duty_summary = duties.write_duties(stream("duties"), today=today)
         audit_record(
             actor=None,
             action=MARKER_ACTION,
@@ -185,6 +207,8 @@ def seed_demo(*, seed: int = DEFAULT_SEED, today=None, case_count: int = cases.C
             note="生成演示数据（德清县）",
         )
     report = demo_counts()
+    report.suggestion_summary = suggestion_summary
+    report.duty_summary = duty_summary
     report.seconds = time.monotonic() - started
     return report
 

@@ -14,7 +14,8 @@ class Command(BaseCommand):
     help = (
         "生成德清县演示数据：13个镇（街道）、177个村（社区）、148个网格、约900名四级人大代表、代表小组、"
         "家站室、网格员结对、四周接待排班、每种角色的演示账号，承办单位和近两年的意见建议（近一年约3300件）、据此训练的分流模型、"
-        "民生实事项目，以及一次换届选举的选区、选民名册和核查结果。同一 --seed 生成的数据完全相同。"
+        "民生实事项目、县人大本年会议的代表建议与议案（交办、答复、评价、督办），以及一次换届选举的选区、选民名册和核查结果。"
+        "同一 --seed 生成的数据完全相同。"
         "数据库已有数据时拒绝执行。"
     )
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force",
             action="store_true",
-            help="数据库已有数据时仍然执行：先清空演示意见建议、代表、代表资格、网格、家站室、代表小组、接待排班、各类结对、联系户和演示账号"
+            help="数据库已有数据时仍然执行：先清空演示代表建议、意见建议、代表、代表资格、网格、家站室、代表小组、接待排班、各类结对、联系户和演示账号"
             "（保留行政区划、其他账号和操作日志），再重新生成。",
         )
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"随机数种子（默认 {DEFAULT_SEED}）")
@@ -80,6 +81,10 @@ class Command(BaseCommand):
         ]
         if report.case_summary is not None:
             lines.append(f"  {report.case_summary.line()}")
+        if report.suggestion_summary is not None:
+            lines.append(f"  {report.suggestion_summary.line()}")
+        if report.duty_summary is not None:
+            lines.append(f"  {report.duty_summary.line()}")
         self.stdout.write("\n".join(lines))
 
     def _print_logins(self) -> None:
