@@ -135,6 +135,23 @@ class TermPlan:
             out.append("没有需要处理的内容（此前已完成换届）")
         return out
 
+    def removed_rows(self) -> list[tuple[str, str]]:
+        """What the leaving deputies lose, one (kind, what) per row, for the preview's workbook."""
+        rows = [("代表小组组长", f"{group.name}（组长 {group.leader}）") for group in self.led_groups]
+        for key, label in LINK_LABELS.items():
+            rows += [(label, _row_text(key, row)) for row in self.removed.get(key, [])]
+        return rows
+
+
+def _row_text(key: str, row: Any) -> str:
+    if key == "groups":
+        return f"{row.deputy} ← {row.deputygroup}"
+    if key == "households":
+        return f"{row.deputy} ← {row.household}"
+    if key == "future_shifts":
+        return f"{row.deputy} {row.date:%Y-%m-%d} {row.start_time:%H:%M}-{row.end_time:%H:%M} {row.place}"
+    return str(row)
+
 
 def _names(deputies: Sequence[Deputy]) -> str:
     return "、".join(deputy.name for deputy in deputies) or "无"

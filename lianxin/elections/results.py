@@ -82,7 +82,8 @@ def byelection_result_record(
         chosen = list(
             Candidate.objects.filter(pk__in=[c.pk for c in candidates]).select_related("result").order_by("pk")
         )
-        done, new = [], []
+        done: list[Candidate] = []
+        new: list[Candidate] = []
         for candidate in chosen:
             _check_candidate(candidate, district=district, elected_on=elected_on)
             (done if hasattr(candidate, "result") else new).append(candidate)

@@ -5,6 +5,7 @@ import io
 import json
 from types import SimpleNamespace
 
+import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -263,3 +264,74 @@ def test_the_command_previews_by_default_and_applies_with_apply(county, tmp_path
 
     with pytest.raises(CommandError, match="新一届应为第18届"):
         call_command("new_term", "--congress", county.deqing.code, "--level", "county", "--from", "17", "--to", "20")
+
+
+# --- as long jobs from the office: a preview file, then the run ------------------------------------------------------
+
+
+@pytest.fixture
+def jobs(settings, tmp_path, monkeypatch):
+    from lianxin.ops import longjobs
+
+    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
+    monkeypatch.setattr(longjobs, "REPORT_EVERY", 0.05)
+
+    def run_job(actor, kind, params):
+        job = longjobs.job_start(actor=actor, kind=kind, params=params)
+        assert longjobs.longjobs_run() == 1
+        job.refresh_from_db()
+        sheets = {}
+        if job.result_name:
+            with longjobs.job_file_open(job) as handle:
+                book = openpyxl.load_workbook(io.BytesIO(handle.read()), read_only=True)
+            sheets = {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets}
+        return job, sheets
+
+    return run_job
+
+
+def test_the_office_previews_the_new_term_as_a_file_then_applies_it_once(county, personas, jobs):
+    from lianxin.ops.models import JobStatus
+
+    params = {"region": county.deqing.code, "level": "county", "from_term": "17", "to_term": "18", "day": "2027-01-10"}
+    staff = personas.county_staff
+
+    job, sheets = jobs(staff, "new_term_preview", params)
+
+    assert job.status == JobStatus.DONE, job.message
+    assert job.message == (
+        "德清县县级人大第17届 → 第18届预览：连任 1 名，届满离任 3 名，终止代表资格 4 条（未写入）；"
+        "请下载核对后再执行“换届（执行）”"
+    )
+    assert job.result_name == "换届预览-德清县.xlsx"
+    assert sheets["代表"][1:] == [
+        ("连任", county.zhang.pk, "张建国"),
+        ("届满离任", county.zhao.pk, "赵丽"),
+        ("届满离任", county.li.pk, "李明"),
+        ("届满离任", county.qian.pk, "钱进"),
+        ("未连任，仍任其他人大代表", county.wang.pk, "王芳"),
+    ]
+    assert ("代表小组组长", "法治专业小组（组长 李明）") in sheets["移出明细"]
+    assert ("今后接待排班", f"李明 {AFTER:%Y-%m-%d} 09:00-11:00 武康街道代表之家") in sheets["移出明细"]
+    assert not Mandate.objects.filter(ended_on=DAY).exists()
+
+    job, sheets = jobs(staff, "new_term_apply", params)
+    assert job.status == JobStatus.DONE, job.message
+    assert job.message == "德清县县级人大第17届 → 第18届已完成：连任 1 名，届满离任 3 名，终止代表资格 4 条"
+    assert Mandate.objects.filter(ended_on=DAY).count() == 4
+    assert AuditEvent.objects.get(action="deputy.new_term").actor == staff
+
+    job, _ = jobs(staff, "new_term_apply", params)
+    assert job.message == "德清县县级人大第17届 → 第18届：没有需要处理的内容（此前已完成换届）"
+    assert AuditEvent.objects.filter(action="deputy.new_term").count() == 1
+
+
+def test_the_new_term_jobs_refuse_a_congress_outside_the_users_registry(county, personas, jobs):
+    from lianxin.ops.longjobs import job_start
+
+    params = {"region": county.deqing.code, "level": "county", "from_term": "17", "to_term": "18"}
+    with pytest.raises(DomainError) as refused:
+        job_start(actor=personas.township_staff, kind="new_term_apply", params=params)
+    assert refused.value.field == "region"
+    with pytest.raises(DomainError, match="原届次: 请填写届次的数字"):
+        job_start(actor=personas.county_staff, kind="new_term_preview", params={**params, "from_term": "十七"})
