@@ -21,7 +21,17 @@ from lianxin.deputies.models import SERVING_STATUSES, Deputy, DeputyGroup, Group
 from lianxin.regions.models import Region, RegionLevel
 from lianxin.suggestions import rules
 from lianxin.suggestions.jobs import suggestions_mark_overdue
-from lianxin.suggestions.models import Kind, Proposer, Rating, ReplyClass, Session, SourceKind, Suggestion, UnitRole
+from lianxin.suggestions.models import (
+    Kind,
+    Proposer,
+    Rating,
+    ReplyClass,
+    Session,
+    SessionKind,
+    SourceKind,
+    Suggestion,
+    UnitRole,
+)
 from lianxin.suggestions.rules import add_months, months_due
 from lianxin.suggestions.services import chinese_number, suggestion_draft_create, suggestion_source_add
 from lianxin.suggestions.workflow import suggestion_transition
@@ -271,7 +281,8 @@ class Handler:
         if reply_class == ReplyClass.B and promised is not None:
             body = body.replace("明年", "今年" if promised.year == self.year else "明年")
             body += f"，预计于{promised.year}年{promised.month}月底前完成"
-        ack = rng.choice(texts.ACKS).format(title=plan.title, session=chinese_number(self.number))
+        acks = texts.ACKS if plan.session == SessionKind.MEETING else texts.ACKS[::2]  # [1] names the session
+        ack = rng.choice(acks).format(title=plan.title, session=chinese_number(self.number))
         addressee = f"{plan.lead.name}代表" if plan.lead else "各位代表"
         return (
             f"{addressee}：\n{ack}。{rng.choice(texts.OPENINGS)}\n{body}。\n{rng.choice(texts.CLOSINGS)}\n{unit.name}\n"

@@ -358,6 +358,8 @@ class Writer(Handler):
             converted, t + datetime.timedelta(minutes=30), "convert", staff,
             note="联名代表不足十人，经领衔代表同意转为建议", deputy_consent=True,
         )  # fmt: skip
+        suggestion_title = converted.title.replace("的议案", "的建议")
+        self.act(converted, t + datetime.timedelta(minutes=32), "edit", staff, title=suggestion_title)
         self.act(converted, t + datetime.timedelta(minutes=35), "submit", staff)
         t = office_time(rng, add_workdays(self.closes_on, 3))
         self.act(converted, t, "pass", staff)
