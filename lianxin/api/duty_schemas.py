@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 else:
     KindFilter = _api_enum("ActivityKind", ActivityKind.choices)
     KindIn = _api_enum("ActivityKindIn", CREATABLE_KINDS)
-ID = {"ge": 1, "le": 2**31 - 1}
 
 
 class AttendeeOut(Schema):
@@ -95,7 +94,7 @@ class ActivityFilters(Schema):
     from_: datetime.date | None = Field(None, alias="from", description="开始日期（含），北京时间")
     to: datetime.date | None = Field(None, description="结束日期（含），北京时间")
     region: str | None = Field(None, pattern=REGION_CODE_PATTERN, description="12位区划代码：该区划及其下级的活动")
-    deputy: int | None = Field(None, **ID, description="代表 id：该代表受邀或签到的活动")
+    deputy: int | None = Field(None, ge=1, le=2**31 - 1, description="代表 id：该代表受邀或签到的活动")
 
 
 class ActivityIn(LabelledIn):
@@ -106,7 +105,7 @@ class ActivityIn(LabelledIn):
     region: str = Field(..., title="区划代码", pattern=REGION_CODE_PATTERN, description="活动所在区划的12位代码")
     starts_at: datetime.datetime = Field(..., title="开始时间", description="带时区，如 2026-03-05T09:00:00+08:00")
     ends_at: datetime.datetime = Field(..., title="结束时间")
-    place: int | None = Field(None, title="家站室", **ID, description="家站室 id（在家站室举行时）")
+    place: int | None = Field(None, title="家站室", ge=1, le=2**31 - 1, description="家站室 id（在家站室举行时）")
     location: str = Field("", title="地点", max_length=200)
     organiser_name: str = Field("", title="组织单位", max_length=100)
     hours: Decimal | None = Field(None, title="学时", description="培训的学时")

@@ -96,6 +96,7 @@ def duties_remind_rules(*, now: datetime.datetime | None = None) -> int:
                 if not _claim(kind=ReminderKind.RULE, deputy=deputy, rule=rule, period_start=start):
                     continue
                 user = deputy.user
+                assert user is not None  # _subjects keeps deputies with an account
                 when = "今天" if days_left == 0 else f"{days_left} 天后"
                 notification_enqueue(
                     kind="duties.rule_remind",

@@ -235,8 +235,8 @@ SIGN_IN = {
     "deputy2": 200,
     "county_staff": 403,
     "place_staff": 403,
-    "outsider": 404,
-    "no_role": 404,
+    "outsider": 403,  # holds the code, so the activity is no secret to them; not a deputy
+    "no_role": 403,
 }
 
 
@@ -257,6 +257,24 @@ def test_a_deputy_signs_in_with_the_code_and_staff_cannot(duty, personas, post, 
         assert AuditEvent.objects.filter(action="duties.sign_in", actor=user).count() == 1
     else:
         assert not signed.exists()
+
+
+def test_without_the_code_an_activity_outside_the_scope_is_not_found(duty, personas, post):
+    activity = duty.activity(starts_in=datetime.timedelta(minutes=-10))
+    for user in (personas.outsider, personas.no_role):
+        response = post(user, f"/activities/{activity.pk}/sign-in", {"code": "not-the-code"})
+        assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+def test_a_deputy_of_another_township_signs_in_uninvited_with_the_code(duty, personas, post, regions, make_user):
+    user = make_user("deputy3", Role.DEPUTY, regions.qianyuan)
+    deputy = Deputy.objects.create(name="孙远方", gender="female", user=user)
+    activity = duty.activity(starts_in=datetime.timedelta(minutes=-10))
+
+    result = ok(post(user, f"/activities/{activity.pk}/sign-in", {"code": activity.signin_code}))
+
+    assert result["invited"] is False and result["deputy"]["id"] == deputy.pk
+    assert Attendance.objects.get(activity=activity, deputy=deputy).status == AttendanceStatus.PRESENT
 
 
 def test_a_sign_in_keeps_the_phones_location(duty, personas, post):
