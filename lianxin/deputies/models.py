@@ -33,6 +33,7 @@ class MandateStatus(models.TextChoices):
     BY_ELECTED = "by_elected", "补选在任"
     RESIGNED = "resigned", "辞职"
     REMOVED = "removed", "罢免"
+    TERM_ENDED = "term_ended", "届满"  # the term ended (换届: lianxin.deputies.terms)
 
 
 SERVING_STATUSES = (MandateStatus.SERVING, MandateStatus.BY_ELECTED)

@@ -7,8 +7,8 @@ pairings, households, standing-committee links and the duty roster hang on the D
 for re-elected deputies everything carries over by staying where it is, their public QR code included; the preview
 counts what they keep.
 
-The rest closes: the serving mandates of term N end on the day of the new term (`ended_on`; their status stays, the
-model has no status for a completed term). A deputy who is not re-elected and holds no serving mandate of another
+The rest closes: the serving mandates of term N end on the day of the new term (`ended_on`, status 届满, so that
+every "serving" filter leaves them out). A deputy who is not re-elected and holds no serving mandate of another
 congress leaves: they are taken out of groups (and no longer lead one), grids, pairings with grid workers and with
 other deputies, households and standing-committee links, and their roster shifts from the new term's day on are
 deleted. None of those models has dates, so the rows are deleted and the run's audit row keeps what they were; past
@@ -335,13 +335,18 @@ def _write(plan: TermPlan, *, actor: User | None) -> None:
         )
     for mandate in plan.closing:
         # Compare-and-swap: a mandate ended meanwhile (a resignation) keeps its own date.
-        if Mandate.objects.filter(pk=mandate.pk, ended_on__isnull=True).update(ended_on=plan.day):
+        if Mandate.objects.filter(pk=mandate.pk, ended_on__isnull=True, status__in=SERVING_STATUSES).update(
+            ended_on=plan.day, status=MandateStatus.TERM_ENDED
+        ):
             audit_record(
                 actor=actor,
                 action="mandate.update",
                 obj=mandate,
                 region_path=path,
-                changes={"ended_on": [None, plan.day.isoformat()]},
+                changes={
+                    "ended_on": [None, plan.day.isoformat()],
+                    "status": [mandate.status, MandateStatus.TERM_ENDED],
+                },
                 note=note,
             )
     removed = plan.removed

@@ -13,6 +13,7 @@ from lianxin.core.errors import DomainError, NotFound
 from lianxin.core.idcard import id_number_check_character
 from lianxin.core.models import AuditEvent
 from lianxin.deputies.models import (
+    SERVING_STATUSES,
     AssignmentBasis,
     Deputy,
     DeputyGroup,
@@ -194,7 +195,12 @@ def test_applying_carries_over_for_the_re_elected_and_closes_the_rest_with_audit
     )
     ended_events = AuditEvent.objects.filter(action="mandate.update")
     assert sorted(int(e.object_id) for e in ended_events) == sorted(m.pk for m in plan.closing)
-    assert {json.dumps(e.changes) for e in ended_events} == {json.dumps({"ended_on": [None, "2027-01-10"]})}
+    assert {json.dumps(e.changes) for e in ended_events} == {
+        json.dumps({"ended_on": [None, "2027-01-10"], "status": ["serving", "term_ended"]})
+    }
+    # A finished term is no longer "serving" anywhere: Deputy.serving() and every SERVING_STATUSES filter agree.
+    assert not Mandate.objects.filter(pk__in=[m.pk for m in plan.closing], status__in=SERVING_STATUSES).exists()
+    assert li not in Deputy.objects.serving() and qian not in Deputy.objects.serving()
     assert AuditEvent.objects.filter(action="mandate.create", object_id=str(new.pk)).count() == 1
 
 
