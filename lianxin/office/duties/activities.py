@@ -106,6 +106,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         n_invited=Count("attendances", filter=Q(attendances__invited=True)),
         n_present=Count("attendances", filter=Q(attendances__status=AttendanceStatus.PRESENT)),
         n_leave=Count("attendances", filter=Q(attendances__status=AttendanceStatus.ON_LEAVE)),
+        n_leave_pending=Count("attendances", filter=Q(attendances__status=AttendanceStatus.LEAVE_REQUESTED)),
         n_absent=Count("attendances", filter=Q(attendances__status=AttendanceStatus.ABSENT)),
     ).order_by("-starts_at", "-id")
     counts = [
@@ -169,6 +170,9 @@ class ActivityForm(forms.Form):
         fields["townships"].queryset = townships(user)
         fields["deputies"].queryset = deputies_of(user)
         fields["deputies"].widget.attrs["size"] = "8"
+        fields["deputies"].help_text = "按住 Ctrl（苹果电脑按 ⌘）可选多人"
+        if not fields["groups"].queryset.exists():
+            fields["groups"].help_text = "本辖区尚未建立代表小组"
         self.user = user
 
     def invited(self) -> list[Deputy]:

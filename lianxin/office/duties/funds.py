@@ -1,6 +1,7 @@
 """履职经费: each deputy's allocation for a year, what was spent (with the receipt uploaded), and the balance; a
 page per deputy to set the allocation and enter a spending. Writes go through fund_allocate and fund_spend."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +23,18 @@ from lianxin.office.duties.common import deputies_of, duties_required, refused, 
 RECEIPT_TYPES = {".pdf", ".jpg", ".jpeg", ".png", ".ofd"}
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 PAGE_SIZE = 200
+ZERO = Decimal("0")
+
+
+@dataclass
+class FundRow:
+    deputy: Deputy | None  # None: the totals
+    allocated: Decimal | None  # None: no allocation set for the year
+    spent: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        return (self.allocated or ZERO) - self.spent
 
 
 class SpendForm(forms.Form):
@@ -64,15 +77,8 @@ def funds_list(request: HttpRequest) -> HttpResponse:
     ids = [d.pk for d in deputies]
     allocated = dict(FundAllocation.objects.filter(deputy_id__in=ids, year=year).values_list("deputy_id", "amount"))
     spent = _spent(ids, year)
-    rows = []
-    for d in deputies:
-        amount, used = allocated.get(d.pk), spent.get(d.pk, Decimal("0"))
-        rows.append({"deputy": d, "allocated": amount, "spent": used, "balance": (amount or Decimal("0")) - used})
-    totals = {
-        "allocated": sum((r["allocated"] or Decimal("0") for r in rows), Decimal("0")),
-        "spent": sum((r["spent"] for r in rows), Decimal("0")),
-    }
-    totals["balance"] = totals["allocated"] - totals["spent"]
+    rows = [FundRow(d, allocated.get(d.pk), spent.get(d.pk, ZERO)) for d in deputies]
+    totals = FundRow(None, sum((r.allocated or ZERO for r in rows), ZERO), sum((r.spent for r in rows), ZERO))
     context = {"tabs": tabs(request), "year": year, "rows": rows, "totals": totals, "page_size": PAGE_SIZE}
     return render(request, "office/duties/funds.html", context)
 
@@ -89,7 +95,8 @@ def funds_deputy(request: HttpRequest, pk: int) -> HttpResponse:
     deputy = _deputy_or_404(request, pk)
     year = year_of(request, timezone.localdate().year)
     user: Any = request.user
-    allocate = AllocateForm(prefix="allocate")
+    allocation = FundAllocation.objects.filter(deputy=deputy, year=year).first()
+    allocate = AllocateForm(prefix="allocate", initial={"amount": allocation.amount if allocation else None})
     spend = SpendForm(prefix="spend", initial={"spent_on": timezone.localdate()})
     if request.method == "POST":
         here = reverse("office:duty_funds_deputy", args=[deputy.pk]) + f"?year={year}"
@@ -116,7 +123,6 @@ def funds_deputy(request: HttpRequest, pk: int) -> HttpResponse:
                     return redirect(here)
         except DomainError as exc:
             refused(request, exc)
-    allocation = FundAllocation.objects.filter(deputy=deputy, year=year).first()
     entries = list(FundEntry.objects.filter(deputy=deputy, spent_on__year=year).order_by("-spent_on", "-id"))
     spent = sum((e.amount for e in entries), Decimal("0"))
     context = {

@@ -30,6 +30,7 @@ from lianxin.duties.models import (
     SignInMethod,
 )
 from lianxin.duties.tests.conftest import duty  # noqa: F401
+from lianxin.portal.tests.test_qr_and_posters import page_text
 from lianxin.suggestions.models import Session, Suggestion
 
 pytestmark = pytest.mark.django_db
@@ -332,6 +333,8 @@ def test_the_qr_code_encodes_the_workbench_sign_in_url_and_the_sheet_is_a_pdf(cl
     if sheet.status_code == 503:
         pytest.skip("no CJK font on this machine")
     assert sheet["Content-Type"] == "application/pdf" and sheet.content.startswith(b"%PDF")
+    text = page_text(sheet.content)  # the CJK font is embedded: the text reads back in Chinese
+    assert "走访群众签到表" in text and "沈建国" in text and "钱立新" in text and "本人签名" in text
 
 
 # --- board, scores, honours, funds --------------------------------------------------------------------------------
@@ -432,12 +435,9 @@ def test_funds_allocation_spending_with_a_receipt_and_the_balance(client, person
     assert entry.amount == Decimal("350.50") and entry.receipt and entry.recorded_by == personas.county_staff
     assert AuditEvent.objects.filter(action__in=["duties.fund_allocate", "duties.fund_spend"]).count() == 2
     listing = client.get(BASE + "funds/", {"year": year})
-    row = next(r for r in listing.context["rows"] if r["deputy"] == duty.first)
-    assert (row["allocated"], row["spent"], row["balance"]) == (
-        Decimal("2000.00"),
-        Decimal("350.50"),
-        Decimal("1649.50"),
-    )
+    row = next(r for r in listing.context["rows"] if r.deputy == duty.first)
+    assert (row.allocated, row.spent, row.balance) == (Decimal("2000.00"), Decimal("350.50"), Decimal("1649.50"))
+    assert "1649.50" in listing.content.decode()
     download = client.get(f"{BASE}funds/receipts/{entry.pk}/")
     assert b"".join(download.streaming_content) == b"%PDF-1.4 receipt"
     negative = client.post(
@@ -459,3 +459,21 @@ def test_the_menu_shows_the_duties_entry_to_those_who_manage_duties_only(client,
     assert "代表履职" in client.get("/office/").content.decode()
     client.force_login(personas.unit_handler)
     assert "代表履职" not in client.get("/office/").content.decode()
+
+
+def test_the_activity_list_needs_the_same_queries_for_more_rows_and_flags_pending_leave(client, personas, duty):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(personas.county_staff)
+    duty.activity(starts_in=datetime.timedelta(days=1))
+    client.get(BASE + "activities/")  # warm the session and the menu
+    with CaptureQueriesContext(connection) as few:
+        client.get(BASE + "activities/")
+    for _ in range(4):
+        activity = duty.activity(starts_in=datetime.timedelta(days=1))
+    services.leave_request(actor=personas.deputy, activity=activity, reason="出差")
+    with CaptureQueriesContext(connection) as more:
+        page = client.get(BASE + "activities/").content.decode()
+    assert len(more) == len(few)
+    assert page.count("请假待批 1") == 1
