@@ -30,7 +30,7 @@ from lianxin.api.schemas import ErrorOut, ValidationErrorOut
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.deputies.models import Deputy, MandateLevel
 from lianxin.duties.models import Activity, ActivityKind, Attendance
-from lianxin.duties.selectors import activities_visible_to, activity_counts, score_of_deputy
+from lianxin.duties.selectors import activities_visible_to, activity_counts_by_kind, score_of_deputy
 from lianxin.duties.services import activity_create, attendance_sign_in
 from lianxin.regions.models import Region
 from lianxin.venues.models import Place
@@ -211,10 +211,7 @@ def deputy_duties(request: HttpRequest, deputy_id: int, query: Query[DutiesQuery
             }
         )
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    counts = {
-        kind: activity_counts(deputy_ids=[found.pk], start=start, end=end, kinds=[kind]).get(found.pk, 0)
-        for kind in ActivityKind.values
-    }
+    counts = activity_counts_by_kind(deputy=found, start=start, end=end)
     return {
         "deputy": found,
         "year": year,

@@ -88,6 +88,30 @@ def activity_counts(
     return dict(counts)
 
 
+def activity_counts_by_kind(*, deputy: Deputy, start: datetime.date, end: datetime.date) -> dict[str, int]:
+    """One deputy's attended activities in [start, end] per kind, receptions included: two grouped queries."""
+    low, high = _bounds(start, end)
+    counts = dict.fromkeys(ActivityKind.values, 0)
+    attended = (
+        Attendance.objects.filter(
+            deputy=deputy,
+            status=AttendanceStatus.PRESENT,
+            activity__starts_at__gte=low,
+            activity__starts_at__lt=high,
+        )
+        .exclude(activity__status=ActivityStatus.CANCELLED)
+        .values("activity__kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in attended:
+        counts[row["activity__kind"]] += row["n"]
+    counts[ActivityKind.RECEPTION] += ReceptionSession.objects.filter(
+        deputy=deputy, started_at__gte=low, started_at__lt=high
+    ).count()
+    return counts
+
+
 # --- frequency rules and the board ---------------------------------------------------------------------------------
 
 
