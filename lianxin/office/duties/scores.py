@@ -149,14 +149,19 @@ def honour_propose(request: HttpRequest) -> HttpResponse:
     if congress is None:
         raise Http404("未找到该人大")
     wanted = {int(v) for v in request.POST.getlist("deputies") if v.isdigit()}
-    if not wanted:
-        messages.error(request, "推荐: 请在排名中勾选代表")
+    top = int(request.POST["top"]) if request.POST.get("top", "").isdigit() else 0
+    if not wanted and not top:
+        messages.error(request, "推荐: 请在排名中勾选代表，或填写推荐前几名")
         return _back(request)
+    taken = set(Honour.objects.filter(region=congress.region, year=year).values_list("deputy_id", flat=True))
     lines = [
         line
         for line in scores(region_id=congress.region.pk, level=congress.level, year=year)
-        if line.deputy_id in wanted
+        if line.deputy_id in wanted or (line.rank <= top and line.deputy_id not in taken)
     ]
+    if not lines:
+        messages.error(request, "推荐: 没有尚未推荐的代表")
+        return _back(request)
     deputies = Deputy.objects.in_bulk([line.deputy_id for line in lines])
     done = 0
     for line in lines:

@@ -477,3 +477,22 @@ def test_the_activity_list_needs_the_same_queries_for_more_rows_and_flags_pendin
         page = client.get(BASE + "activities/").content.decode()
     assert len(more) == len(few)
     assert page.count("请假待批 1") == 1
+
+
+def test_honours_proposed_as_the_top_of_the_ranking_include_ties_and_skip_those_already_proposed(
+    client, personas, regions, duty
+):
+    year = timezone.localdate().year
+    _items(regions, year)
+    for user in (personas.deputy, duty.second_user):
+        activity = started(duty)
+        services.attendance_sign_in(actor=user, code=activity.signin_code)
+    client.force_login(personas.county_staff)
+    congress = f"{regions.deqing.pk}-county"
+    response = client.post(BASE + "scores/honours/", {"year": year, "congress": congress, "top": "1"}, follow=True)
+    assert said(response) == ["已推荐 2 名优秀代表"]  # 沈建国 and 钱立新 share the first rank
+    assert sorted(Honour.objects.values_list("deputy__name", "rank")) == [("沈建国", 1), ("钱立新", 1)]
+    again = client.post(BASE + "scores/honours/", {"year": year, "congress": congress, "top": "1"}, follow=True)
+    assert said(again) == ["推荐: 没有尚未推荐的代表"] and Honour.objects.count() == 2 and audits("honour_propose") == 2
+    none = client.post(BASE + "scores/honours/", {"year": year, "congress": congress}, follow=True)
+    assert said(none) == ["推荐: 请在排名中勾选代表，或填写推荐前几名"]
