@@ -45,7 +45,9 @@ class EvaluationForm(forms.Form):
 
     def __init__(self, *args, meeting: ReportMeeting, captcha_question: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["deputy"].choices = [(d.pk, d.name) for d in meeting.deputies]
+        deputy = self.fields["deputy"]
+        assert isinstance(deputy, forms.TypedChoiceField)
+        deputy.choices = [(d.pk, d.name) for d in meeting.deputies]
         if len(meeting.deputies) == 1:
             self.fields["deputy"].initial = meeting.deputies[0].pk
         self.fields["captcha"].label = f"验证题：{captcha_question}" if captcha_question else "验证题"
@@ -57,7 +59,7 @@ class EvaluationForm(forms.Form):
 
 
 def _evaluated(request: HttpRequest) -> set[str]:
-    value = request.get_signed_cookie(COOKIE, default="", salt=COOKIE_SALT, max_age=COOKIE_AGE)
+    value = request.get_signed_cookie(COOKIE, default="", salt=COOKIE_SALT, max_age=COOKIE_AGE) or ""
     return set(value.split(",")) - {""}
 
 
