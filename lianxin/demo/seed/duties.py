@@ -309,7 +309,8 @@ class Writer:
                 counterpart=counterpart,
                 answer=f"{counterpart}负责人当场答复：已列入今年工作计划，近期组织落实。" if answered else "",
             )
-            if not answered and self.interval is not None and rng.random() < 0.6:
+            # The demo deputy's own drafts are the suggestions demo's (lianxin.demo.seed.suggestions): not added to.
+            if not answered and self.interval is not None and raised_by != self.me and rng.random() < 0.6:
                 services.meeting_point_to_suggestion(actor=self.staff, point=point, session=self.interval)
 
     # -- the year
