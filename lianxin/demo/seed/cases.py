@@ -86,6 +86,7 @@ CHANNEL_WEIGHTS = {
     Channel.GRID_WORKER: 4.5,
     Channel.VISIT: 3.0,
     Channel.MEETING: 1.5,
+    Channel.PHONE: 2.0,  # calls to a station's desk (接待登记台)
 }
 PREVIOUS_CHANNEL_WEIGHTS = {**CHANNEL_WEIGHTS, Channel.ONLINE: 47.0}
 CATEGORY_WEIGHTS = {
