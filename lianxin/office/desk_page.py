@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 
+from lianxin.accounts.actors import account_of
 from lianxin.accounts.permissions import may
 from lianxin.accounts.roles import Perm
 from lianxin.cases.desk import (
@@ -26,7 +27,7 @@ from lianxin.cases.desk import (
     desk_register,
     desk_today_visible_to,
 )
-from lianxin.cases.models import Case, ReplyVia
+from lianxin.cases.models import Case, Channel, ReplyVia
 from lianxin.cases.selectors import case_get_visible_to, category_list
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.core.errors import PermissionDenied as DomainPermissionDenied
@@ -129,7 +130,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             registration = desk_register(
-                actor=request.user,
+                actor=account_of(request),
                 channel=data["channel"],
                 body=data["text"],
                 place=data["place"],
@@ -170,7 +171,12 @@ def desk_receipt(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "office/desk/receipt.html",
-        {"case": case, "channel_label": DESK_CHANNEL_LABELS[case.channel], "place": case.place, "today": today},
+        {
+            "case": case,
+            "channel_label": DESK_CHANNEL_LABELS[Channel(case.channel)],
+            "place": case.place,
+            "today": today,
+        },
     )
 
 
