@@ -260,9 +260,14 @@ def test_a_suggestion_allows_and_refuses_exactly_what_the_matrix_says(world, act
     # Read once; each cell gets its own copy (Model.__getstate__ copies the state and the related objects' cache).
     suggestions = Suggestion.objects.select_related("region", "session", "lead_deputy").in_bulk(ids)
 
-    found = {s.status: _outcome(who, side, copy.copy(s), action) for s in suggestions.values()}
+    states = SUGGESTIONS.states
+    if scope != "inside":
+        # Outside their scope (or on what is not theirs) an actor is refused before the state is looked at: the
+        # states the action starts from are the ones where a slip would do harm, and they are enough to walk.
+        states = tuple(state for state in states if state in SUGGESTIONS.sources(action))
+    found = {s.status: _outcome(who, side, copy.copy(s), action) for s in suggestions.values() if s.status in states}
 
-    assert found == {state: SUGGESTIONS.expected(actor, state, action, scope=scope) for state in SUGGESTIONS.states}
+    assert found == {state: SUGGESTIONS.expected(actor, state, action, scope=scope) for state in states}
 
 
 def test_the_suggestion_matrix_covers_every_state_and_action_and_agrees_on_the_sources():
