@@ -28,6 +28,7 @@ def seeded(django_db_setup, django_db_blocker):
         outer = transaction.atomic()
         outer.__enter__()
         try:
+            _restore_migration_data()
             out = StringIO()
             call_command("seed_demo", stdout=out)
             yield SimpleNamespace(
@@ -36,6 +37,23 @@ def seeded(django_db_setup, django_db_blocker):
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+def _restore_migration_data() -> None:
+    """A transactional test elsewhere in the run ends by emptying every table, the data migrations' rows too
+    (categories, deadline policies, the holiday calendar), and the demo needs them: put them back (get_or_create,
+    inside the package's transaction, so the rollback leaves the database as it found it)."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    schema_editor = SimpleNamespace(connection=connection)  # the seeds read only the connection's alias
+    for module in (
+        "lianxin.cases.migrations.0002_defaults",
+        "lianxin.workdays.migrations.0002_seed_from_chinese_calendar",
+    ):
+        importlib.import_module(module).seed(apps, schema_editor)
 
 
 @pytest.fixture
