@@ -174,6 +174,7 @@ def test_the_plan_is_the_same_for_the_same_seed_and_day(county):
     assert plan() == plan()
 
 
-def test_seeding_prints_the_suggestions_and_how_long_they_took(seeded):
+def test_seeding_prints_the_suggestions_and_how_long_they_took(seeded, db):
+    # `db`: ordered with the package's other tests (see test_seed_duties).
     line = next(line for line in seeded.output.splitlines() if "代表建议：" in line)
     assert "议案 3 件" in line and re.search(r"用时 \d+\.\d 秒", line)
