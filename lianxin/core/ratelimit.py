@@ -8,16 +8,17 @@ the store behind the "ratelimit" cache alias:
 - The database (the alias is Django's DatabaseCache): not DatabaseCache.incr, which is a read then a write and
   loses counts when two workers race, but one `INSERT … ON CONFLICT DO UPDATE … RETURNING` statement per request
   on a small table of its own (SQLite ≥ 3.35 and PostgreSQL both have it), created after `migrate`
-  (lianxin.core.apps) like Django's cache table.
+  (lianxin.core.apps) like Django's cache table. Expired counters are deleted by the worker every few minutes
+  (`rate_counters_purge`), never by a request: every request costs the same one statement.
 - Anything else (local memory, development): the cache's add and incr, per process.
 
 Windows are fixed: a counter is named after its window's number, so it never needs resetting, and a refusal can say
 how many seconds remain (Retry-After). Call outside a transaction that may roll back, or the count rolls back too.
 """
 
+import datetime
 import logging
 import math
-import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,7 +35,6 @@ logger = logging.getLogger(__name__)
 
 ALIAS = "ratelimit"
 COUNTER_TABLE = "lianxin_rate_counter"
-PURGE_ONE_IN = 256  # expired counters are deleted by about one request in this many
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def rate_hit(limits: Sequence[Limit], *, now: float | None = None) -> list[Hit]:
         if isinstance(cache, RedisCache):
             counts = _redis_counts(cache, names, ttls, costs)
         elif isinstance(cache, DatabaseCache):
-            counts = _sql_counts(names, [now + ttl for ttl in ttls], costs, now)
+            counts = _sql_counts(names, [now + ttl for ttl in ttls], costs)
         else:
             counts = _cache_counts(cache, names, ttls, costs)
     except Exception:
@@ -96,7 +96,7 @@ def _redis_counts(cache: RedisCache, names: list[str], ttls: list[int], costs: l
     return [int(count) for count in results[::2]]
 
 
-def _sql_counts(names: list[str], expires: list[float], costs: list[int], now: float) -> list[int]:
+def _sql_counts(names: list[str], expires: list[float], costs: list[int]) -> list[int]:
     table = connection.ops.quote_name(COUNTER_TABLE)
     rows = ", ".join(["(%s, %s, %s)"] * len(names))
     params: list[str | int | float] = [value for row in zip(names, costs, expires, strict=True) for value in row]
@@ -107,9 +107,18 @@ def _sql_counts(names: list[str], expires: list[float], costs: list[int], now: f
             params,
         )
         counts = dict(cursor.fetchall())
-        if secrets.randbelow(PURGE_ONE_IN) == 0:
-            cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [now])
     return [int(counts[name]) for name in names]
+
+
+def rate_counters_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete the database store's expired counters (a no-op with Redis, whose keys expire by themselves); run by the
+    worker every few minutes. Returns how many were deleted."""
+    if not isinstance(caches[ALIAS], DatabaseCache):
+        return 0
+    moment = time.time() if now is None else now.timestamp()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(COUNTER_TABLE)} WHERE expires < %s", [moment])
+        return max(0, cursor.rowcount)
 
 
 def _cache_counts(cache: BaseCache, names: list[str], ttls: list[int], costs: list[int]) -> list[int]:

@@ -1,5 +1,6 @@
 """Rate-limit counters in a store every process shares: the database (no Redis) or Redis."""
 
+import datetime
 import os
 import uuid
 
@@ -11,6 +12,7 @@ from django.db import connection
 
 from lianxin.core import ratelimit
 from lianxin.core.ratelimit import COUNTER_TABLE, Limit, RateLimited, rate_check, rate_hit
+from lianxin.ops.management.commands import run_worker
 
 # A Redis database of this test's own (the machine's Redis is shared); REDIS_TEST_URL overrides.
 REDIS_TEST_URL = os.getenv("REDIS_TEST_URL", "redis://127.0.0.1:6379/13")
@@ -48,6 +50,29 @@ def test_several_limits_are_counted_in_one_statement(db, django_assert_num_queri
         first = rate_hit(limits, now=5.0)
     assert [hit.count for hit in first] == [1, 1]
     assert [hit.count for hit in rate_hit(limits, now=6.0)] == [2, 2]
+
+
+def test_a_request_costs_one_statement_every_time_and_the_worker_deletes_expired_counters(
+    db, django_assert_num_queries
+):
+    # A request used to delete expired counters at random (one in 256), so its query count changed from run to run.
+    limit = Limit(key="test:steady", limit=1000, window=60)
+    for n in range(600):
+        with django_assert_num_queries(1):
+            rate_hit([limit], now=float(n))
+    rate_hit([Limit(key="test:later", limit=5, window=60)], now=700.0)  # expires at 720
+    assert _counter_names() == ["rl:test:later:60:11", *(f"rl:test:steady:60:{b}" for b in range(10))]
+
+    jobs = {job.name: job for job in run_worker.jobs()}
+    deleted = jobs["rate_counters_purge"].run(now=datetime.datetime.fromtimestamp(650.0, tz=datetime.UTC))
+    assert deleted == 10  # windows 0..9 ended by 600; the later counter is still running
+    assert _counter_names() == ["rl:test:later:60:11"]
+
+
+def _counter_names() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT name FROM {connection.ops.quote_name(COUNTER_TABLE)} ORDER BY name")
+        return [name for (name,) in cursor.fetchall()]
 
 
 def test_a_lookup_of_many_codes_counts_once_per_code(db):

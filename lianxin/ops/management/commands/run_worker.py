@@ -28,6 +28,7 @@ from lianxin.cases.summaries import (
     summaries_place_weekly,
     summaries_station_monthly,
 )
+from lianxin.core.ratelimit import rate_counters_purge
 from lianxin.duties.jobs import duty_jobs
 from lianxin.notifications.worker import INTAKE, QUEUES, At, Every, Job, Worker
 from lianxin.ops.longjobs import longjobs_purge, longjobs_run
@@ -63,6 +64,8 @@ def jobs() -> list[Job]:
         # Every round: the imports and exports staff started in the office (lianxin/ops/longjobs.py), one a round;
         # a running one whose worker died is marked failed first.
         Job("longjobs_run", Every(datetime.timedelta(0)), longjobs_run),
+        # Every few minutes: the database store's expired rate-limit counters (a request never deletes them).
+        Job("rate_counters_purge", Every(datetime.timedelta(minutes=5)), rate_counters_purge),
         # Daily: their files and rejected rows past RETENTION_JOB_FILES_DAYS (privacy).
         Job("longjobs_purge", At(datetime.time.fromisoformat(settings.PRIVACY_PURGE_TIME)), longjobs_purge),
     ]
