@@ -90,6 +90,15 @@ class Activity(models.Model):
     starts_at = models.DateTimeField("开始时间")
     ends_at = models.DateTimeField("结束时间")
     hours = models.DecimalField("学时", max_digits=4, decimal_places=1, null=True, blank=True, help_text="培训填写")
+    training_plan = models.ForeignKey(
+        "TrainingPlan",
+        verbose_name="培训计划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="classes",
+        help_text="培训计划中的一期",
+    )
     outcome = models.TextField("活动成果", blank=True)
     # The code an invited deputy scans to sign in; renewed by staff if it leaks.
     signin_code = models.CharField("签到码", max_length=32, unique=True, default=new_signin_code, editable=False)
@@ -361,6 +370,83 @@ class Honour(models.Model):
         return f"{self.year} {self.title} {self.deputy}"
 
 
+class TrainingPlan(models.Model):
+    """A congress's training plan for a year (培训计划, 4–6 classes a year): its classes are activities of the kind
+    `training` linked to the plan; the deputies enrolled are invited to every class (lianxin.duties.trainings)."""
+
+    region = models.ForeignKey(Region, verbose_name="人大所在区划", on_delete=models.PROTECT, related_name="+")
+    level = models.CharField("人大层级", max_length=16, choices=MandateLevel.choices)
+    year = models.PositiveSmallIntegerField("年度")
+    title = models.CharField("计划名称", max_length=120)
+    planned_classes = models.PositiveSmallIntegerField("计划期数", default=4)
+    description = models.TextField("培训内容", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="制定人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("制定时间", auto_now_add=True)
+
+    objects = scoped_manager("region__path")
+
+    class Meta:
+        verbose_name = "培训计划"
+        verbose_name_plural = "培训计划"
+        ordering = ["-year", "region__code", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_classes__gte=1, planned_classes__lte=12), name="training_plan_classes_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.title}"
+
+
+class TrainingEnrolment(models.Model):
+    """A deputy enrolled in a training plan (报名): invited to each of the plan's classes."""
+
+    plan = models.ForeignKey(TrainingPlan, verbose_name="培训计划", on_delete=models.CASCADE, related_name="enrolments")
+    deputy = models.ForeignKey(Deputy, verbose_name="代表", on_delete=models.CASCADE, related_name="+")
+    enrolled_at = models.DateTimeField("报名时间", auto_now_add=True)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "培训报名"
+        verbose_name_plural = "培训报名"
+        ordering = ["plan", "deputy__name_stroke_key", "id"]
+        constraints = [models.UniqueConstraint(fields=["plan", "deputy"], name="training_enrolment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.deputy}"
+
+
+class RecordPublication(models.Model):
+    """A congress publishes its deputies' duty records of a year (履职档案公开): only published years appear on a
+    deputy's public page, in the public form (counts, no personal data)."""
+
+    region = models.ForeignKey(Region, verbose_name="人大所在区划", on_delete=models.PROTECT, related_name="+")
+    level = models.CharField("人大层级", max_length=16, choices=MandateLevel.choices)
+    year = models.PositiveSmallIntegerField("年度")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发布人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField("发布时间", auto_now_add=True)
+
+    objects = scoped_manager("region__path")
+
+    class Meta:
+        verbose_name = "履职档案公开"
+        verbose_name_plural = "履职档案公开"
+        ordering = ["-year", "region__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "level", "year"], name="record_publication_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.region} {self.get_level_display()}"
+
+
 class FundAllocation(models.Model):
     """履职经费: the yearly amount of a deputy (default 2,000 yuan for a city deputy)."""
 
@@ -425,6 +511,7 @@ class VoterEvaluation(models.Model):
 
 class ReminderKind(models.TextChoices):
     RULE = "rule", "频次规则未达标"
+    PLACE_RULE = "place_rule", "家站室频次未达标"
     LEAVE = "leave", "请假待审批"
 
 
@@ -433,8 +520,9 @@ class DutyReminder(models.Model):
     deputy per rule and period, to an activity's organiser once about its undecided leave requests — however often
     and in however many processes the job runs."""
 
-    kind = models.CharField("提醒类型", max_length=8, choices=ReminderKind.choices)
+    kind = models.CharField("提醒类型", max_length=12, choices=ReminderKind.choices)
     deputy = models.ForeignKey(Deputy, verbose_name="代表", null=True, on_delete=models.CASCADE, related_name="+")
+    place = models.ForeignKey(Place, verbose_name="家站室", null=True, on_delete=models.CASCADE, related_name="+")
     rule = models.ForeignKey(FrequencyRule, verbose_name="规则", null=True, on_delete=models.CASCADE, related_name="+")
     period_start = models.DateField("周期开始", null=True)
     activity = models.ForeignKey(Activity, verbose_name="活动", null=True, on_delete=models.CASCADE, related_name="+")
@@ -448,6 +536,11 @@ class DutyReminder(models.Model):
                 fields=["deputy", "rule", "period_start"], condition=Q(kind="rule"), name="duty_reminder_rule_once"
             ),
             models.UniqueConstraint(fields=["activity"], condition=Q(kind="leave"), name="duty_reminder_leave_once"),
+            models.UniqueConstraint(
+                fields=["place", "rule", "period_start"],
+                condition=Q(kind="place_rule"),
+                name="duty_reminder_place_rule_once",
+            ),
         ]
 
     def __str__(self) -> str:
