@@ -1,6 +1,6 @@
 """The worker's jobs for duty performance: remind a deputy before a frequency rule's period ends while the rule is
-not yet met, and remind an activity's organiser the day before of leave requests still undecided. Registered in
-`lianxin run_worker` by `duty_jobs()`.
+not yet met, remind a place's staff likewise while the place is behind on a place rule, and remind an activity's
+organiser the day before of leave requests still undecided. Registered in `lianxin run_worker` by `duty_jobs()`.
 
 Each job takes `now`, may run again at any time and in several processes at once: a reminder is claimed by
 inserting its `DutyReminder` row, whose unique constraint lets exactly one process (and one round) send it, in the
@@ -15,9 +15,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from lianxin.accounts.models import RoleAssignment, User
+from lianxin.accounts.roles import Role
+from lianxin.cases.models import ReceptionSession
 from lianxin.deputies.models import SERVING_STATUSES, Deputy, Mandate, MandateLevel
 from lianxin.duties.models import (
     Activity,
+    ActivityKind,
     ActivityStatus,
     AttendanceStatus,
     DutyReminder,
@@ -28,6 +32,7 @@ from lianxin.duties.models import (
 from lianxin.duties.selectors import activity_counts, period_of, rule_kinds
 from lianxin.notifications.services import notification_enqueue
 from lianxin.notifications.worker import At, Job
+from lianxin.venues.models import Place
 from lianxin.workdays.calendar import CHINA
 
 # Deputies elected by the voters themselves (county and township congresses); the others are elected by congresses.
@@ -113,6 +118,94 @@ def duties_remind_rules(*, now: datetime.datetime | None = None) -> int:
     return sent
 
 
+# --- place rules ---------------------------------------------------------------------------------------------------
+
+
+def place_counts(*, place_ids: list[int], start: datetime.date, end: datetime.date, kinds: set[str]) -> dict[int, int]:
+    """What each place held in [start, end] (Beijing days): the receptions at the place (坐诊, from the cases app)
+    when receptions count, plus the activities of the other kinds held there. Two grouped queries."""
+    low = datetime.datetime.combine(start, datetime.time.min, tzinfo=CHINA)
+    high = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=CHINA)
+    counts: dict[int, int] = defaultdict(int)
+    if ActivityKind.RECEPTION in kinds:
+        sessions = ReceptionSession.objects.filter(place_id__in=place_ids, started_at__gte=low, started_at__lt=high)
+        for place_id, n in sessions.values_list("place_id").annotate(n=Count("id")).values_list("place_id", "n"):
+            counts[place_id] += n
+    other = kinds - {ActivityKind.RECEPTION}
+    if other:
+        held = Activity.objects.filter(
+            place_id__in=place_ids,
+            kind__in=other,
+            status=ActivityStatus.HELD,
+            starts_at__gte=low,
+            starts_at__lt=high,
+        )
+        for place_id, n in held.values_list("place_id").annotate(n=Count("id")).values_list("place_id", "n"):
+            counts[place_id] += n
+    return dict(counts)
+
+
+def _place_staff(places: list[Place]) -> dict[int, list[User]]:
+    """Region id → the active users holding the place staff role there (a place's liaison staff are granted the
+    role over the place's region, as lianxin.cases.summaries reads them)."""
+    staff: dict[int, dict[int, User]] = defaultdict(dict)
+    grants = RoleAssignment.objects.filter(
+        role=Role.PLACE_STAFF, region_id__in={p.region_id for p in places}, user__is_active=True
+    ).select_related("user")
+    for grant in grants.order_by("user_id"):
+        staff[grant.region_id][grant.user_id] = grant.user
+    return {region_id: list(users.values()) for region_id, users in staff.items()}
+
+
+def duties_remind_place_rules(*, now: datetime.datetime | None = None) -> int:
+    """Remind the staff of every active place behind on an active place rule (e.g. each room at least one reception
+    a month) within the rule's `remind_days` before the period ends, once per place, rule and period. A place
+    without staff is not claimed, so staff granted later in the period are still reminded. Returns the places."""
+    today = _today(now or timezone.now())
+    sent = 0
+    for rule in FrequencyRule.objects.filter(is_active=True, subject=RuleSubject.PLACE).order_by("id"):
+        start, end = period_of(rule.period, today)
+        days_left = (end - today).days
+        if days_left > rule.remind_days:
+            continue
+        places = Place.objects.filter(is_active=True).exclude(
+            pk__in=DutyReminder.objects.filter(kind=ReminderKind.PLACE_RULE, rule=rule, period_start=start).values(
+                "place_id"
+            )
+        )
+        if rule.place_kind:
+            places = places.filter(kind=rule.place_kind)
+        wanted = list(places.select_related("region").order_by("id"))
+        if not wanted:
+            continue
+        staff = _place_staff(wanted)
+        counts = place_counts(place_ids=[p.pk for p in wanted], start=start, end=end, kinds=rule_kinds(rule))
+        for place in wanted:
+            done = counts.get(place.pk, 0)
+            users = staff.get(place.region_id, [])
+            if done >= rule.minimum or not users:
+                continue
+            with transaction.atomic():
+                if not _claim(kind=ReminderKind.PLACE_RULE, place=place, rule=rule, period_start=start):
+                    continue
+                when = "今天" if days_left == 0 else f"{days_left} 天后"
+                for user in users:
+                    notification_enqueue(
+                        kind="duties.place_rule_remind",
+                        channel=_channel(),
+                        recipient=user.phone or user.username,
+                        user=user,
+                        region_path=place.region.path,
+                        subject=f"履职提醒：{place.name} {rule.name}"[:200],
+                        body=(
+                            f"{place.name}：按“{rule.name}”，{start:%Y-%m-%d} 至 {end:%Y-%m-%d} 应至少 {rule.minimum} 次，"
+                            f"目前已记录 {done} 次；本周期于{when}（{end:%Y-%m-%d}）结束，请及时安排。"
+                        ),
+                    )
+            sent += 1
+    return sent
+
+
 # --- leave requests --------------------------------------------------------------------------------------------------
 
 
@@ -172,5 +265,6 @@ def duty_jobs() -> list[Job]:
     return [
         # Daily: periods and the day before an activity are days, so once a day is as often as anything changes.
         Job("duties_remind_rules", At(at), duties_remind_rules),
+        Job("duties_remind_place_rules", At(at), duties_remind_place_rules),
         Job("duties_remind_leave", At(at), duties_remind_leave),
     ]

@@ -1,15 +1,19 @@
-"""The worker's reminders: a deputy behind on a frequency rule before its period ends, an organiser the day before
-an activity with undecided leave requests. Each goes out once, however often the job runs."""
+"""The worker's reminders: a deputy behind on a frequency rule before its period ends, a place's staff while the place
+is behind on a place rule, an organiser the day before an activity with undecided leave requests. Each goes out
+once, however often the job runs."""
 
 import datetime
+from types import SimpleNamespace
 
 import pytest
 import time_machine
 
+from lianxin.cases.services import reception_start
 from lianxin.duties import services
-from lianxin.duties.jobs import duties_remind_leave, duties_remind_rules
-from lianxin.duties.models import DutyReminder, FrequencyRule
+from lianxin.duties.jobs import duties_remind_leave, duties_remind_place_rules, duties_remind_rules
+from lianxin.duties.models import DutyReminder, FrequencyRule, ReminderKind
 from lianxin.notifications.models import Notification
+from lianxin.venues.models import Place, PlaceKind
 
 pytestmark = pytest.mark.django_db
 
@@ -101,8 +105,83 @@ def test_no_leave_reminder_when_every_request_is_decided(duty, personas):
     assert reminded("duties.leave_remind") == []
 
 
-def test_the_worker_runs_both_reminders(duty, personas):
+def test_the_worker_runs_every_reminder(duty, personas):
     from lianxin.ops.management.commands.run_worker import jobs
 
     names = {job.name for job in jobs()}
-    assert {"duties_remind_rules", "duties_remind_leave"} <= names
+    assert {"duties_remind_rules", "duties_remind_place_rules", "duties_remind_leave"} <= names
+
+
+# --- place rules ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def places(regions):
+    """居仁's room and station (place_staff is granted 居仁), and a room of 城东 whose region has no place staff."""
+    return SimpleNamespace(
+        room=Place.objects.create(kind=PlaceKind.ROOM, name="居仁社区代表联络室", region=regions.jueren),
+        station=Place.objects.create(kind=PlaceKind.STATION, name="武康代表工作站", region=regions.jueren),
+        unstaffed=Place.objects.create(kind=PlaceKind.ROOM, name="城东村代表联络室", region=regions.chengdong),
+    )
+
+
+def room_rule(**fields):
+    values = {
+        "name": "每个联络室每月至少接待一次",
+        "subject": "place",
+        "place_kind": PlaceKind.ROOM,
+        "kinds": ["reception"],
+        "period": "month",
+        "minimum": 1,
+        "remind_days": 10,
+    }
+    values.update(fields)
+    return FrequencyRule.objects.create(**values)
+
+
+def test_a_places_staff_are_reminded_once_when_the_place_is_behind(duty, personas, places):
+    rule = room_rule()
+    with at("2026-03-25T10:00:00"):
+        assert duties_remind_place_rules() == 1  # the room of 居仁; 城东's room has no staff, the station is no room
+        assert duties_remind_place_rules() == 0  # the next round, the same day
+
+    [note] = reminded("duties.place_rule_remind")
+    assert note.user == personas.place_staff
+    assert "居仁社区代表联络室" in note.body and "2026-03-01 至 2026-03-31" in note.body
+    assert "目前已记录 0 次" in note.body and "6 天后" in note.body
+    assert note.region_path == places.room.region.path
+    [row] = DutyReminder.objects.filter(kind=ReminderKind.PLACE_RULE)
+    assert (row.place, row.rule, row.period_start) == (places.room, rule, datetime.date(2026, 3, 1))
+
+    with at("2026-03-30T10:00:00"):
+        assert duties_remind_place_rules() == 0  # once per period, not once a day
+    with at("2026-04-25T10:00:00"):
+        assert duties_remind_place_rules() == 1  # a new period
+    assert reminded("duties.rule_remind") == []  # a place rule does not remind deputies
+
+
+def test_no_place_reminder_when_a_reception_or_a_held_activity_at_the_place_meets_the_rule(duty, personas, places):
+    room_rule()
+    station_rule = room_rule(name="每个工作站每月至少一次基层活动", place_kind=PlaceKind.STATION, kinds=[])
+    with at("2026-03-25T10:00:00"):
+        reception_start(actor=personas.place_staff, deputy=duty.first, kind="station", place=places.room)
+        duty.activity(starts_in=datetime.timedelta(minutes=-30), place=places.station)
+        assert duties_remind_place_rules() == 1  # the station: an activity not marked held does not count
+    [note] = reminded("duties.place_rule_remind")
+    assert "武康代表工作站" in note.body and station_rule.name in note.body
+
+    with at("2026-04-25T10:00:00"):
+        reception_start(actor=personas.place_staff, deputy=duty.first, kind="station", place=places.room)
+        held = duty.activity(starts_in=datetime.timedelta(minutes=-30), place=places.station)
+        services.activity_mark_held(actor=personas.county_staff, activity=held)
+        assert duties_remind_place_rules() == 0  # both places met their rule in April
+
+
+def test_no_place_reminder_before_the_rules_remind_days_nor_for_an_inactive_rule(duty, personas, places):
+    room_rule(remind_days=5)
+    room_rule(name="停用的规则", is_active=False, remind_days=30)
+    with at("2026-03-20T10:00:00"):
+        assert duties_remind_place_rules() == 0
+    assert reminded("duties.place_rule_remind") == []
+    with at("2026-03-27T10:00:00"):
+        assert duties_remind_place_rules() == 1
