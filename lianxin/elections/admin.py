@@ -1,11 +1,16 @@
 """Staff pages for elections: districts and their rolls, the findings of the checks with the decision on
-each, freezing a roll for publication, and by-election candidates. Every write goes through the services."""
+each, freezing a roll for publication, by-election candidates and their result (当选). Every write goes through the
+services."""
 
+import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,6 +22,7 @@ from lianxin.accounts.roles import Perm
 from lianxin.backoffice.scoped_admin import ScopedInline, ScopedModelAdmin
 from lianxin.backoffice.spreadsheets import UploadForm, xlsx_response
 from lianxin.core.errors import DomainError, ImportRejected
+from lianxin.deputies.models import Deputy
 from lianxin.elections import services
 from lianxin.elections.checks import DUPLICATE_LABELS, ERROR_LABELS, OMISSION_LABELS
 from lianxin.elections.imports import (
@@ -29,6 +35,7 @@ from lianxin.elections.models import (
     Candidate,
     District,
     Election,
+    ElectionResult,
     Finding,
     FindingKind,
     Qualification,
@@ -38,6 +45,7 @@ from lianxin.elections.models import (
     VoterStatus,
     mask_id_number,
 )
+from lianxin.elections.results import byelection_result_record
 
 LABELS = {**ERROR_LABELS, **DUPLICATE_LABELS, **OMISSION_LABELS}
 
@@ -385,12 +393,25 @@ class FindingAdmin(ElectionsAdmin):
         self.message_user(request, f"已移出 {done} 名选民")
 
 
+class ResultForm(forms.Form):
+    """What a by-election's result needs besides the candidates (lianxin.elections.results)."""
+
+    elected_on = forms.DateField(
+        label="当选日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="不早于选举日，不晚于今天；代表资格自这一天起",
+    )
+    term = forms.IntegerField(
+        label="届次（选填）", required=False, min_value=1, help_text="留空则为该人大现有代表资格中最新的届次"
+    )
+
+
 @admin.register(Candidate)
 class CandidateAdmin(ElectionsAdmin):
-    list_display = ["name", "sex", "district", "nominated_by", "qualification", "reviewed_at"]
+    list_display = ["name", "sex", "district", "nominated_by", "qualification", "reviewed_at", "elected"]
     list_filter = ["qualification", "district__election"]
     search_fields = ["name", "id_number"]
-    list_select_related = ["district"]
+    list_select_related = ["district", "result"]
     fields = [
         "district",
         "name",
@@ -403,7 +424,7 @@ class CandidateAdmin(ElectionsAdmin):
         "review_note",
     ]
     readonly_fields = ["problems"]
-    actions = ["export_published"]
+    actions = ["export_published", "record_result"]
 
     def region_paths(self, obj: Candidate) -> list[str]:
         return [obj.district.region.path]
@@ -448,3 +469,78 @@ class CandidateAdmin(ElectionsAdmin):
     @admin.action(description="导出所选候选人中资格有效者的公告名单")
     def export_published(self, request: Any, queryset: Any) -> Any:
         return xlsx_response(candidates_published_xlsx(queryset.select_related("district")), "代表候选人名单")
+
+    @admin.display(description="当选")
+    def elected(self, obj: Candidate) -> str:
+        result = getattr(obj, "result", None)
+        return f"{result.elected_on:%Y-%m-%d}当选" if result is not None else "—"
+
+    @admin.action(description="记录补选结果（当选）", permissions=["change"])
+    def record_result(self, request: Any, queryset: Any) -> Any:
+        """A small form for the date (and the term), then byelection_result_record for the selected candidates of
+        each district, all in one transaction: a refusal shows the service's reason and writes nothing."""
+        candidates = list(queryset.select_related("district__election__region", "district__region", "result"))
+        if not candidates:
+            self.message_user(request, "请选择本辖区的候选人", level=messages.ERROR)
+            return None
+        form = ResultForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            try:
+                lines = self._record_results(
+                    request, candidates=candidates, elected_on=data["elected_on"], term=data["term"]
+                )
+            except DomainError as exc:
+                self.message_user(request, f"未登记：{exc.message}", level=messages.ERROR)
+            else:
+                for line in lines:
+                    self.message_user(request, line, level=messages.SUCCESS)
+                return None  # back to the list, which shows the messages
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "记录补选结果（当选）",
+            "form": form,
+            "candidates": candidates,
+            "action": "record_result",
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/elections/candidate_result.html", context)
+
+    def _record_results(
+        self, request: Any, *, candidates: Sequence[Candidate], elected_on: datetime.date, term: int | None
+    ) -> list[Any]:
+        """Records the result district by district (the service takes one district's candidates); one refusal
+        rolls back every district. Returns one message per candidate: the deputy and the mandate it made."""
+        by_district: dict[int, list[Candidate]] = {}
+        for candidate in candidates:
+            by_district.setdefault(candidate.district_id, []).append(candidate)
+        recorded_before = {c.pk for c in candidates if hasattr(c, "result")}
+        numbers = [c.id_number.strip() for c in candidates if c.id_number.strip()]
+        with transaction.atomic():
+            known = set(Deputy.objects.filter(id_number__in=numbers).values_list("pk", flat=True))
+            results: list[ElectionResult] = []
+            for group in by_district.values():
+                results += byelection_result_record(
+                    actor=request.user, district=group[0].district, candidates=group, elected_on=elected_on, term=term
+                )
+        return [self._result_line(r, new_result=r.candidate_id not in recorded_before, known=known) for r in results]
+
+    def _result_line(self, result: ElectionResult, *, new_result: bool, known: set[int]) -> Any:
+        mandate, deputy = result.mandate, result.deputy
+        link = format_html(
+            '<a href="{}">{}</a>', reverse("admin:deputies_deputy_change", args=[deputy.pk]), deputy.name
+        )
+        if not new_result:
+            return format_html("{}已于{}登记当选，本次未作更改", link, f"{result.elected_on:%Y-%m-%d}")
+        return format_html(
+            "已登记{}补选当选：{}代表{}；新建代表资格 {}第{}届人大代表（{}，{}，自{}起）",
+            result.candidate.name,
+            "沿用已有" if deputy.pk in known else "新建",
+            link,
+            mandate.congress_region.name,
+            mandate.term,
+            mandate.district_name,
+            mandate.get_status_display(),
+            f"{mandate.started_on:%Y-%m-%d}",
+        )
