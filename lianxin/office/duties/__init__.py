@@ -19,4 +19,5 @@ urlpatterns = [
     path("board/", include("lianxin.office.duties.board")),
     path("scores/", include("lianxin.office.duties.scores")),
     path("funds/", include("lianxin.office.duties.funds")),
+    path("trainings/", include("lianxin.office.duties.trainings")),
 ]

@@ -27,6 +27,7 @@ TABS = (
     ("履职活动", "office:duty_activities"),
     ("履职频次", "office:duty_board"),
     ("履职积分", "office:duty_scores"),
+    ("履职培训", "office:duty_trainings"),
     ("履职经费", "office:duty_funds"),
 )
 
