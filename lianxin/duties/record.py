@@ -3,8 +3,9 @@ activities with their dates and the deputy's attendance, receptions, the cases t
 ended, the suggestions they led with the reply classes and ratings, trainings with hours, pledges, voters'
 evaluations of their 述职 and the score with its breakdown (lianxin.duties.selectors.score_of_deputy).
 
-The public form (`public_record`) is counts only — activities by kind, receptions, suggestions — for past years:
-no personal data, no absences, no scores. It is printed with the CJK font of the posters (lianxin.publicweb).
+The public form (`public_record`) is counts only — activities by kind, receptions, suggestions — for the past years
+a congress the deputy served in has published (RecordPublication, `services.record_publish`): no personal data, no
+absences, no scores. The PDF is printed with the CJK font of the posters (lianxin.publicweb).
 """
 
 import datetime
@@ -27,6 +28,7 @@ from lianxin.duties.models import (
     Attendance,
     AttendanceStatus,
     Pledge,
+    RecordPublication,
     ScoreItem,
     VoterEvaluation,
 )
@@ -420,18 +422,45 @@ class PublicYear:
     activities: list[tuple[str, int]]  # (kind label, activities attended), most first
     receptions: int
     suggestions: int
+    published_by: list[str] = field(default_factory=list)  # the congresses that published the year
 
     @property
     def activity_total(self) -> int:
         return sum(n for _, n in self.activities)
 
 
+def published_years(*, deputy: Deputy, first: int, last: int) -> dict[int, list[str]]:
+    """Year → the congresses (“德清县人大”) that published it, among those the deputy served in during that year,
+    for the years first..last. Two queries."""
+    mandates = list(deputy.mandates.select_related("congress_region"))
+    if not mandates:
+        return {}
+    which = Q()
+    for m in mandates:
+        which |= Q(region_id=m.congress_region_id, level=m.level)
+    years: dict[int, list[str]] = {}
+    for publication in RecordPublication.objects.filter(which, year__gte=first, year__lte=last).order_by("year"):
+        for m in mandates:
+            served = (m.started_on is None or m.started_on.year <= publication.year) and (
+                m.ended_on is None or m.ended_on.year >= publication.year
+            )
+            if served and (m.congress_region_id, m.level) == (publication.region_id, publication.level):
+                label = f"{m.congress_region.name}人大"
+                if label not in years.setdefault(publication.year, []):
+                    years[publication.year].append(label)
+    return years
+
+
 def public_record(*, deputy: Deputy, today: datetime.date | None = None) -> list[PublicYear]:
-    """What the public page shows: per past year (the current one is still open), the activities the deputy
-    attended by kind, the receptions and the suggestions they led — counts only. Three grouped queries."""
+    """What the public page shows: per past year (the current one is still open) that a congress the deputy served
+    in has published, the activities the deputy attended by kind, the receptions and the suggestions they led —
+    counts only, zeros included (a published year is the deputy's public record, even an empty one). An
+    unpublished year is not read at all. Five queries at most."""
     today = today or timezone.localdate()
-    first = today.year - PUBLIC_YEARS
-    low, high = datetime.datetime(first, 1, 1, tzinfo=CHINA), datetime.datetime(today.year, 1, 1, tzinfo=CHINA)
+    published = published_years(deputy=deputy, first=today.year - PUBLIC_YEARS, last=today.year - 1)
+    if not published:
+        return []
+    low, high = _year_bounds(min(published))[0], _year_bounds(max(published))[1]
     kinds: dict[int, Counter[str]] = {}
     attended = (
         Attendance.objects.filter(
@@ -465,7 +494,6 @@ def public_record(*, deputy: Deputy, today: datetime.date | None = None) -> list
         .values_list("year", "n")
         .order_by()
     )
-    years = sorted(set(kinds) | set(receptions) | set(suggestions), reverse=True)
     labels = dict(ActivityKind.choices)
     return [
         PublicYear(
@@ -475,8 +503,9 @@ def public_record(*, deputy: Deputy, today: datetime.date | None = None) -> list
             ],
             receptions=receptions.get(year, 0),
             suggestions=suggestions.get(year, 0),
+            published_by=published[year],
         )
-        for year in years
+        for year in sorted(published, reverse=True)
     ]
 
 

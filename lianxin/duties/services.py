@@ -1,5 +1,5 @@
-"""Writes of duty performance: activities, invitations, QR sign-in, leave, meeting points, pledges, scores, honours
-and funds. Each is one function, keyword-only, atomic, audited; refusals are DomainErrors naming the field."""
+"""Writes of duty performance: activities, invitations, QR sign-in, leave, meeting points, pledges, scores, honours,
+the publication of duty records and funds. Each is one function, keyword-only, atomic, audited; refusals are DomainErrors naming the field."""
 
 import datetime
 from decimal import Decimal, InvalidOperation
@@ -17,7 +17,7 @@ from lianxin.cases.models import Case, Channel
 from lianxin.cases.services import case_register
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError, NotFound, PermissionDenied
-from lianxin.deputies.models import Deputy
+from lianxin.deputies.models import Deputy, MandateLevel
 from lianxin.duties.models import (
     Activity,
     ActivityKind,
@@ -32,6 +32,7 @@ from lianxin.duties.models import (
     MeetingPoint,
     Pledge,
     PointHandling,
+    RecordPublication,
     ScoreEntry,
     ScoreItem,
     ScoreSource,
@@ -514,6 +515,54 @@ def honour_decide(*, actor: User, honour: Honour, award: bool) -> Honour:
         honour.refresh_from_db()
         _audit(actor, "honour_decide", honour, honour.region, status=target)
     return honour
+
+
+# --- publication of duty records -----------------------------------------------------------------------------------
+
+
+def _require_publisher(actor: User, region: Region, level: str) -> str:
+    if not may(actor, Perm.MANAGE_DUTIES, region.path):
+        raise PermissionDenied(f"只有{region.name}人大的工作人员可以公开或撤回本级代表的履职档案")
+    if level not in MandateLevel.values:
+        raise DomainError("field_invalid", f"人大层级: “{level}”不是可选的层级", field="level")
+    return f"{region.name}{MandateLevel(level).label}人大"
+
+
+def record_publish(
+    *, actor: User, region: Region, level: str, year: int, today: datetime.date | None = None
+) -> RecordPublication:
+    """履职档案公开: the congress's deputies' records of a past year appear on their public pages (counts only).
+    Publishing a year already published changes nothing and writes nothing."""
+    congress = _require_publisher(actor, region, level)
+    today = today or timezone.localdate()
+    if year >= today.year:
+        raise DomainError(
+            "record_year_open",
+            f"公开履职档案: {year}年度尚未结束，{year + 1}年1月1日起才能公开{congress}代表的{year}年度履职档案",
+            field="year",
+        )
+    with transaction.atomic():
+        publication, created = RecordPublication.objects.get_or_create(
+            region=region, level=level, year=year, defaults={"published_by": actor}
+        )
+        if created:
+            _audit(actor, "record_publish", publication, region, level=level, year=year)
+    return publication
+
+
+def record_unpublish(*, actor: User, region: Region, level: str, year: int) -> bool:
+    """撤回公开: the year disappears from the public pages again. False (and nothing written) when it was not
+    published."""
+    _require_publisher(actor, region, level)
+    with transaction.atomic():
+        publication = (
+            RecordPublication.objects.select_for_update().filter(region=region, level=level, year=year).first()
+        )
+        if publication is None:
+            return False
+        _audit(actor, "record_unpublish", publication, region, level=level, year=year)
+        publication.delete()
+    return True
 
 
 # --- funds ---------------------------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """履职积分: a congress's ranking for a year with the points per item (selectors.scores), the self-assessments
 waiting for the organisation (selectors.pending_claims) with a form each to confirm or correct them (a correction
-needs a note), and 优秀代表: proposed from the top of the ranking, then awarded or declined. The items are edited
-in the admin (lianxin/duties/admin.py)."""
+needs a note), 优秀代表: proposed from the top of the ranking, then awarded or declined, and 履职档案公开: for each
+congress of the user's scope and each of the last past years, whether its deputies' records are on their public
+pages, with a button to publish or withdraw them (services.record_publish / record_unpublish). The items are
+edited in the admin (lianxin/duties/admin.py)."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -18,9 +20,9 @@ from lianxin.accounts.roles import Perm
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.core.errors import PermissionDenied as DomainDenied
 from lianxin.core.scoping import region_scope_q
-from lianxin.deputies.models import Deputy, MandateLevel
+from lianxin.deputies.models import Deputy, Mandate, MandateLevel
 from lianxin.duties import services
-from lianxin.duties.models import Honour, HonourStatus, ScoreEntry, ScoreItem
+from lianxin.duties.models import Honour, HonourStatus, RecordPublication, ScoreEntry, ScoreItem
 from lianxin.duties.selectors import pending_claims, scores
 from lianxin.office.duties.common import duties_required, refused, tabs, year_of
 from lianxin.regions.models import Region
@@ -49,6 +51,41 @@ def congresses(user: Any, year: int) -> list[Congress]:
     pairs = _items(user).filter(year=year).values_list("region_id", "level").distinct().order_by("region_id", "level")
     regions = Region.objects.in_bulk([r for r, _ in pairs])
     return [Congress(regions[r], level) for r, level in pairs]
+
+
+PUBLICATION_YEARS = 4  # the past years shown in the publication table
+
+
+def publishing_congresses(user: Any) -> list[Congress]:
+    """The congresses of the user's scope (manage_duties over the congress's region) that have deputies."""
+    pairs = (
+        Mandate.objects.filter(region_scope_q(user, "congress_region__path", Perm.MANAGE_DUTIES))
+        .values_list("congress_region_id", "level")
+        .distinct()
+        .order_by()
+    )
+    regions = Region.objects.in_bulk({r for r, _ in pairs})
+    levels = list(MandateLevel.values)
+    return sorted(
+        (Congress(regions[r], level) for r, level in pairs), key=lambda c: (c.region.path, levels.index(c.level))
+    )
+
+
+def _publications(user: Any) -> tuple[list[int], list[dict[str, Any]]]:
+    """The past years and, per congress, a cell per year with its publication (None: not published)."""
+    today = timezone.localdate()
+    years = list(range(today.year - 1, today.year - 1 - PUBLICATION_YEARS, -1))
+    congresses = publishing_congresses(user)
+    published = {
+        (p.region_id, p.level, p.year): p
+        for p in RecordPublication.objects.filter(
+            region_id__in={c.region.pk for c in congresses}, year__in=years
+        ).select_related("published_by")
+    }
+    rows = [
+        {"congress": c, "cells": [(y, published.get((c.region.pk, c.level, y))) for y in years]} for c in congresses
+    ]
+    return years, rows
 
 
 def _scores_url(congress: Congress | None, year: int) -> str:
@@ -82,6 +119,7 @@ def scores_page(request: HttpRequest) -> HttpResponse:
         for line in lines
     ]
     claims = list(pending_claims(user=user).filter(item__year=year).select_related("item__region"))
+    publication_years, publication_rows = _publications(user)
     context = {
         "tabs": tabs(request),
         "year": year,
@@ -94,6 +132,8 @@ def scores_page(request: HttpRequest) -> HttpResponse:
         "honours": honours,
         "proposed_status": HonourStatus.PROPOSED,
         "back": _scores_url(congress, year),
+        "publication_years": publication_years,
+        "publication_rows": publication_rows,
     }
     return render(request, "office/duties/scores.html", context)
 
@@ -202,9 +242,31 @@ def honour_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request)
 
 
+@require_POST
+@duties_required
+def record_publication(request: HttpRequest) -> HttpResponse:
+    """公开履职档案 / 撤回公开 of a congress of the user's scope for a past year; another congress is a 404."""
+    user: Any = request.user
+    congress = next((c for c in publishing_congresses(user) if c.key == request.POST.get("congress")), None)
+    year = request.POST.get("year", "")
+    if congress is None or not year.isdigit():
+        raise Http404("未找到该人大，或不在您的管辖范围内")
+    try:
+        if request.POST.get("publish") == "1":
+            services.record_publish(actor=user, region=congress.region, level=congress.level, year=int(year))
+            messages.success(request, f"已公开{congress.label}代表的{year}年度履职档案")
+        else:
+            services.record_unpublish(actor=user, region=congress.region, level=congress.level, year=int(year))
+            messages.success(request, f"已撤回{congress.label}代表的{year}年度履职档案")
+    except DomainError as exc:
+        refused(request, exc)
+    return _back(request)
+
+
 urlpatterns = [
     path("", scores_page, name="duty_scores"),
     path("claims/<int:pk>/", claim_confirm, name="duty_claim_confirm"),
     path("honours/", honour_propose, name="duty_honour_propose"),
     path("honours/<int:pk>/", honour_decide, name="duty_honour_decide"),
+    path("publication/", record_publication, name="duty_record_publication"),
 ]

@@ -44,6 +44,8 @@ def test_the_deputys_page_shows_past_years_counts_without_absences_or_scores(cli
         reception_start(actor=personas.county_staff, deputy=world.deputy, kind="mobile", region=regions.jueren)
     this_year = activity(personas, regions, "inspection", "视察河道整治", [world.deputy])
     services.attendance_sign_in(actor=personas.deputy, code=this_year.signin_code)
+    # Shown once the congress has published the year (lianxin/duties/tests/test_publication.py).
+    services.record_publish(actor=personas.county_staff, region=regions.deqing, level="county", year=last_year)
 
     page = client.get(f"/d/{world.deputy.public_code}").content.decode()
     assert "历年履职情况" in page and f"{last_year}年" in page
