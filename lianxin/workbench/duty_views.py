@@ -1,5 +1,6 @@
 """The deputy's duty pages on the phone (履职): the year's activities and receptions, the frequency rules not yet met,
-请假 before an activity, QR sign-in, a diary entry turned into a case, pledges, and the score with its self-assessment.
+the year's training hours (培训学时), 请假 before an activity, QR sign-in, a diary entry turned into a case, pledges,
+and the score with its self-assessment.
 
 Every write goes through lianxin.duties.services (the diary through the cases intake, workbench.services); every read
 starts from the deputy's own rows, so another deputy's activity, attendance or diary entry is a 404.
@@ -37,6 +38,7 @@ from lianxin.duties.models import (
 )
 from lianxin.duties.selectors import activities_of_deputy, activity_counts, period_of, rule_kinds, score_of_deputy
 from lianxin.duties.services import attendance_sign_in, leave_request, pledge_make, score_claim
+from lianxin.duties.trainings import training_hours_of_deputy
 from lianxin.workbench import selectors as s
 from lianxin.workbench.models import DiaryEntry
 from lianxin.workbench.services import diary_to_case
@@ -134,6 +136,7 @@ def my_duties(request: HttpRequest) -> HttpResponse:
                 ("接待选民", len(receptions)),
             ],
             "behind": rules_behind(deputy=deputy, day=today) if year == today.year else [],
+            "training": training_hours_of_deputy(deputy=deputy, year=year),
         },
     )
 
