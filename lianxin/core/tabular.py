@@ -737,6 +737,20 @@ def write_xlsx(
     joined with 、: exactly what the import accepts. Text columns are formatted as text so that Excel
     keeps ID numbers and codes intact when the sheet is edited.
     """
+    return write_xlsx_sheets([(title, columns, rows)])
+
+
+def write_xlsx_sheets(sheets: Sequence[tuple[str, Sequence[Column], Iterable[Mapping[str, Any]]]]) -> bytes:
+    """An .xlsx of several sheets, (title, columns, rows) each, every one written as `write_xlsx` writes its one."""
+    workbook = openpyxl.Workbook(write_only=True)
+    for title, columns, rows in sheets:
+        _append_sheet(workbook, columns, rows, title)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _append_sheet(workbook: Any, columns: Sequence[Column], rows: Iterable[Mapping[str, Any]], title: str) -> None:
     # Rows are turned into plain values first (cheap), then written by openpyxl's write-only mode, which streams
     # cells instead of building a cell object per value: a 100k-row ledger takes seconds, not minutes.
     text_columns = [bool(getattr(column.parse, "excel_text", False)) for column in columns]
@@ -769,7 +783,6 @@ def write_xlsx(
                 shown_width = _display_width(str(cell))
             widths[index] = max(widths[index], shown_width)
 
-    workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     formats: list[str | None] = []
     for index, column in enumerate(columns, start=1):
@@ -808,10 +821,6 @@ def write_xlsx(
                 cell.data_type = "s"
                 out_cells[index] = cell
         sheet.append(out_cells)
-
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def _display_width(text: str) -> int:

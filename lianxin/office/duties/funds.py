@@ -1,5 +1,6 @@
 """履职经费: each deputy's allocation for a year, what was spent (with the receipt uploaded), and the balance; a
-page per deputy to set the allocation and enter a spending. Writes go through fund_allocate and fund_spend."""
+page per deputy to set the allocation and enter a spending; the year's funds of the user's region as an .xlsx
+(lianxin.duties.exports.funds_xlsx). Writes go through fund_allocate and fund_spend."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,17 +14,21 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from lianxin.core.errors import DomainError
 from lianxin.deputies.models import Deputy
 from lianxin.duties import services
+from lianxin.duties.exports import funds_collect, funds_filename, funds_xlsx
 from lianxin.duties.models import FundAllocation, FundEntry
-from lianxin.office.duties.common import deputies_of, duties_required, refused, tabs, year_of
+from lianxin.office.duties.common import deputies_of, duties_required, managed_regions, refused, tabs, year_of
+from lianxin.regions.models import Region
 
 RECEIPT_TYPES = {".pdf", ".jpg", ".jpeg", ".png", ".ofd"}
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 PAGE_SIZE = 200
 ZERO = Decimal("0")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass
@@ -79,8 +84,39 @@ def funds_list(request: HttpRequest) -> HttpResponse:
     spent = _spent(ids, year)
     rows = [FundRow(d, allocated.get(d.pk), spent.get(d.pk, ZERO)) for d in deputies]
     totals = FundRow(None, sum((r.allocated or ZERO for r in rows), ZERO), sum((r.spent for r in rows), ZERO))
-    context = {"tabs": tabs(request), "year": year, "rows": rows, "totals": totals, "page_size": PAGE_SIZE}
+    context = {
+        "tabs": tabs(request),
+        "year": year,
+        "rows": rows,
+        "totals": totals,
+        "page_size": PAGE_SIZE,
+        "export_region": _export_region(request),
+    }
     return render(request, "office/duties/funds.html", context)
+
+
+def _export_region(request: HttpRequest) -> Region | None:
+    """The region whose funds are exported: `?region=<code>` among those the user manages duties in, by default the
+    user's own (the widest of their grants)."""
+    regions = managed_regions(request.user)
+    code = request.GET.get("region", "")
+    return regions.filter(code=code).first() if code else regions.first()
+
+
+@duties_required
+def funds_export(request: HttpRequest) -> HttpResponse:
+    region = _export_region(request)
+    if region is None:
+        raise Http404("未找到该区划，或不在您的管辖范围内")
+    try:
+        table = funds_collect(actor=request.user, region=region, year=year_of(request, timezone.localdate().year))
+    except DomainError as exc:
+        refused(request, exc)
+        raise
+    response = HttpResponse(funds_xlsx(table), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, funds_filename(table)) or "attachment"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _deputy_or_404(request: HttpRequest, pk: int) -> Deputy:
@@ -154,6 +190,7 @@ def funds_receipt(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 urlpatterns = [
     path("", funds_list, name="duty_funds"),
+    path("export.xlsx", funds_export, name="duty_funds_export"),
     path("<int:pk>/", funds_deputy, name="duty_funds_deputy"),
     path("receipts/<int:pk>/", funds_receipt, name="duty_funds_receipt"),
 ]
