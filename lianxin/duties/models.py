@@ -49,6 +49,9 @@ GRASSROOTS_KINDS = frozenset(
         ActivityKind.REPORT,
     }
 )
+# The congresses whose deputies are elected directly by the voters (县、乡两级): they report to their voters (述职).
+DIRECTLY_ELECTED_LEVELS = frozenset({MandateLevel.COUNTY, MandateLevel.TOWNSHIP})
+
 # Meetings whose outcome is a list of points raised, answered on the spot or transferred.
 MEETING_KINDS = frozenset(
     {
@@ -135,8 +138,14 @@ class SignInMethod(models.TextChoices):
 
 
 class Attendance(models.Model):
-    activity = models.ForeignKey(Activity, verbose_name="活动", on_delete=models.CASCADE, related_name="attendances")
-    deputy = models.ForeignKey(Deputy, verbose_name="代表", on_delete=models.PROTECT, related_name="attendances")
+    # Indexed by attendance_unique, which starts with the activity.
+    activity = models.ForeignKey(
+        Activity, verbose_name="活动", on_delete=models.CASCADE, related_name="attendances", db_index=False
+    )
+    # Indexed by attendance_deputy_status below, which starts with the deputy.
+    deputy = models.ForeignKey(
+        Deputy, verbose_name="代表", on_delete=models.PROTECT, related_name="attendances", db_index=False
+    )
     invited = models.BooleanField("受邀", default=True, help_text="未受邀而签到的代表记为否")
     status = models.CharField("出席", max_length=16, choices=AttendanceStatus.choices, default=AttendanceStatus.INVITED)
     signed_in_at = models.DateTimeField("签到时间", null=True, blank=True)
@@ -162,7 +171,8 @@ class Attendance(models.Model):
             models.UniqueConstraint(fields=["activity", "deputy"], name="attendance_unique"),
             models.CheckConstraint(condition=Q(status__in=AttendanceStatus.values), name="attendance_status_valid"),
         ]
-        indexes = [models.Index(fields=["deputy", "status"])]
+        # Covering (PostgreSQL): a board or a score reads a deputy's attended activities from the index alone.
+        indexes = [models.Index(fields=["deputy", "status"], include=["activity"], name="attendance_deputy_status")]
 
     def __str__(self) -> str:
         return f"{self.deputy}（{self.get_status_display()}）"

@@ -14,12 +14,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from lianxin.cases.models import Case, Rating, ReceptionSession
 from lianxin.cases.models import Status as CaseStatus
-from lianxin.deputies.models import SERVING_STATUSES, Deputy, Mandate
+from lianxin.deputies.models import SERVING_STATUSES, Deputy, DeputyGroup, Mandate
 from lianxin.duties.models import (
+    DIRECTLY_ELECTED_LEVELS,
     GRASSROOTS_KINDS,
     Activity,
     ActivityKind,
@@ -30,13 +32,16 @@ from lianxin.duties.models import (
     FrequencyRule,
     Pledge,
     RulePeriod,
+    RuleSubject,
     ScoreEntry,
     ScoreItem,
     ScoreSource,
 )
+from lianxin.regions.models import Region
 from lianxin.suggestions.models import Rating as SuggestionRating
 from lianxin.suggestions.models import Status as SuggestionStatus
 from lianxin.suggestions.models import Suggestion, UnitAssignment, UnitRole
+from lianxin.venues.models import Place
 from lianxin.workdays.calendar import CHINA
 
 
@@ -77,7 +82,7 @@ def activity_counts(
         ).exclude(activity__status=ActivityStatus.CANCELLED)
         if deputy_ids is not None:
             rows = rows.filter(deputy_id__in=list(deputy_ids))
-        for row in rows.values("deputy_id").annotate(n=Count("id")).order_by():
+        for row in rows.values("deputy_id").annotate(n=Count("activity_id")).order_by():
             counts[row["deputy_id"]] += row["n"]
     if ActivityKind.RECEPTION in kinds:
         sessions = ReceptionSession.objects.filter(started_at__gte=low, started_at__lt=high)
@@ -138,59 +143,278 @@ def rule_kinds(rule: FrequencyRule) -> set[str]:
     return set(rule.kinds) if rule.kinds else set(GRASSROOTS_KINDS)
 
 
+@dataclass(frozen=True, slots=True)
+class DeputyRef:
+    """What the board shows of a deputy (a model instance per row would cost more than the counting)."""
+
+    pk: int
+    name: str
+    name_stroke_key: str
+
+
 @dataclass
 class BoardRow:
-    deputy: Deputy
+    deputy: DeputyRef
     township: str
+    groups: list[str] = field(default_factory=list)  # the deputy groups (代表小组) the deputy belongs to
     counts: dict[int, int] = field(default_factory=dict)  # rule id → count in the period
     behind: list[int] = field(default_factory=list)  # rule ids not yet met
 
 
 @dataclass
+class PlaceRow:
+    place: Place
+    township: str
+    counts: dict[int, int] = field(default_factory=dict)
+    behind: list[int] = field(default_factory=list)
+
+
+@dataclass
 class Board:
-    rules: list[FrequencyRule]
+    rules: list[FrequencyRule]  # the deputy rules, then the place rules
     periods: dict[int, tuple[datetime.date, datetime.date]]
     rows: list[BoardRow]
+    places: list[PlaceRow] = field(default_factory=list)
+
+    def _subjects(self, rule: FrequencyRule) -> list[BoardRow] | list[PlaceRow]:
+        return self.places if rule.subject == RuleSubject.PLACE else self.rows
 
     def met(self, rule: FrequencyRule) -> int:
-        return sum(1 for row in self.rows if rule.pk not in row.behind and rule.pk in row.counts)
+        return sum(1 for row in self._subjects(rule) if rule.pk in row.counts and rule.pk not in row.behind)
 
     def behind(self, rule: FrequencyRule) -> int:
-        return sum(1 for row in self.rows if rule.pk in row.behind)
+        return sum(1 for row in self._subjects(rule) if rule.pk in row.behind)
+
+    def by_group(self, rules: Iterable[FrequencyRule]) -> list[tuple[str, int, int]]:
+        """(group, members on the board, members behind on any of `rules`), groups by name; deputies in no group
+        under 未编入小组."""
+        wanted = {rule.pk for rule in rules}
+        totals: dict[str, list[int]] = {}
+        for row in self.rows:
+            for group in row.groups or ["未编入小组"]:
+                total = totals.setdefault(group, [0, 0])
+                total[0] += 1
+                total[1] += bool(wanted.intersection(row.behind))
+        return [(name, members, behind) for name, (members, behind) in sorted(totals.items())]
 
 
-def _serving_mandates(user: Any) -> QuerySet[Mandate]:
-    return Mandate.objects.filter(
-        status__in=SERVING_STATUSES, deputy__in=Deputy.objects.visible_to(user).values("id")
-    ).select_related("deputy", "district_region", "district_region__parent", "congress_region")
+def _township_of(region: Region | None) -> str:
+    return region.parent.name if region is not None and region.parent is not None else ""
+
+
+def _term_start(mandates: list[tuple[str, datetime.date | None]], day: datetime.date) -> datetime.date:
+    """When the deputy's current term began: the earliest start of their serving mandates, else five years back."""
+    starts = [started_on for _, started_on in mandates if started_on and started_on <= day]
+    return min(starts) if starts else datetime.date(day.year - 4, 1, 1)
+
+
+def _counting(
+    rules: list[FrequencyRule], periods: dict[int, tuple[datetime.date, datetime.date]], prefix: str = ""
+) -> dict[str, Count]:
+    """{rule alias: Count over rows of the rule's kinds in its period} for the rules whose kinds are (or are not)
+    receptions: one conditional count per rule, so every rule is counted by the same single scan."""
+    out = {}
+    for rule in rules:
+        low, high = _bounds(*periods[rule.pk])
+        kinds = rule_kinds(rule) - {ActivityKind.RECEPTION}
+        if prefix == "reception":
+            if ActivityKind.RECEPTION not in rule_kinds(rule):
+                continue
+            condition = Q(started_at__gte=low, started_at__lt=high)
+        else:
+            if not kinds:
+                continue
+            condition = Q(activity__kind__in=kinds, activity__starts_at__gte=low, activity__starts_at__lt=high)
+        # An attendance is counted by its activity, which the covering index holds (no visit to the table).
+        out[f"rule_{rule.pk}"] = Count("id" if prefix == "reception" else "activity_id", filter=condition)
+    return out
+
+
+def _span(periods: Iterable[tuple[datetime.date, datetime.date]]) -> tuple[datetime.datetime, datetime.datetime]:
+    periods = list(periods)
+    return _bounds(min(p[0] for p in periods), max(p[1] for p in periods))
+
+
+def _deputy_rule_counts(
+    rules: list[FrequencyRule], periods: dict[int, tuple[datetime.date, datetime.date]], deputies: list[int]
+) -> dict[int, dict[int, int]]:
+    """{rule id: {deputy id: count}} for the deputies: one grouped query over attendance and one over
+    receptions, each rule a conditional count in its own period."""
+    counts: dict[int, dict[int, int]] = {rule.pk: defaultdict(int) for rule in rules}
+    if not rules:
+        return counts
+    low, high = _span(periods[rule.pk] for rule in rules)
+    attended = _counting(rules, periods)
+    if attended:
+        rows = (
+            Attendance.objects.filter(
+                deputy_id__in=deputies,
+                status=AttendanceStatus.PRESENT,
+                activity__starts_at__gte=low,
+                activity__starts_at__lt=high,
+            )
+            .exclude(activity__status=ActivityStatus.CANCELLED)
+            .values("deputy_id")
+            .annotate(**attended)
+            .values_list("deputy_id", *attended)
+            .order_by()
+        )
+        for deputy_id, *figures in rows:
+            for alias, n in zip(attended, figures, strict=True):
+                counts[int(alias[5:])][deputy_id] += n
+    received = _counting(rules, periods, "reception")
+    if received:
+        sessions = (
+            ReceptionSession.objects.filter(deputy_id__in=deputies, started_at__gte=low, started_at__lt=high)
+            .values("deputy_id")
+            .annotate(**received)
+            .values_list("deputy_id", *received)
+            .order_by()
+        )
+        for deputy_id, *figures in sessions:
+            for alias, n in zip(received, figures, strict=True):
+                counts[int(alias[5:])][deputy_id] += n
+    return counts
+
+
+def _term_rule_counts(rule: FrequencyRule, starts: dict[int, datetime.date], day: datetime.date) -> dict[int, int]:
+    """A term rule's count per deputy from their own term start: counts by (deputy, year) over the last five years,
+    summed from the year the deputy's term began."""
+    first = min(starts.values(), default=day)
+    low, high = _bounds(first, day)
+    kinds = rule_kinds(rule)
+    by_year: dict[tuple[int, int], int] = defaultdict(int)
+    other = kinds - {ActivityKind.RECEPTION}
+    if other:
+        rows = (
+            Attendance.objects.filter(
+                deputy_id__in=list(starts),
+                status=AttendanceStatus.PRESENT,
+                activity__kind__in=other,
+                activity__starts_at__gte=low,
+                activity__starts_at__lt=high,
+            )
+            .exclude(activity__status=ActivityStatus.CANCELLED)
+            .annotate(year=ExtractYear("activity__starts_at", tzinfo=CHINA))
+            .values_list("deputy_id", "year")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for deputy_id, year, n in rows:
+            by_year[deputy_id, year] += n
+    if ActivityKind.RECEPTION in kinds:
+        sessions = (
+            ReceptionSession.objects.filter(deputy_id__in=list(starts), started_at__gte=low, started_at__lt=high)
+            .annotate(year=ExtractYear("started_at", tzinfo=CHINA))
+            .values_list("deputy_id", "year")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for deputy_id, year, n in sessions:
+            by_year[deputy_id, year] += n
+    counts: dict[int, int] = defaultdict(int)
+    for (deputy_id, year), n in by_year.items():
+        if year >= starts[deputy_id].year:
+            counts[deputy_id] += n
+    return counts
+
+
+def place_counts(
+    *, places: QuerySet[Any] | list[int], start: datetime.date, end: datetime.date, kinds: Iterable[str]
+) -> dict[int, int]:
+    """What each place held in [start, end]: receptions (the cases app's sessions at the place) and activities of the
+    given kinds held there (two grouped queries)."""
+    kinds = set(kinds)
+    low, high = _bounds(start, end)
+    counts: dict[int, int] = defaultdict(int)
+    other = kinds - {ActivityKind.RECEPTION}
+    if other:
+        held = Activity.objects.filter(
+            place_id__in=places, status=ActivityStatus.HELD, kind__in=other, starts_at__gte=low, starts_at__lt=high
+        )
+        for place_id, n in held.values_list("place_id").annotate(n=Count("id")).values_list("place_id", "n").order_by():
+            counts[place_id] += n
+    if ActivityKind.RECEPTION in kinds:
+        sessions = ReceptionSession.objects.filter(place_id__in=places, started_at__gte=low, started_at__lt=high)
+        for place_id, n in (
+            sessions.values_list("place_id").annotate(n=Count("id")).values_list("place_id", "n").order_by()
+        ):
+            counts[place_id] += n
+    return dict(counts)
 
 
 def compliance_board(*, user: Any, day: datetime.date | None = None) -> Board:
-    """Who of the user's serving deputies meets which deputy rule in the period containing `day`, who is behind."""
+    """Who of the user's serving deputies meets which deputy rule in the period containing `day` and who is behind,
+    with their township and groups; and the same for the user's places under the place rules. A rule of one level
+    concerns the deputies of that level, a rule for directly elected deputies those of county and township
+    congresses, a term rule counts from the deputy's own term start. A constant number of grouped queries, however
+    many deputies and rules (bench/duties.py)."""
     day = day or timezone.localdate()
-    rules = list(FrequencyRule.objects.filter(is_active=True, subject="deputy").order_by("id"))
-    mandates = list(_serving_mandates(user))
+    rules = list(FrequencyRule.objects.filter(is_active=True).order_by("subject", "id"))
+    deputy_rules = [r for r in rules if r.subject == RuleSubject.DEPUTY]
+    place_rules = [r for r in rules if r.subject == RuleSubject.PLACE]
+    mandates: dict[int, list[tuple[str, datetime.date | None]]] = defaultdict(list)
     rows: dict[int, BoardRow] = {}
-    for mandate in mandates:
-        district = mandate.district_region
-        township = district.parent.name if district is not None and district.parent is not None else ""
-        rows.setdefault(mandate.deputy_id, BoardRow(mandate.deputy, township))
-    levels: dict[int, set[str]] = defaultdict(set)
-    for mandate in mandates:
-        levels[mandate.deputy_id].add(mandate.level)
-    periods = {}
-    for rule in rules:
-        start, end = period_of(rule.period, day)
-        periods[rule.pk] = (start, end)
-        subjects = [d for d in rows if not rule.level or rule.level in levels[d]]
-        counts = activity_counts(deputy_ids=subjects, start=start, end=end, kinds=rule_kinds(rule))
-        for deputy_id in subjects:
-            count = counts.get(deputy_id, 0)
-            rows[deputy_id].counts[rule.pk] = count
+    serving = (
+        Mandate.objects.filter(status__in=SERVING_STATUSES, deputy__in=Deputy.objects.visible_to(user).values("id"))
+        .values_list(
+            "deputy_id",
+            "deputy__name",
+            "deputy__name_stroke_key",
+            "district_region__parent__name",
+            "level",
+            "started_on",
+        )
+        .order_by("deputy_id", "id")
+    )
+    for deputy_id, name, stroke_key, township, level, started_on in serving:
+        mandates[deputy_id].append((level, started_on))
+        if deputy_id not in rows:
+            rows[deputy_id] = BoardRow(DeputyRef(deputy_id, name, stroke_key or ""), township or "")
+    scope = list(rows)
+    memberships = DeputyGroup.members.through.objects.filter(deputy_id__in=scope).values_list(
+        "deputy_id", "deputygroup__name"
+    )
+    for deputy_id, group in memberships.order_by("deputygroup__name"):
+        rows[deputy_id].groups.append(group)
+
+    periods = {rule.pk: period_of(rule.period, day) for rule in rules if rule.period != RulePeriod.TERM}
+    starts = {deputy_id: _term_start(held, day) for deputy_id, held in mandates.items()}
+    counted = _deputy_rule_counts([r for r in deputy_rules if r.period != RulePeriod.TERM], periods, scope)
+    for rule in deputy_rules:
+        if rule.period == RulePeriod.TERM:
+            counted[rule.pk] = _term_rule_counts(rule, starts, day)
+            periods[rule.pk] = (min(starts.values(), default=day), day)
+        for deputy_id, row in rows.items():
+            levels = {level for level, _ in mandates[deputy_id]}
+            if rule.level and rule.level not in levels:
+                continue
+            if rule.directly_elected_only and not levels & DIRECTLY_ELECTED_LEVELS:
+                continue
+            row.counts[rule.pk] = count = counted[rule.pk].get(deputy_id, 0)
             if count < rule.minimum:
-                rows[deputy_id].behind.append(rule.pk)
+                row.behind.append(rule.pk)
+
+    place_rows: list[PlaceRow] = []
+    if place_rules:
+        places = {
+            p.pk: PlaceRow(p, _township_of(p.region))
+            for p in Place.objects.visible_to(user).filter(is_active=True).select_related("region", "region__parent")
+        }
+        for rule in place_rules:
+            subjects = [pk for pk, row in places.items() if not rule.place_kind or row.place.kind == rule.place_kind]
+            if rule.period == RulePeriod.TERM:
+                periods[rule.pk] = period_of(rule.period, day)
+            counts = place_counts(
+                places=subjects, start=periods[rule.pk][0], end=periods[rule.pk][1], kinds=rule_kinds(rule)
+            )
+            for pk in subjects:
+                places[pk].counts[rule.pk] = count = counts.get(pk, 0)
+                if count < rule.minimum:
+                    places[pk].behind.append(rule.pk)
+        place_rows = sorted(places.values(), key=lambda r: (r.township, -len(r.behind), r.place.name))
     ordered = sorted(rows.values(), key=lambda r: (r.township, -len(r.behind), r.deputy.name_stroke_key or ""))
-    return Board(rules=rules, periods=periods, rows=ordered)
+    return Board(rules=deputy_rules + place_rules, periods=periods, rows=ordered, places=place_rows)
 
 
 # --- scoring -------------------------------------------------------------------------------------------------------

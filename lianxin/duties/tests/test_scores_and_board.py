@@ -7,8 +7,10 @@ from django.utils import timezone
 from lianxin.cases.services import reception_start
 from lianxin.core.errors import DomainError
 from lianxin.core.models import AuditEvent
+from lianxin.deputies.models import Deputy, DeputyGroup, GroupKind, Mandate, MandateLevel
 from lianxin.duties import selectors, services
 from lianxin.duties.models import FrequencyRule, ScoreItem, ScoreSource
+from lianxin.venues.models import Place, PlaceKind
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +47,59 @@ def test_the_board_is_scoped_to_the_users_region(duty, personas):
     FrequencyRule.objects.create(name="每月一次", period="month", minimum=1)
     names = {row.deputy.name for row in selectors.compliance_board(user=personas.outsider).rows}
     assert "沈建国" not in names
+
+
+def test_a_rule_for_directly_elected_deputies_leaves_out_a_city_deputy(duty, personas, regions):
+    city = Deputy.objects.create(name="章市代表", gender="female")
+    Mandate.objects.create(
+        deputy=city, level=MandateLevel.CITY, congress_region=regions.huzhou, term=9, district_region=regions.jueren
+    )
+    rule = FrequencyRule.objects.create(
+        name="向选民述职", period="year", minimum=1, kinds=["report"], directly_elected_only=True
+    )
+    rows = {row.deputy.name: row for row in selectors.compliance_board(user=personas.county_staff).rows}
+    assert rule.pk not in rows["章市代表"].counts and rule.pk not in rows["章市代表"].behind
+    assert rule.pk in rows["钱立新"].behind and rule.pk in rows["杨乡镇"].behind  # county and township: concerned
+
+
+def test_a_term_rule_counts_from_the_deputys_own_term_start(duty, personas):
+    rule = FrequencyRule.objects.create(name="每届至少述职一次", period="term", minimum=1, kinds=["report"])
+    attend(duty, personas, personas.deputy, kind="report")
+    Mandate.objects.filter(deputy=duty.second).update(started_on=datetime.date(timezone.localdate().year, 1, 1))
+    board = selectors.compliance_board(user=personas.county_staff)
+    rows = {row.deputy.name: row for row in board.rows}
+    assert rows["沈建国"].counts[rule.pk] == 1 and rule.pk not in rows["沈建国"].behind
+    assert rows["钱立新"].counts[rule.pk] == 0 and rule.pk in rows["钱立新"].behind
+    assert board.periods[rule.pk] == (datetime.date(2022, 1, 1), timezone.localdate())  # the earliest term start
+
+
+def test_places_have_their_own_rules_counted_from_receptions_and_activities_held_there(duty, personas, regions):
+    station = Place.objects.create(kind=PlaceKind.STATION, name="居仁社区代表工作站", region=regions.jueren)
+    quiet = Place.objects.create(kind=PlaceKind.STATION, name="城东村代表工作站", region=regions.chengdong)
+    home = Place.objects.create(kind=PlaceKind.HOME, name="德清县代表之家", region=regions.deqing)
+    rule = FrequencyRule.objects.create(
+        name="每个站每月至少接待一次", subject="place", place_kind="station", period="month", minimum=1,
+        kinds=["reception"],
+    )  # fmt: skip
+    reception_start(actor=personas.county_staff, deputy=duty.first, kind="station", place=station)
+    board = selectors.compliance_board(user=personas.county_staff)
+    places = {row.place.name: row for row in board.places}
+    assert places["居仁社区代表工作站"].counts[rule.pk] == 1 and not places["居仁社区代表工作站"].behind
+    assert places["城东村代表工作站"].behind == [rule.pk]
+    assert rule.pk not in places[home.name].counts  # the rule is for stations only
+    assert (board.met(rule), board.behind(rule)) == (1, 1)
+    outside = {row.place.pk for row in selectors.compliance_board(user=personas.outsider).places}
+    assert quiet.pk in outside and station.pk not in outside  # 乾元镇 staff: 城东村 is theirs, 居仁 is not
+
+
+def test_the_board_counts_who_is_behind_by_deputy_group(duty, personas, regions):
+    rule = FrequencyRule.objects.create(name="每月一次", level="county", period="month", minimum=1)
+    group = DeputyGroup.objects.create(kind=GroupKind.LOCAL, name="居仁代表小组", region=regions.jueren)
+    group.members.add(duty.first, duty.second)
+    attend(duty, personas, personas.deputy)
+    board = selectors.compliance_board(user=personas.county_staff)
+    assert {row.deputy.name: row.groups for row in board.rows}["沈建国"] == ["居仁代表小组"]
+    assert board.by_group([rule]) == [("居仁代表小组", 2, 1), ("未编入小组", 1, 0)]
 
 
 def items(regions, year):

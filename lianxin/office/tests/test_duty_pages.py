@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from lianxin.cases.models import Case
 from lianxin.core.models import AuditEvent
+from lianxin.deputies.models import DeputyGroup, GroupKind
 from lianxin.duties import services
 from lianxin.duties.models import (
     Activity,
@@ -32,6 +33,7 @@ from lianxin.duties.models import (
 from lianxin.duties.tests.conftest import duty  # noqa: F401
 from lianxin.portal.tests.test_qr_and_posters import page_text
 from lianxin.suggestions.models import Session, Suggestion
+from lianxin.venues.models import Place, PlaceKind
 
 pytestmark = pytest.mark.django_db
 
@@ -353,6 +355,24 @@ def test_the_board_counts_each_rule_and_lists_who_is_behind_by_township(client, 
     assert [p["deputy"].name for p in behind["乾元镇"]] == ["钱立新"]
     quarter = client.get(BASE + "board/", {"period": "quarter"})
     assert [s["rule"].name for s in quarter.context["summary"]] == ["每季度至少一次"]
+
+
+def test_the_board_shows_deputy_groups_and_the_places_behind_on_a_place_rule(client, personas, duty, regions):
+    FrequencyRule.objects.create(name="县级代表每月至少一次基层活动", level="county", period="month", minimum=1)
+    FrequencyRule.objects.create(
+        name="每个站每月至少接待一次", subject="place", place_kind="station", period="month", minimum=1,
+        kinds=["reception"],
+    )  # fmt: skip
+    Place.objects.create(kind=PlaceKind.STATION, name="城东村代表工作站", region=regions.chengdong)
+    group = DeputyGroup.objects.create(kind=GroupKind.LOCAL, name="居仁代表小组", region=regions.jueren)
+    group.members.add(duty.first, duty.second)
+    client.force_login(personas.county_staff)
+    response = client.get(BASE + "board/")
+    assert response.context["groups"] == [("居仁代表小组", 2, 2), ("未编入小组", 1, 0)]
+    places = dict(response.context["places"])
+    assert [p["place"].name for p in places["乾元镇"]] == ["城东村代表工作站"]
+    html = response.content.decode()
+    assert "按代表小组" in html and "未达到的家站室" in html and "每个站每月至少接待一次（0次）" in html
 
 
 def _items(regions, year):
