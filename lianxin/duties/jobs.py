@@ -17,11 +17,10 @@ from django.utils import timezone
 
 from lianxin.accounts.models import RoleAssignment, User
 from lianxin.accounts.roles import Role
-from lianxin.cases.models import ReceptionSession
-from lianxin.deputies.models import SERVING_STATUSES, Deputy, Mandate, MandateLevel
+from lianxin.deputies.models import SERVING_STATUSES, Deputy, Mandate
 from lianxin.duties.models import (
+    DIRECTLY_ELECTED_LEVELS,
     Activity,
-    ActivityKind,
     ActivityStatus,
     AttendanceStatus,
     DutyReminder,
@@ -29,14 +28,11 @@ from lianxin.duties.models import (
     ReminderKind,
     RuleSubject,
 )
-from lianxin.duties.selectors import activity_counts, period_of, rule_kinds
+from lianxin.duties.selectors import activity_counts, period_of, place_counts, rule_kinds
 from lianxin.notifications.services import notification_enqueue
 from lianxin.notifications.worker import At, Job
 from lianxin.venues.models import Place
 from lianxin.workdays.calendar import CHINA
-
-# Deputies elected by the voters themselves (county and township congresses); the others are elected by congresses.
-DIRECTLY_ELECTED_LEVELS = frozenset({MandateLevel.COUNTY, MandateLevel.TOWNSHIP})
 
 
 def _channel() -> str:
@@ -121,30 +117,6 @@ def duties_remind_rules(*, now: datetime.datetime | None = None) -> int:
 # --- place rules ---------------------------------------------------------------------------------------------------
 
 
-def place_counts(*, place_ids: list[int], start: datetime.date, end: datetime.date, kinds: set[str]) -> dict[int, int]:
-    """What each place held in [start, end] (Beijing days): the receptions at the place (坐诊, from the cases app)
-    when receptions count, plus the activities of the other kinds held there. Two grouped queries."""
-    low = datetime.datetime.combine(start, datetime.time.min, tzinfo=CHINA)
-    high = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=CHINA)
-    counts: dict[int, int] = defaultdict(int)
-    if ActivityKind.RECEPTION in kinds:
-        sessions = ReceptionSession.objects.filter(place_id__in=place_ids, started_at__gte=low, started_at__lt=high)
-        for place_id, n in sessions.values_list("place_id").annotate(n=Count("id")).values_list("place_id", "n"):
-            counts[place_id] += n
-    other = kinds - {ActivityKind.RECEPTION}
-    if other:
-        held = Activity.objects.filter(
-            place_id__in=place_ids,
-            kind__in=other,
-            status=ActivityStatus.HELD,
-            starts_at__gte=low,
-            starts_at__lt=high,
-        )
-        for place_id, n in held.values_list("place_id").annotate(n=Count("id")).values_list("place_id", "n"):
-            counts[place_id] += n
-    return dict(counts)
-
-
 def _place_staff(places: list[Place]) -> dict[int, list[User]]:
     """Region id → the active users holding the place staff role there (a place's liaison staff are granted the
     role over the place's region, as lianxin.cases.summaries reads them)."""
@@ -179,7 +151,7 @@ def duties_remind_place_rules(*, now: datetime.datetime | None = None) -> int:
         if not wanted:
             continue
         staff = _place_staff(wanted)
-        counts = place_counts(place_ids=[p.pk for p in wanted], start=start, end=end, kinds=rule_kinds(rule))
+        counts = place_counts(places=[p.pk for p in wanted], start=start, end=end, kinds=rule_kinds(rule))
         for place in wanted:
             done = counts.get(place.pk, 0)
             users = staff.get(place.region_id, [])
