@@ -230,6 +230,7 @@ def training_class_create(
     hours: Decimal | None,
     place: Place | None = None,
     location: str = "",
+    organiser_name: str = "",
 ) -> Activity:
     """A class of the plan: a training activity in the plan's region, every enrolled deputy invited."""
     _require_manager(actor, plan)
@@ -249,6 +250,7 @@ def training_class_create(
             ends_at=ends_at,
             place=place,
             location=location,
+            organiser_name=organiser_name,
             hours=hours,
             invited=enrolled,
         )

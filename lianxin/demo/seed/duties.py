@@ -3,7 +3,8 @@
 What it models, after 德清 and Lanzhou (DOMAIN.md, "Duty performance"):
 
 - the county congress's session in January (出席人代会, every county deputy invited) on the day the suggestions'
-  session opened (lianxin.demo.seed.suggestions), two trainings (履职培训, 6 and 4 hours);
+  session opened (lianxin.demo.seed.suggestions), two trainings (履职培训, 6 and 4 hours), classes of the county
+  congress's training plan of their year, in which every county deputy is enrolled;
 - each town's grassroots activity every month, rotating through the kinds (网格议事日, 走访群众, 居民恳谈会, 调研,
   矛盾调解, 走访企业), with the county deputies elected there; county-wide inspections (视察), law-enforcement
   checks, a hearing, 专题协商会 and 代表知情议政会 with points raised, answered on the spot or transferred as
@@ -39,7 +40,7 @@ from lianxin.accounts.models import User
 from lianxin.core.audit import audit_record
 from lianxin.demo.seed.case_clock import Clock, _moment, office_time
 from lianxin.deputies.models import SERVING_STATUSES, Deputy, Mandate, MandateLevel
-from lianxin.duties import services
+from lianxin.duties import services, trainings
 from lianxin.duties.models import (
     Activity,
     ActivityKind,
@@ -57,6 +58,8 @@ from lianxin.duties.models import (
     ScoreEntry,
     ScoreItem,
     ScoreSource,
+    TrainingEnrolment,
+    TrainingPlan,
     VoterEvaluation,
 )
 from lianxin.regions.models import Region, RegionLevel
@@ -119,6 +122,8 @@ COUNTY_MEETINGS = (
     (11, K.CONSULTATION, "莫干山景区交通组织专题协商会"),
 )
 TRAININGS = ((3, "县人大代表履职能力提升培训班", "6"), (9, "代表建议撰写与办理专题培训", "4"))
+PLAN_DESCRIPTION = "宪法和代表法、人大监督工作、代表建议撰写与办理、联系群众工作方法，全年安排4期。"
+ORGANISER = "德清县人大常委会代表工作委员会"
 POINTS = (
     ("建议在主要路口增设公交港湾，减少公交停靠占道。", "县交通运输局"),
     ("部分村养老服务中心只开放半天，建议延长开放时间。", "县民政局"),
@@ -227,23 +232,38 @@ class Writer:
         invited: list[Deputy],
         hours: str | None = None,
         minutes: int = 14 * 60 + 30,
+        plan: TrainingPlan | None = None,
     ) -> Activity:
+        """`plan`: a class of the training plan, which invites the deputies enrolled in it (`invited`)."""
         rng = self.rng
         starts = _moment(day, minutes)
         planned = day - datetime.timedelta(days=rng.randint(7, 14))
         clock.at = office_time(rng, min(max(self.start, planned), self.today - datetime.timedelta(days=1)))
-        activity = services.activity_create(
-            actor=self.staff,
-            kind=kind,
-            title=title,
-            region=region,
-            starts_at=starts,
-            ends_at=starts + datetime.timedelta(hours=2 if kind != K.SESSION else 8),
-            organiser_name="德清县人大常委会代表工作委员会",
-            location=f"{region.name}",
-            hours=Decimal(hours) if hours else None,
-            invited=invited,
-        )
+        ends = starts + datetime.timedelta(hours=2 if kind != K.SESSION else 8)
+        if plan is not None:
+            activity = trainings.training_class_create(
+                actor=self.staff,
+                plan=plan,
+                title=title,
+                starts_at=starts,
+                ends_at=ends,
+                hours=Decimal(hours or "2"),
+                location=region.name,
+                organiser_name=ORGANISER,
+            )
+        else:
+            activity = services.activity_create(
+                actor=self.staff,
+                kind=kind,
+                title=title,
+                region=region,
+                starts_at=starts,
+                ends_at=ends,
+                organiser_name=ORGANISER,
+                location=f"{region.name}",
+                hours=Decimal(hours) if hours else None,
+                invited=invited,
+            )
         if starts.date() >= self.today:
             return activity
         rows = {a.deputy_id: a for a in Attendance.objects.filter(activity=activity)}
@@ -327,13 +347,7 @@ class Writer:
                 invited=self.deputies,
                 minutes=8 * 60 + 30,
             )
-        for month, title, hours in TRAININGS:
-            day = self._day_in(month, 10)
-            if day is not None:
-                invited = self.deputies
-                self.activity(
-                    clock, kind=K.TRAINING, title=title, day=day, region=self.county, invited=invited, hours=hours
-                )
+        self._trainings(clock)
         for month, kind, title in COUNTY_MEETINGS:
             day = self._day_in(month, 15)
             if day is not None:
@@ -344,6 +358,39 @@ class Writer:
         self._towns(clock)
         self._reports(clock)
         self._upcoming(clock)
+
+    def _trainings(self, clock: Clock) -> None:
+        """The county congress's training plan of the year (4 classes planned), every county deputy enrolled at
+        its start; the two trainings are its classes. A year before today that spans two calendar years holds the
+        end of one year's plan and the start of the next: a plan for each."""
+        by_year: dict[int, list[tuple[datetime.date, str, str]]] = {}
+        for month, title, hours in TRAININGS:
+            day = self._day_in(month, 10)
+            if day is not None:
+                by_year.setdefault(day.year, []).append((day, title, hours))
+        for year, classes in sorted(by_year.items()):
+            clock.at = office_time(self.rng, max(self.start, _workday(datetime.date(year, 1, 6))))
+            plan = trainings.training_plan_create(
+                actor=self.staff,
+                region=self.county,
+                level=MandateLevel.COUNTY,
+                year=year,
+                title=f"{year}年县人大代表履职培训计划",
+                planned_classes=4,
+                description=PLAN_DESCRIPTION,
+            )
+            trainings.training_enrol(actor=self.staff, plan=plan, deputies=self.deputies)
+            for day, title, hours in classes:
+                self.activity(
+                    clock,
+                    kind=K.TRAINING,
+                    title=title,
+                    day=day,
+                    region=self.county,
+                    invited=self.deputies,
+                    hours=hours,
+                    plan=plan,
+                )
 
     def _day_in(self, month: int, around: int) -> datetime.date | None:
         """A workday near `around` of `month` within the year before today (this year's, or last year's)."""
@@ -576,8 +623,8 @@ def clear_duties() -> None:
     suggestions that meeting points became."""
     transferred = list(MeetingPoint.objects.exclude(suggestion=None).values_list("suggestion_id", flat=True))
     models: tuple[type[Model], ...] = (
-        VoterEvaluation, MeetingPoint, DutyReminder, Attendance, Activity, Pledge, ScoreEntry, ScoreItem, Honour,
-        FundEntry, FundAllocation, FrequencyRule,
+        VoterEvaluation, MeetingPoint, DutyReminder, Attendance, Activity, TrainingEnrolment, TrainingPlan, Pledge,
+        ScoreEntry, ScoreItem, Honour, FundEntry, FundAllocation, FrequencyRule,
     )  # fmt: skip
     for model in models:
         model._default_manager.all().delete()
