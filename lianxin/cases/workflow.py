@@ -28,6 +28,7 @@ from lianxin.cases.deadlines import deadline, limits_for
 from lianxin.cases.models import Case, CaseEvent, Category, Handling, Rating, ResponsibleUnit, Scope, Status, Urgency
 from lianxin.cases.notify import notify_transition
 from lianxin.core.errors import DomainError, NotFound, PermissionDenied
+from lianxin.core.fields import clean_choice, clean_text
 
 
 class Action(models.TextChoices):
@@ -92,25 +93,11 @@ def _required(params: dict[str, Any], name: str, label: str) -> Any:
 
 
 def _text(params: dict[str, Any], name: str, label: str, *, required: bool, limit: int = 5000) -> str:
-    value = params.get(name)
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise DomainError("field_invalid", f"{label}: 应为文字", field=name)
-    value = value.strip()
-    if required and not value:
-        raise DomainError("field_required", f"{label}: 不能为空", field=name)
-    if len(value) > limit:
-        raise DomainError("field_too_long", f"{label}: 不能超过{limit}字，现为{len(value)}字", field=name)
-    return value
+    return clean_text(params.get(name), name, label, limit=limit, required=required)
 
 
 def _choice(params: dict[str, Any], name: str, label: str, choices: type[models.TextChoices], default: str) -> str:
-    value = params.get(name) or default
-    if value not in choices.values:
-        allowed = "、".join(f"{c.value}（{c.label}）" for c in choices)
-        raise DomainError("field_invalid", f"{label}: 应为 {allowed} 之一", field=name)
-    return str(value)
+    return clean_choice(params.get(name), name, label, choices, default=default)
 
 
 # --- what each action changes -----------------------------------------------------------------------------------

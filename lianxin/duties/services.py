@@ -17,6 +17,7 @@ from lianxin.cases.models import Case, Channel
 from lianxin.cases.services import case_register
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError, NotFound, PermissionDenied
+from lianxin.core.fields import clean_text
 from lianxin.deputies.models import Deputy, MandateLevel
 from lianxin.duties.models import (
     Activity,
@@ -62,12 +63,7 @@ def _require_organiser(actor: Actor, activity: Activity) -> User:
 
 
 def _text(value: str, label: str, field: str, *, required: bool, limit: int) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise DomainError("field_required", f"{label}: 不能为空", field=field)
-    if len(value) > limit:
-        raise DomainError("field_too_long", f"{label}: 不能超过{limit}字，现为{len(value)}字", field=field)
-    return value
+    return clean_text(value, field, label, limit=limit, required=required)
 
 
 def _audit(actor: Actor, action: str, obj: Any, region: Region, **changes: Any) -> None:

@@ -20,6 +20,7 @@ from lianxin.cases.models import Status as CaseStatus
 from lianxin.cases.workflow import Action as CaseAction
 from lianxin.cases.workflow import case_transition
 from lianxin.core.errors import DomainError, PermissionDenied
+from lianxin.core.fields import clean_choice, clean_text
 from lianxin.deputies.models import SERVING_STATUSES, Deputy, Mandate
 from lianxin.suggestions import notify
 from lianxin.suggestions import permissions as p
@@ -46,29 +47,11 @@ from lianxin.workdays.calendar import CHINA
 
 
 def text_param(params: dict[str, Any], name: str, label: str, *, required: bool, limit: int = 20000) -> str:
-    value = params.get(name)
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise DomainError("field_invalid", f"{label}: 应为文字", field=name)
-    value = value.strip()
-    if required and not value:
-        raise DomainError("field_required", f"{label}: 不能为空", field=name)
-    if len(value) > limit:
-        raise DomainError("field_too_long", f"{label}: 不能超过{limit}字，现为{len(value)}字", field=name)
-    return value
+    return clean_text(params.get(name), name, label, limit=limit, required=required)
 
 
 def _choice(params: dict[str, Any], name: str, label: str, choices: type[models.TextChoices], *, required: bool) -> str:
-    value = params.get(name) or ""
-    if not value and not required:
-        return ""
-    if value not in choices.values:
-        allowed = "、".join(f"{c.value}（{c.label}）" for c in choices)
-        raise DomainError(
-            "field_required" if not value else "field_invalid", f"{label}: 应为 {allowed} 之一", field=name
-        )
-    return str(value)
+    return clean_choice(params.get(name), name, label, choices) if required or params.get(name) else ""
 
 
 def _date(params: dict[str, Any], name: str, label: str, *, required: bool) -> datetime.date | None:

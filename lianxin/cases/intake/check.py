@@ -12,7 +12,6 @@ from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.intake.rules import (
     BODY_LIMIT,
     TITLE_LIMIT,
-    clean_text,
     is_anonymous,
     normalize_phone,
     region_resolve,
@@ -21,6 +20,7 @@ from lianxin.cases.intake.rules import (
 )
 from lianxin.cases.models import Channel, Urgency
 from lianxin.core.errors import DomainError, PermissionDenied
+from lianxin.core.fields import clean_text
 from lianxin.deputies.models import Deputy
 
 # When a case may say it was registered: a paper register is entered days or years late, but nothing predates

@@ -1,6 +1,5 @@
 """The derivations of intake, each written once: every channel's draft goes through the same ones (check.py)."""
 
-import re
 from typing import Any
 
 from django.db.models import QuerySet
@@ -8,6 +7,7 @@ from shapely.geometry import Point, shape
 
 from lianxin.cases.models import Channel, ReplyVia
 from lianxin.core.errors import DomainError
+from lianxin.core.fields import CONTROL, clean_text
 from lianxin.core.phones import PhoneInvalid, phone_normalize
 from lianxin.deputies.models import Deputy, GridAssignment
 from lianxin.regions.models import Grid, Region, RegionLevel
@@ -16,27 +16,12 @@ from lianxin.venues.models import Place
 
 TITLE_CHARS = 30
 TITLE_LIMIT, BODY_LIMIT = 100, 5000
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A case is filed under a county, a township or a village (community): where the people who handle it are.
 REGISTRABLE_LEVELS = (RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE)
 REGISTRABLE_LEVELS_LABEL = "县（区）、乡镇（街道）或村（社区）"
 # Channels where the person wrote to us online: a phone number given there asks for a text message; anywhere
 # else the person spoke to someone, and the answer goes back the same way, by phone.
 WRITTEN_CHANNELS = frozenset({Channel.ONLINE})
-
-
-def clean_text(value: Any, name: str, label: str, *, limit: int, required: bool) -> str:
-    """Text as given, minus control characters and surrounding space (pages and the API escape it on output)."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise DomainError("field_invalid", f"{label}: 应为文字", field=name)
-    value = CONTROL.sub("", value).strip()
-    if required and not value:
-        raise DomainError("field_required", f"{label}: 不能为空", field=name)
-    if len(value) > limit:
-        raise DomainError("field_too_long", f"{label}: 不能超过{limit}字，现为{len(value)}字", field=name)
-    return value
 
 
 def normalize_phone(value: Any, name: str = "person_phone") -> str:
