@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "lianxin.routing",
     "lianxin.privacy",
     "lianxin.ops",
+    "lianxin.insight",
     # Staff logins: lockout after repeated failures (axes) and TOTP second factor (django-otp), lianxin.accounts.
     "django_otp",
     "django_otp.plugins.otp_totp",
