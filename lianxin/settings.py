@@ -226,6 +226,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 # Serve from the apps' static folders too, so a deployment works before (or without) collectstatic.
 WHITENOISE_USE_FINDERS = True
+# Static files that pages of several apps share; lianxin/publicweb is not an app (the vendored ECharts).
+STATICFILES_DIRS = [BASE_DIR / "lianxin" / "publicweb" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 
@@ -298,6 +300,9 @@ METRICS_TOKEN = os.getenv("METRICS_TOKEN", "")
 METRICS_ALLOWED_IPS = envlist("METRICS_ALLOWED_IPS", "")
 # Livelihood-project votes: an account that also holds a staff role may not cast a deputy's ballot (issue 12, item 6).
 VOTE_ALLOW_STAFF_ACCOUNTS = envbool("VOTE_ALLOW_STAFF_ACCOUNTS", "false")
+# Public disclosure (公开问效, lianxin/insight/disclosure.py): a figure of a group (a township, a category) counting
+# fewer cases than this is shown as "<N" and its rates are hidden, so that no one's case can be singled out.
+DISCLOSURE_MIN_COUNT = envint("DISCLOSURE_MIN_COUNT", "5")
 
 LOGGING = {
     "version": 1,
