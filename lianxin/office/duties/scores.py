@@ -1,4 +1,4 @@
-"""履职积分: a congress's ranking for a year with the points per item (selectors.scores), the self-assessments
+"""履职积分: a congress's ranking for a year with the points per item (selectors.scores), or a deputy group's, the self-assessments
 waiting for the organisation (selectors.pending_claims) with a form each to confirm or correct them (a correction
 needs a note), 优秀代表: proposed from the top of the ranking, then awarded or declined, and 履职档案公开: for each
 congress of the user's scope and each of the last past years, whether its deputies' records are on their public
@@ -20,7 +20,7 @@ from lianxin.accounts.roles import Perm
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.core.errors import PermissionDenied as DomainDenied
 from lianxin.core.scoping import region_scope_q
-from lianxin.deputies.models import Deputy, Mandate, MandateLevel
+from lianxin.deputies.models import Deputy, DeputyGroup, Mandate, MandateLevel
 from lianxin.duties import services
 from lianxin.duties.models import Honour, HonourStatus, RecordPublication, ScoreEntry, ScoreItem
 from lianxin.duties.selectors import pending_claims, scores
@@ -88,6 +88,14 @@ def _publications(user: Any) -> tuple[list[int], list[dict[str, Any]]]:
     return years, rows
 
 
+def _groups_of(user: Any, congress: Congress) -> list[DeputyGroup]:
+    """The deputy groups (代表小组) of the user's scope with members in the congress."""
+    serving = Mandate.objects.filter(congress_region=congress.region, level=congress.level).values("deputy_id")
+    return list(
+        DeputyGroup.objects.visible_to(user).filter(members__in=serving).distinct().order_by("region__path", "name")
+    )
+
+
 def _scores_url(congress: Congress | None, year: int) -> str:
     query = f"?year={year}" + (f"&congress={congress.key}" if congress else "")
     return reverse("office:duty_scores") + query
@@ -103,9 +111,15 @@ def scores_page(request: HttpRequest) -> HttpResponse:
     items: list[ScoreItem] = []
     lines: list[Any] = []
     honours: list[Honour] = []
+    groups: list[DeputyGroup] = []
+    group: DeputyGroup | None = None
     if congress is not None:
         items = list(_items(user).filter(region=congress.region, level=congress.level, year=year).order_by("position"))
-        lines = scores(region_id=congress.region.pk, level=congress.level, year=year)
+        groups = _groups_of(user, congress)
+        group = next((g for g in groups if str(g.pk) == request.GET.get("group", "")), None)
+        # A group's ranking: its members among the congress's deputies, ranked among themselves.
+        members = list(group.members.values_list("id", flat=True)) if group is not None else None
+        lines = scores(region_id=congress.region.pk, level=congress.level, year=year, deputy_ids=members)
         honours = list(
             Honour.objects.filter(region=congress.region, year=year).select_related("deputy").order_by("rank", "id")
         )
@@ -126,6 +140,8 @@ def scores_page(request: HttpRequest) -> HttpResponse:
         "years": list(range(timezone.localdate().year, timezone.localdate().year - 5, -1)),
         "choices": choices,
         "congress": congress,
+        "groups": groups,
+        "group": group,
         "items": items,
         "rows": rows,
         "claims": claims,

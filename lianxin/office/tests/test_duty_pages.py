@@ -439,6 +439,26 @@ def test_honours_are_proposed_from_the_ranking_and_decided(client, personas, reg
     assert client.post(f"{BASE}scores/honours/{honour.pk}/", {"award": "0"}).status_code == 404
 
 
+def test_the_ranking_of_a_deputy_group_ranks_its_members_among_themselves(client, personas, regions, duty):
+    year = timezone.localdate().year
+    _items(regions, year)
+    activity = started(duty)
+    services.attendance_sign_in(actor=personas.deputy, code=activity.signin_code)  # 沈建国 leads the county
+    group = DeputyGroup.objects.create(kind=GroupKind.LOCAL, name="城东代表小组", region=regions.chengdong)
+    group.members.add(duty.second)
+    client.force_login(personas.county_staff)
+    congress = f"{regions.deqing.pk}-county"
+    whole = client.get(BASE + "scores/", {"year": year, "congress": congress})
+    assert [(r["line"].name, r["line"].rank) for r in whole.context["rows"]] == [("沈建国", 1), ("钱立新", 2)]
+    assert [g.name for g in whole.context["groups"]] == ["城东代表小组"]
+    grouped = client.get(BASE + "scores/", {"year": year, "congress": congress, "group": group.pk})
+    assert [(r["line"].name, r["line"].rank) for r in grouped.context["rows"]] == [("钱立新", 1)]
+    assert "城东代表小组（组内排名）" in grouped.content.decode()
+    client.force_login(personas.outsider)  # 乾元镇 staff: the group is theirs, the county congress is not
+    page = client.get(BASE + "scores/", {"year": year, "congress": congress, "group": group.pk})
+    assert page.status_code == 200 and page.context["congress"] is None and page.context["rows"] == []
+
+
 def test_funds_allocation_spending_with_a_receipt_and_the_balance(client, personas, duty):
     year = timezone.localdate().year
     client.force_login(personas.county_staff)
