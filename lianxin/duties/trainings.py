@@ -19,7 +19,9 @@ from django.utils import timezone
 
 from lianxin.accounts.models import User
 from lianxin.accounts.roles import Perm
+from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError, PermissionDenied
+from lianxin.core.fields import clean_text
 from lianxin.core.scoping import region_scope_q
 from lianxin.deputies.models import SERVING_STATUSES, Deputy, Mandate, MandateLevel
 from lianxin.duties.models import (
@@ -31,7 +33,7 @@ from lianxin.duties.models import (
     TrainingEnrolment,
     TrainingPlan,
 )
-from lianxin.duties.services import _audit, _text, activity_create, can_organise
+from lianxin.duties.services import activity_create, can_organise
 from lianxin.regions.models import Region, RegionLevel
 from lianxin.venues.models import Place
 from lianxin.workdays.calendar import CHINA
@@ -50,6 +52,10 @@ ZERO = Decimal("0")
 
 def congress_label(region: Region, level: str) -> str:
     return f"{region.name}人大（{MandateLevel(level).label}）"
+
+
+def _audit(actor: User, action: str, obj: Any, region: Region, **changes: Any) -> None:
+    audit_record(actor=actor, action=f"duties.{action}", obj=obj, region_path=region.path, changes=changes)
 
 
 def _require_manager(actor: User, plan: TrainingPlan) -> None:
@@ -100,9 +106,9 @@ def training_plan_create(
             region=region,
             level=level,
             year=year,
-            title=_text(title, "计划名称", "title", required=True, limit=120),
+            title=clean_text(title, "title", "计划名称", limit=120, required=True),
             planned_classes=classes,
-            description=_text(description, "培训内容", "description", required=False, limit=5000),
+            description=clean_text(description, "description", "培训内容", limit=5000, required=False),
             created_by=actor,
         )
         _audit(actor, "training_plan_create", plan, region, level=level, year=year, planned_classes=classes)
