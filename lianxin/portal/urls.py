@@ -1,6 +1,6 @@
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
-from lianxin.portal import duty_views, suggestion_views, views
+from lianxin.portal import disclosure_views, duty_views, suggestion_views, views
 
 app_name = "portal"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("results/", views.results, name="results"),
     path("results/<int:case_id>", views.result_detail, name="result"),
     path("find/", views.find, name="find"),
+    path("open/", include(disclosure_views.urlpatterns)),  # 公开问效: /open/ and /open/<county code>/
     path("duties/evaluate/<str:code>/", duty_views.evaluate, name="duty_evaluate"),
     path("suggestions/", suggestion_views.suggestion_list, name="suggestions"),
     path("suggestions/<int:session_id>/<str:kind>/<int:number>", suggestion_views.suggestion_detail, name="suggestion"),
