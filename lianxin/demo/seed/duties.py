@@ -54,6 +54,7 @@ from lianxin.duties.models import (
     MeetingPoint,
     Pledge,
     PointHandling,
+    RecordPublication,
     RulePeriod,
     ScoreEntry,
     ScoreItem,
@@ -64,7 +65,7 @@ from lianxin.duties.models import (
 )
 from lianxin.regions.models import Region, RegionLevel
 from lianxin.suggestions.models import Session, SessionKind, Suggestion
-from lianxin.workdays.calendar import is_workday
+from lianxin.workdays.calendar import CHINA, is_workday
 
 COUNTY_CODE = "330521000000"
 S = ScoreSource
@@ -599,6 +600,12 @@ def write_duties(rng: random.Random, *, today: datetime.date) -> DutySummary:
         if today > datetime.date(today.year, 1, 31):
             _pledges_and_claims(writer, clock, today.year)
         allocations = _funds(writer, clock)
+        # The county publishes last year's duty records: the deputies' public pages show them (counts only).
+        day = min(_workday(datetime.date(today.year, 1, 10)), today - datetime.timedelta(days=1))
+        clock.at = datetime.datetime.combine(day, datetime.time(9, 30), tzinfo=CHINA)
+        services.record_publish(
+            actor=writer.staff, region=writer.county, level=MandateLevel.COUNTY, year=today.year - 1, today=today
+        )
     return summary(seconds=time.monotonic() - started, allocations=allocations)
 
 
@@ -624,7 +631,7 @@ def clear_duties() -> None:
     transferred = list(MeetingPoint.objects.exclude(suggestion=None).values_list("suggestion_id", flat=True))
     models: tuple[type[Model], ...] = (
         VoterEvaluation, MeetingPoint, DutyReminder, Attendance, Activity, TrainingEnrolment, TrainingPlan, Pledge,
-        ScoreEntry, ScoreItem, Honour, FundEntry, FundAllocation, FrequencyRule,
+        ScoreEntry, ScoreItem, Honour, FundEntry, FundAllocation, FrequencyRule, RecordPublication,
     )  # fmt: skip
     for model in models:
         model._default_manager.all().delete()

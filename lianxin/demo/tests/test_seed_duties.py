@@ -26,12 +26,13 @@ from lianxin.duties.models import (
     MeetingPoint,
     Pledge,
     PointHandling,
+    RecordPublication,
     ScoreEntry,
     ScoreItem,
     SignInMethod,
     VoterEvaluation,
 )
-from lianxin.duties.record import duty_record_collect
+from lianxin.duties.record import duty_record_collect, public_record
 from lianxin.duties.selectors import compliance_board, scores
 from lianxin.workdays.calendar import CHINA
 
@@ -131,6 +132,18 @@ def test_pledges_funds_and_the_board_are_filled(county):
     assert board.rules and board.rows
     monthly = next(r for r in board.rules if r.level == "county" and r.period == "month")
     assert 0 < board.behind(monthly) < board.met(monthly) + board.behind(monthly)
+
+
+def test_the_county_published_last_years_duty_records_which_show_on_a_deputys_public_page(county, client):
+    year = timezone.localdate().year
+    assert RecordPublication.objects.filter(region=county, level="county").values_list("year", flat=True)[::1] == [
+        year - 1
+    ]
+    deputy = Deputy.objects.get(user__username="deputy")
+    [shown] = [y for y in public_record(deputy=deputy) if y.year == year - 1]
+    assert shown.activity_total > 0
+    page = client.get(deputy.public_url).content.decode()
+    assert "历年履职情况" in page and f"{year - 1}年" in page
 
 
 def _county_staff():
