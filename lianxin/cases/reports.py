@@ -619,6 +619,25 @@ def year_earlier(day: datetime.date) -> datetime.date:
         return day.replace(year=day.year - 1, day=28)
 
 
+def totals_change(totals: Totals, previous: Totals) -> YearOnYear:
+    """The change from `previous` to `totals` by the rules of the module's docstring (year on year; the monthly
+    report uses it month on month too, so that both comparisons follow one rule)."""
+    return YearOnYear(
+        received=_relative(totals.received, previous.received),
+        people_received=_relative(totals.people_received, previous.people_received),
+        accepted=_relative(totals.accepted, previous.accepted),
+        resolved=_relative(totals.resolved, previous.resolved),
+        overdue=_relative(totals.overdue, previous.overdue),
+        online=_relative(totals.online, previous.online),
+        resolution_rate=_difference(totals.resolution_rate, previous.resolution_rate, previous.accepted),
+        online_share=_difference(totals.online_share, previous.online_share, previous.received),
+        satisfaction_rate=_difference(totals.satisfaction_rate, previous.satisfaction_rate, previous.rated),
+        average_handling_days=_difference(
+            totals.average_handling_days, previous.average_handling_days, previous.timed, 2
+        ),
+    )
+
+
 def case_statistics(*, user: Any, region: Region | None, start: datetime.date, end: datetime.date) -> CaseStatistics:
     """The measures of the module's docstring for the cases the user may see in `region` (None: all of them)
     registered from `start` to `end`, the same a year earlier, and the breakdowns of this period."""
@@ -637,20 +656,7 @@ def case_statistics(*, user: Any, region: Region | None, start: datetime.date, e
         previous_end=previous_end,
         totals=totals,
         previous=previous,
-        year_on_year=YearOnYear(
-            received=_relative(totals.received, previous.received),
-            people_received=_relative(totals.people_received, previous.people_received),
-            accepted=_relative(totals.accepted, previous.accepted),
-            resolved=_relative(totals.resolved, previous.resolved),
-            overdue=_relative(totals.overdue, previous.overdue),
-            online=_relative(totals.online, previous.online),
-            resolution_rate=_difference(totals.resolution_rate, previous.resolution_rate, previous.accepted),
-            online_share=_difference(totals.online_share, previous.online_share, previous.received),
-            satisfaction_rate=_difference(totals.satisfaction_rate, previous.satisfaction_rate, previous.rated),
-            average_handling_days=_difference(
-                totals.average_handling_days, previous.average_handling_days, previous.timed, 2
-            ),
-        ),
+        year_on_year=totals_change(totals, previous),
         by_category=breakdowns["category"],
         by_unit=breakdowns["unit"],
         by_channel=breakdowns["channel"],

@@ -19,5 +19,6 @@ urlpatterns = [
     path("suggestions/<int:pk>/", include("lianxin.office.suggestion_page")),
     *suggestions_list.urlpatterns,  # suggestions/: 代表建议
     path("duties/", include("lianxin.office.duties")),  # 代表履职 (issue 17)
+    path("reports/", include("lianxin.office.reports_page")),  # 统计报表 (issue 18)
 ]
 urlpatterns += print_urlpatterns
