@@ -1,4 +1,4 @@
-"""The other commands as long jobs (lianxin/ops/longjob_kinds.py): each kind runs through the worker's runner on a
+"""The other commands as long jobs (lianxin/ops/longjob_kinds/, one module per app): each kind runs through the worker's runner on a
 small fixture and makes its rows and its file; a rejected import keeps its row-numbered errors and writes nothing;
 a user without the service's permission neither sees the kind nor can start it."""
 
