@@ -77,14 +77,15 @@ class Period:
             name += f"（截至{self.end.month}月{self.end.day}日）"
         return name
 
-    def previous(self) -> "Period":
+    def previous(self) -> "Period | None":
+        """The period before, or None before FIRST_YEAR (a URL would not accept it)."""
         if self.kind == "month":
             year, number = (self.year, self.number - 1) if self.number > 1 else (self.year - 1, 12)
         elif self.kind == "quarter":
             year, number = (self.year, self.number - 1) if self.number > 1 else (self.year - 1, 4)
         else:
             year, number = self.year - 1, 0
-        return _period(self.kind, year, number, today=_today())
+        return _period(self.kind, year, number, today=_today()) if year >= FIRST_YEAR else None
 
     def following(self, *, today: datetime.date | None = None) -> "Period | None":
         """The next period, or None when it has not started yet."""
@@ -351,6 +352,7 @@ def published_results(*, county: Region, start: datetime.date, end: datetime.dat
             unit_name=unit_name or "",
         )
         for case_id, title, published_at, region_name, category_name, unit_name in rows
+        if published_at is not None  # filtered above; for the type checker
     ]
 
 

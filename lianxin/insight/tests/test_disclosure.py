@@ -147,6 +147,7 @@ def test_the_figures_equal_case_statistics(county, regions):
     assert d.totals.resolution_rate.value == round(stats.totals.resolution_rate * 100, 1)
     assert d.totals.satisfaction_rate.value == round(stats.totals.satisfaction_rate * 100, 1)
     assert d.totals.average_handling_days.value == round(stats.totals.average_handling_days, 1)
+    assert d.totals.online_share.value == round(stats.totals.online_share * 100, 1)
     wukang = case_statistics(user=p.SYSTEM, region=regions.wukang, start=period.start, end=period.end).totals
     row = rows_by_label(d.by_township)["武康街道"]
     assert (row.received.value, row.resolved.value) == (wukang.received, wukang.resolved)
@@ -207,6 +208,7 @@ def test_periods_are_named_by_month_quarter_or_year_and_end_today_at_the_latest(
     assert period_default("year", today=TODAY).code == "2025"
     assert period_default("quarter", today=datetime.date(2026, 2, 1)).code == "2025-Q4"
     assert period_parse("2025-01", today=TODAY).previous().code == "2024-12"
+    assert period_parse("2000-Q1", today=TODAY).previous() is None
     assert period_parse("2025-11", today=TODAY).following(today=TODAY).code == "2025-12"
     assert period_parse("2025-12", today=TODAY).following(today=TODAY) is None
     for bad in ("2025-13", "2026-01", "2025-Q5", "1999", "2025/10", "abc"):
