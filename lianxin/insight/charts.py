@@ -14,7 +14,7 @@ from lianxin.publicweb.fonts import FONT, font_register
 from lianxin.publicweb.printing import GREY, RED, RULE
 
 BAR = Color(0.64, 0.08, 0.11, alpha=0.85)
-# A bar chart shows this many categories; the rest are summed into 其他 (the table beside it lists them all).
+# A bar chart shows this many categories; the rest are summed into 其余类别 (the table beside it lists them all).
 MAX_BARS = 12
 LABEL_SIZE = 8
 
@@ -35,11 +35,11 @@ def _title(drawing: Drawing, text: str, width: float, height: float) -> None:
 
 
 def bar_chart(items: Sequence[tuple[str, int]], *, width: float, title: str) -> Drawing:
-    """Horizontal bars, one per (label, count), largest first; beyond MAX_BARS the rest as 其他."""
+    """Horizontal bars, one per (label, count), largest first; beyond MAX_BARS the rest as 其余类别."""
     font_register()
     items = sorted(items, key=lambda item: -item[1])
     if len(items) > MAX_BARS:
-        items = [*items[: MAX_BARS - 1], ("其他", sum(count for _, count in items[MAX_BARS - 1 :]))]
+        items = [*items[: MAX_BARS - 1], ("其余类别", sum(count for _, count in items[MAX_BARS - 1 :]))]
     rows = max(len(items), 1)
     bar_space = 16
     height = rows * bar_space + 40

@@ -465,7 +465,7 @@ def report_pdf(report: RegionReport) -> bytes:
                     ]
                     for case in report.overdue_cases
                 ],
-                widths(width, 13, 9, 13, 27, 15, 9, 14),
+                widths(width, 13, 8, 12, 26, 15, 8, 18),
                 size=8,
             )
         )

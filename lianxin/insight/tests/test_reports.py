@@ -436,3 +436,18 @@ def test_the_command_refuses_a_bad_period_region_or_file_name(story, regions, tm
             call_command("monthly_report", "2025-11", "--region", regions.deqing.code, "--out", "r.docx")
         with pytest.raises(CommandError, match=r"--xlsx: 输出文件须以 \.xlsx 结尾"):
             call_command("monthly_report", "2025-11", "--region", regions.deqing.code, "--out", out, "--xlsx", "r.csv")
+
+
+@needs_font
+def test_a_bar_chart_shows_twelve_bars_largest_on_top_and_sums_the_rest():
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+
+    from lianxin.insight.charts import MAX_BARS, bar_chart
+
+    items = [(f"类别{n}", n) for n in range(1, 16)]  # 15 categories of 1 … 15 cases
+    [chart] = [
+        shape for shape in bar_chart(items, width=400, title="各类别").contents if isinstance(shape, HorizontalBarChart)
+    ]
+    names = chart.categoryAxis.categoryNames
+    assert len(names) == MAX_BARS and names[-1] == "类别15" and names[0] == "其余类别"
+    assert chart.data[0][0] == 1 + 2 + 3 + 4 and chart.data[0][-1] == 15  # the four smallest summed

@@ -113,3 +113,20 @@ def test_a_bad_period_shows_the_error_and_a_region_outside_the_scope_is_a_404(cl
             response = client.post(reverse("office:reports_generate"), {"region": code, "period": "2025-11"})
             assert response.status_code == 404, code
     assert not Report.objects.exists()
+
+
+def test_the_back_office_lists_the_reports_of_the_users_scope_read_only(client, filed, personas, regions):
+    wukang = filed[regions.wukang.code]
+    county = filed[regions.deqing.code]
+    client.force_login(personas.township_staff)
+    response = client.get("/admin/insight/report/")
+    assert response.status_code == 200
+    assert [r.pk for r in response.context["cl"].result_list] == [wukang.pk]
+    assert client.get(f"/admin/insight/report/{wukang.pk}/change/").status_code == 200
+    # Outside the scope: as a report that does not exist (the admin sends back to its index).
+    assert client.get(f"/admin/insight/report/{county.pk}/change/").status_code == 302
+    assert client.get("/admin/insight/report/add/").status_code == 403
+    client.force_login(personas.county_staff)
+    assert len(client.get("/admin/insight/report/").context["cl"].result_list) == 3
+    client.force_login(personas.unit_handler)  # uses the back office, does not supervise cases
+    assert client.get("/admin/insight/report/").status_code == 403
