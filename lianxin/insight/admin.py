@@ -20,7 +20,7 @@ class ReportAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["region__name", "region__code"]
     fields = ["region", "kind", "period_start", "period_end", "created_at", "maker", "downloads"]
-    readonly_fields = fields
+    readonly_fields = ["region", "kind", "period_start", "period_end", "created_at", "maker", "downloads"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Report]:
         return reports_visible_to(request.user)

@@ -360,6 +360,7 @@ def _totals_rows(report: RegionReport) -> list[list[str]]:
 
 
 def _totals_table(report: RegionReport, width: float) -> Any:
+    shares: tuple[int, ...]
     if report.period.kind == PeriodKind.YEAR:
         header, shares = ["指标", "本期", "去年同期", "同比"], (30, 15, 15, 25)
     else:

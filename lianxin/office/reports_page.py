@@ -105,12 +105,12 @@ def _download(request: HttpRequest, pk: int, field: str, suffix: str) -> FileRes
     return FileResponse(file.open("rb"), as_attachment=True, filename=report_filename(report, suffix))
 
 
-@office_required
+@office_required  # type: ignore[arg-type]  # typed for HttpResponse; a FileResponse streams the file
 def report_pdf_download(request: HttpRequest, pk: int) -> FileResponse:
     return _download(request, pk, "pdf", ".pdf")
 
 
-@office_required
+@office_required  # type: ignore[arg-type]  # typed for HttpResponse; a FileResponse streams the file
 def report_xlsx_download(request: HttpRequest, pk: int) -> FileResponse:
     return _download(request, pk, "xlsx", ".xlsx")
 
