@@ -83,3 +83,6 @@ class Report(models.Model):
         if self.kind == PeriodKind.QUARTER:
             return f"{start.year}年第{(start.month - 1) // 3 + 1}季度季报"
         return f"{start.year}年年报"
+
+
+from lianxin.insight.rollup_models import *  # noqa: E402, F403

@@ -1,0 +1,473 @@
+"""The rollups behind the dashboards' figures (docs/decisions/0003-insight-rollups.md): fact → delta → upsert.
+
+1. **Fact.** `facts_compute` turns a case row into a `Fact`: the keys it is counted under (registration day and
+   month, its region's township, county, city and province, category, unit, channel) and its measures, each exactly
+   as lianxin.cases.reports counts it (0 or 1; `handling_days` its working days). A fact depends on the case row
+   and the working-day calendar only, never on the clock.
+2. **Delta.** `facts_refresh(case_ids)` compares each case's new fact with the stored one (CaseFact); where they
+   differ, the old fact is subtracted from every rollup row it was counted in and the new one added (`Deltas`).
+3. **Upsert.** `Deltas.apply` adds the sums to MonthlyCube, MonthlySlice and DailyTotal with one
+   `INSERT … ON CONFLICT … DO UPDATE SET n = n + excluded.n` per chunk (SQLite and PostgreSQL alike), then deletes
+   the rows left empty.
+
+The worker's step, `rollups_update`, refreshes the cases named by the case events past the watermark
+(RollupState.last_event_id), one transaction per batch that also moves the watermark: a crash loses or repeats
+nothing, and refreshing a case twice is a no-op (its fact is already the new one). A change that writes no case
+event calls `facts_refresh` itself. `rollups_rebuild` recomputes everything from the cases: the facts in batches,
+the three tables with `INSERT … SELECT … GROUP BY`.
+
+Every writer holds the RollupState row's lock (one writer at a time; SQLite serialises writers anyway).
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import astuple, dataclass, fields
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Max, Model
+from django.utils import timezone
+
+from lianxin.cases.models import RESOLVED_STATUSES, Case, CaseEvent, Channel, Handling, Rating, Status
+from lianxin.cases.reports import WorkdayCounter
+from lianxin.insight.rollup_models import (
+    CUBE_KEY,
+    DAILY_KEY,
+    MEASURES,
+    SLICE_KEY,
+    CaseFact,
+    DailyTotal,
+    MonthlyCube,
+    MonthlySlice,
+    RollupState,
+    SliceDim,
+)
+from lianxin.regions.models import Region, RegionLevel
+from lianxin.workdays.calendar import CHINA
+
+SATISFIED = frozenset({Rating.SATISFIED, Rating.BASICALLY})
+
+# Events per transaction of the worker's step, and batches per step (the rest waits for the next round, which
+# starts at once: the step reports work done).
+EVENT_BATCH = 500
+MAX_BATCHES = 20
+# Event ids are handed out at INSERT and committed in any order: an event with an id below the watermark can
+# become visible after the watermark passed it (two transitions committing out of order). Each step looks again
+# at the cases of the events of the last LOOKBACK, which costs a few no-op refreshes; a transaction holding case
+# events uncommitted longer than this is caught only by a rebuild.
+LOOKBACK = datetime.timedelta(minutes=2)
+# Cases per batch of the rebuild and per chunk of a refresh.
+CASE_BATCH = 5000
+UPSERT_CHUNK = 500
+
+_CASE_FIELDS = (
+    "pk",
+    "registered_at",
+    "region_id",
+    "category_id",
+    "unit_id",
+    "channel",
+    "status",
+    "handling",
+    "is_overdue",
+    "rating",
+    "fed_back_at",
+)
+
+
+# --- 1. the fact of a case ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fact:
+    """What the rollups count for one case. The measures are the fields after `channel`, in MEASURES' order."""
+
+    case_id: int
+    day: datetime.date
+    month: datetime.date
+    region_id: int
+    province_id: int
+    city_id: int
+    county_id: int
+    township_id: int
+    category_id: int
+    unit_id: int
+    channel: str
+    received: int
+    pending: int
+    declined: int
+    accepted: int
+    resolved: int
+    timed: int
+    handling_days: int
+    flagged: int
+    online: int
+    rated: int
+    satisfied: int
+
+    def measures(self) -> tuple[int, ...]:
+        return tuple(getattr(self, name) for name in MEASURES)
+
+    def cube_key(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in CUBE_KEY)
+
+    def nodes(self) -> list[tuple[int, str]]:
+        """The county, city and province this case counts in, each with its child region the case lies in ("" when
+        registered at the node itself). A missing level (a county directly under a province) is skipped."""
+        chain = [self.province_id, self.city_id, self.county_id, self.township_id]
+        out = []
+        for depth, node in enumerate(chain[:3]):
+            if node:
+                below = next((region for region in chain[depth + 1 :] if region), 0)
+                out.append((node, _key(below)))
+        return out
+
+    def slice_keys(self) -> list[tuple[Any, ...]]:
+        keys = []
+        for node, child in self.nodes():
+            keys += [
+                (self.month, node, SliceDim.ALL.value, ""),
+                (self.month, node, SliceDim.CATEGORY.value, _key(self.category_id)),
+                (self.month, node, SliceDim.UNIT.value, _key(self.unit_id)),
+                (self.month, node, SliceDim.CHANNEL.value, self.channel),
+                (self.month, node, SliceDim.CHILD.value, child),
+            ]
+        return keys
+
+    def daily_keys(self) -> list[tuple[Any, ...]]:
+        return [(node, self.day) for node, _ in self.nodes()]
+
+    @classmethod
+    def from_model(cls, row: CaseFact) -> "Fact":
+        return cls(**{field.name: getattr(row, field.name) for field in fields(cls)})
+
+    def to_model(self) -> CaseFact:
+        return CaseFact(**{field.name: getattr(self, field.name) for field in fields(self)})
+
+
+def _key(region_or_id: int) -> str:
+    """A slice key: the id as text, "" for none."""
+    return str(region_or_id) if region_or_id else ""
+
+
+@dataclass(frozen=True)
+class Chain:
+    province_id: int = 0
+    city_id: int = 0
+    county_id: int = 0
+    township_id: int = 0
+
+
+_LEVEL_FIELD: dict[str, str] = {
+    RegionLevel.PROVINCE: "province_id",
+    RegionLevel.PREFECTURE: "city_id",
+    RegionLevel.COUNTY: "county_id",
+    RegionLevel.TOWNSHIP: "township_id",
+}
+
+
+def region_chains(region_ids: Iterable[int]) -> dict[int, Chain]:
+    """Each region's province, city, county and township (itself included; 0 where the path has none), read from
+    the region paths in two queries."""
+    paths = dict(Region.objects.filter(pk__in=set(region_ids)).values_list("pk", "path"))
+    codes = {code for path in paths.values() for code in path.split("/") if code}
+    found = {
+        code: (pk, level)
+        for pk, code, level in Region.objects.filter(code__in=codes).values_list("pk", "code", "level")
+    }
+    chains = {}
+    for pk, path in paths.items():
+        levels: dict[str, int] = {}
+        for code in path.split("/"):
+            if code in found and found[code][1] in _LEVEL_FIELD:
+                levels[_LEVEL_FIELD[found[code][1]]] = found[code][0]
+        chains[pk] = Chain(**levels)
+    return chains
+
+
+def fact_of(row: dict[str, Any], chain: Chain, days: WorkdayCounter) -> Fact:
+    """The fact of one case row (values() of _CASE_FIELDS). The measures are cases.reports' (its docstring)."""
+    local = row["registered_at"].astimezone(CHINA).date()
+    pending = row["status"] == Status.REGISTERED
+    declined = row["handling"] == Handling.DECLINED
+    accepted = not pending and not declined
+    resolved = accepted and row["status"] in RESOLVED_STATUSES
+    timed = resolved and row["fed_back_at"] is not None
+    return Fact(
+        case_id=row["pk"],
+        day=local,
+        month=local.replace(day=1),
+        region_id=row["region_id"],
+        province_id=chain.province_id,
+        city_id=chain.city_id,
+        county_id=chain.county_id,
+        township_id=chain.township_id,
+        category_id=row["category_id"] or 0,
+        unit_id=row["unit_id"] or 0,
+        channel=row["channel"],
+        received=1,
+        pending=int(pending),
+        declined=int(declined),
+        accepted=int(accepted),
+        resolved=int(resolved),
+        timed=int(timed),
+        handling_days=days(row["registered_at"], row["fed_back_at"]) if timed else 0,
+        flagged=int(row["is_overdue"]),
+        online=int(row["channel"] == Channel.ONLINE),
+        rated=int(row["rating"] != ""),
+        satisfied=int(row["rating"] in SATISFIED),
+    )
+
+
+def facts_compute(rows: list[dict[str, Any]], days: WorkdayCounter | None = None) -> list[Fact]:
+    chains = region_chains(row["region_id"] for row in rows)
+    days = days or WorkdayCounter()
+    return [fact_of(row, chains[row["region_id"]], days) for row in rows]
+
+
+# --- 2. deltas ---------------------------------------------------------------------------------------------------
+
+
+class Deltas:
+    """Sums to add to the three tables, per row key: a fact added (+1) or taken away (−1) everywhere it counts."""
+
+    def __init__(self) -> None:
+        width = len(MEASURES)
+        self.tables: dict[type[Model], tuple[tuple[str, ...], dict[tuple[Any, ...], list[int]]]] = {
+            MonthlyCube: (CUBE_KEY, defaultdict(lambda: [0] * width)),
+            MonthlySlice: (SLICE_KEY, defaultdict(lambda: [0] * width)),
+            DailyTotal: (DAILY_KEY, defaultdict(lambda: [0] * width)),
+        }
+
+    def add(self, fact: Fact, sign: int) -> None:
+        measures = fact.measures()
+        keys = {MonthlyCube: [fact.cube_key()], MonthlySlice: fact.slice_keys(), DailyTotal: fact.daily_keys()}
+        for model, table_keys in keys.items():
+            sums = self.tables[model][1]
+            for key in table_keys:
+                row = sums[key]
+                for i, value in enumerate(measures):
+                    row[i] += sign * value
+
+    def apply(self) -> None:
+        for model, (key_fields, sums) in self.tables.items():
+            rows = [(*key, *values) for key, values in sums.items() if any(values)]
+            for start in range(0, len(rows), UPSERT_CHUNK):
+                _upsert_add(model, key_fields, rows[start : start + UPSERT_CHUNK])
+            if rows:
+                # A row whose cases all moved elsewhere (another unit, category) is all zeros: gone, as in a rebuild.
+                model._default_manager.filter(received=0).delete()
+
+
+def _upsert_add(model: type[Model], key_fields: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """INSERT the rows, or add their measures to the rows already there (cf. lianxin.core.ratelimit._sql_counts)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(name) for name in (*key_fields, *MEASURES))
+    values = ", ".join(["(" + ", ".join(["%s"] * (len(key_fields) + len(MEASURES))) + ")"] * len(rows))
+    sums = ", ".join(f"{quote(name)} = {table}.{quote(name)} + excluded.{quote(name)}" for name in MEASURES)
+    conflict = ", ".join(quote(name) for name in key_fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT ({conflict}) DO UPDATE SET {sums}",
+            [value for row in rows for value in row],
+        )
+
+
+# --- 3. refresh: facts and their deltas, under the lock ---------------------------------------------------------
+
+
+def _state_locked(*, skip_locked: bool = False) -> RollupState | None:
+    """The one RollupState row, locked (None: another writer holds it and skip_locked). Made on first use."""
+    rows = RollupState.objects.select_for_update(skip_locked=skip_locked).order_by("pk")
+    state = rows.first()
+    if state is None:
+        RollupState.objects.bulk_create([RollupState(pk=1)], ignore_conflicts=True)
+        state = rows.first()
+    return state
+
+
+def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _refresh(case_ids: Iterable[int]) -> int:
+    """Recompute the facts of these cases and apply their differences. Inside a transaction holding the lock."""
+    changed = 0
+    for chunk in _chunks(sorted(set(case_ids)), CASE_BATCH):
+        old = {row.case_id: Fact.from_model(row) for row in CaseFact.objects.filter(case_id__in=chunk)}
+        new = {
+            fact.case_id: fact for fact in facts_compute(list(Case.objects.filter(pk__in=chunk).values(*_CASE_FIELDS)))
+        }
+        deltas = Deltas()
+        stale = [pk for pk in chunk if old.get(pk) != new.get(pk)]
+        for pk in stale:
+            if pk in old:
+                deltas.add(old[pk], -1)
+            if pk in new:
+                deltas.add(new[pk], +1)
+        if stale:
+            deltas.apply()
+            CaseFact.objects.filter(case_id__in=stale).delete()
+            CaseFact.objects.bulk_create([new[pk].to_model() for pk in stale if pk in new])
+        changed += len(stale)
+    return changed
+
+
+def facts_refresh(case_ids: Iterable[int]) -> int:
+    """Bring these cases' facts and the rollups up to date with the cases now; returns how many facts changed.
+    For a change that writes no case event (a bulk import, a repair); the worker's step calls it for the rest."""
+    with transaction.atomic():
+        _state_locked()
+        return _refresh(case_ids)
+
+
+def rollups_update(*, now: datetime.datetime | None = None) -> int:
+    """The worker's step: apply the case events past the watermark, a batch a transaction, then look again at the
+    cases of the last LOOKBACK's events. Returns how many facts changed (0: nothing to do). Idempotent."""
+    now = now or timezone.now()
+    changed = 0
+    for _ in range(MAX_BATCHES):
+        with transaction.atomic():
+            state = _state_locked(skip_locked=True)
+            if state is None:
+                return changed  # a rebuild (or another worker) holds the lock
+            events = list(
+                CaseEvent.objects.filter(pk__gt=state.last_event_id)
+                .order_by("pk")
+                .values_list("pk", "case_id")[:EVENT_BATCH]
+            )
+            if not events:
+                break
+            changed += _refresh(case_id for _, case_id in events)
+            RollupState.objects.filter(pk=state.pk).update(last_event_id=events[-1][0])
+    with transaction.atomic():
+        state = _state_locked(skip_locked=True)
+        if state is not None:
+            recent = CaseEvent.objects.filter(created_at__gte=now - LOOKBACK, pk__lte=state.last_event_id)
+            changed += _refresh(recent.values_list("case_id", flat=True))
+    return changed
+
+
+# --- the rebuild -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    facts: int
+    cube_rows: int
+    slice_rows: int
+    daily_rows: int
+    last_event_id: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.facts} 件意见建议的统计事实，月度立方 {self.cube_rows} 行，月度切片 {self.slice_rows} 行，"
+            f"每日统计 {self.daily_rows} 行；办理记录处理到 #{self.last_event_id}"
+        )
+
+
+def rollups_rebuild(*, batch: int = CASE_BATCH, progress: Any = None) -> RebuildReport:
+    """Recompute the facts from the cases (in batches of `batch` cases, by id) and the three tables from the facts
+    (`INSERT … SELECT … GROUP BY`), in one transaction holding the lock; then the watermark is the last event read
+    before the cases were (a later one is applied again by the worker, harmlessly)."""
+    with transaction.atomic():
+        _state_locked()
+        last_event_id = CaseEvent.objects.aggregate(last=Max("pk"))["last"] or 0
+        _empty(CaseFact, MonthlyCube, MonthlySlice, DailyTotal)
+        facts = 0
+        after = 0
+        days = WorkdayCounter()
+        while True:
+            rows = list(Case.objects.filter(pk__gt=after).order_by("pk").values(*_CASE_FIELDS)[:batch])
+            if not rows:
+                break
+            CaseFact.objects.bulk_create([fact.to_model() for fact in facts_compute(rows, days)], batch_size=1000)
+            facts += len(rows)
+            after = rows[-1]["pk"]
+            if progress is not None:
+                progress(facts)
+        _cube_from_facts()
+        _slices_from_cube()
+        _daily_from_facts()
+        RollupState.objects.filter(pk=1).update(last_event_id=last_event_id, rebuilt_at=timezone.now())
+        return RebuildReport(
+            facts=facts,
+            cube_rows=MonthlyCube.objects.count(),
+            slice_rows=MonthlySlice.objects.count(),
+            daily_rows=DailyTotal.objects.count(),
+            last_event_id=last_event_id,
+        )
+
+
+def _empty(*models: type[Model]) -> None:
+    tables = [connection.ops.quote_name(model._meta.db_table) for model in models]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {', '.join(tables)}")
+        else:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table}")
+
+
+def _insert_select(model: type[Model], keys: dict[str, str], source: type[Model], where: str = "", params=()) -> None:
+    """INSERT INTO model (keys…, measures…) SELECT key expressions, SUM(measure)… FROM source GROUP BY the keys."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(name) for name in (*keys, *MEASURES))
+    selected = ", ".join([*keys.values(), *(f"SUM({quote(name)})" for name in MEASURES)])
+    group = ", ".join(str(position) for position in range(1, len(keys) + 1))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT {selected} "
+            f"FROM {quote(source._meta.db_table)} {where} GROUP BY {group}",
+            list(params),
+        )
+
+
+def _as_key(column: str) -> str:
+    """The SQL of Fact's `_key`: the id as text, '' for 0."""
+    return f"CASE WHEN {column} = 0 THEN '' ELSE CAST({column} AS VARCHAR(20)) END"
+
+
+def _cube_from_facts() -> None:
+    _insert_select(MonthlyCube, {name: connection.ops.quote_name(name) for name in CUBE_KEY}, CaseFact)
+
+
+# Per node column: the child the case lies in (the first level below the node it has), as in Fact.nodes().
+_NODE_CHILD = {
+    "province_id": "CASE WHEN city_id <> 0 THEN city_id WHEN county_id <> 0 THEN county_id ELSE township_id END",
+    "city_id": "CASE WHEN county_id <> 0 THEN county_id ELSE township_id END",
+    "county_id": "township_id",
+}
+
+
+def _slices_from_cube() -> None:
+    """The slices are coarser than the cube (which keeps every key they need): summed from it, not the facts."""
+    for node, child in _NODE_CHILD.items():
+        for dim, key in (
+            (SliceDim.ALL, "''"),
+            (SliceDim.CATEGORY, _as_key("category_id")),
+            (SliceDim.UNIT, _as_key("unit_id")),
+            (SliceDim.CHANNEL, "channel"),
+            (SliceDim.CHILD, _as_key(f"({child})")),
+        ):
+            keys = {"month": "month", "node_id": node, "dim": "%s", "key": key}
+            _insert_select(MonthlySlice, keys, MonthlyCube, f"WHERE {node} <> 0", [dim.value])
+
+
+def _daily_from_facts() -> None:
+    for node in _NODE_CHILD:
+        _insert_select(DailyTotal, {"node_id": node, "day": "day"}, CaseFact, f"WHERE {node} <> 0")
+
+
+def rollup_rows() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the four tables without ids, sorted (for tests and checks: the incremental rollups against a
+    rebuild)."""
+    out = {"facts": sorted(astuple(Fact.from_model(row)) for row in CaseFact.objects.all())}
+    for model, key in ((MonthlyCube, CUBE_KEY), (MonthlySlice, SLICE_KEY), (DailyTotal, DAILY_KEY)):
+        out[model.__name__] = sorted(model.objects.values_list(*key, *MEASURES))
+    return out
