@@ -73,14 +73,15 @@ def _act(case: Case, world: SimpleNamespace, rng: random.Random) -> None:
         case_transition(case=case, action=action, actor=world.staff, note=note, params=params)
 
 
-def play_story(world: SimpleNamespace, *, seed: int, cases: int = 30, step_every: int = 7) -> None:
+def play_story(world: SimpleNamespace, *, seed: int, cases: int = 30, step_every: int = 7) -> datetime.datetime:
     """Register `cases` cases and move them at random over three months; run the worker's step every
-    `step_every` moves and mark late steps now and then, like the worker."""
+    `step_every` moves; mark late steps now and then while cases are still coming in (so that at the end some
+    cases wait past their deadline unflagged, as between two rounds of the deadline worker). Returns the end."""
     rng = random.Random(seed)
     now = START
     moves = 0
-    while len(world.cases) < cases or moves < cases * 5:
-        now += datetime.timedelta(hours=rng.choice([1, 5, 20, 50]))
+    while len(world.cases) < cases or moves < cases * 4:
+        now += datetime.timedelta(hours=rng.choice([1, 3, 8, 24]))
         with time_machine.travel(now, tick=False):
             if len(world.cases) < cases and rng.random() < 0.5:
                 region = rng.choice(world.regions)
@@ -101,8 +102,9 @@ def play_story(world: SimpleNamespace, *, seed: int, cases: int = 30, step_every
                 moves += 1
                 if moves % step_every == 0:
                     rollups_update()
-            if rng.random() < 0.1:
+            if len(world.cases) < cases and rng.random() < 0.1:
                 cases_mark_overdue(now=now)
+    return now
 
 
 @pytest.fixture

@@ -1,0 +1,150 @@
+"""The figures read from the rollups (lianxin.insight.figures) equal cases.reports' `case_statistics(user=SYSTEM)`:
+the totals and the breakdowns by category, unit and channel, at province, city, county, township and village level,
+for a month and for a quarter; a filter equals the breakdown entry it selects, crossed with a breakdown it equals
+the reports' breakdown of the filtered cases; the breakdown by child region equals each child's statistics; the
+days add up to the cases registered on them. The story is test_rollups' seeded random one, read in January 2026 when
+some open cases are waiting past their deadline without having been flagged (the live part of overdue)."""
+
+import datetime
+from collections import Counter
+from dataclasses import fields
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from lianxin.cases import permissions as p
+from lianxin.cases.deadlines import waiting_past_due_q
+from lianxin.cases.models import Case, Category
+from lianxin.cases.reports import LedgerFilters, _breakdowns, _filtered, case_statistics
+from lianxin.core.errors import DomainError
+from lianxin.insight.figures import FigureTotals, figures, figures_daily
+from lianxin.insight.rollups import rollups_update
+from lianxin.insight.tests.test_rollups import READ_AT, play_story, world  # noqa: F401
+from lianxin.regions.selectors import RegionNotFound
+from lianxin.workdays.calendar import CHINA
+
+OCTOBER = (datetime.date(2025, 10, 1), datetime.date(2025, 10, 31))
+NOVEMBER = (datetime.date(2025, 11, 1), datetime.date(2025, 11, 30))
+QUARTER = (datetime.date(2025, 10, 1), datetime.date(2025, 12, 31))
+TOTALS = [f.name for f in fields(FigureTotals)]
+ENTRY = ["received", "accepted", "resolved", "resolution_rate", "average_handling_days", "overdue", "online"]
+ENTRY += ["rated", "satisfied", "satisfaction_rate"]
+
+
+@pytest.fixture
+def story(world):  # noqa: F811
+    end = play_story(world, seed=11, cases=40)
+    with time_machine.travel(max(READ_AT, end + datetime.timedelta(days=1)), tick=False):
+        rollups_update()
+        yield world
+
+
+def test_the_story_has_both_kinds_of_overdue(story):
+    waiting = Case.objects.filter(waiting_past_due_q(timezone.now()), is_overdue=False)  # now: when the story is read
+    assert waiting.exists() and Case.objects.filter(is_overdue=True).exists()
+
+
+@pytest.mark.parametrize("name", ["zhejiang", "huzhou", "deqing", "anji", "wukang", "qianyuan", "jueren"])
+@pytest.mark.parametrize("period", [OCTOBER, NOVEMBER, QUARTER], ids=["october", "november", "quarter"])
+def test_the_figures_equal_the_statistics_at_every_level(story, regions, name, period):
+    region = getattr(regions, name)
+    start, end = period
+    stats = case_statistics(user=p.SYSTEM, region=region, start=start, end=end)
+    got = figures(user=p.SYSTEM, region=region, start=start, end=end)
+    assert {n: getattr(got.totals, n) for n in TOTALS} == {n: getattr(stats.totals, n) for n in TOTALS}
+    assert got.by_category == stats.by_category
+    assert got.by_unit == stats.by_unit
+    assert got.by_channel == stats.by_channel
+    if name == "deqing" and period == QUARTER:
+        assert got.totals.received >= 20 and got.totals.overdue > 0 and got.totals.timed > 0  # not a vacuous match
+
+
+@pytest.mark.parametrize("name", ["zhejiang", "huzhou", "deqing", "wukang"])
+def test_the_breakdown_by_child_region_equals_each_childs_statistics(story, regions, name):
+    region = getattr(regions, name)
+    got = figures(user=p.SYSTEM, region=region, start=QUARTER[0], end=QUARTER[1])
+    assert got.by_child, "the story has cases below every one of these regions"
+    total = 0
+    for entry in got.by_child:
+        total += entry.received
+        if entry.key == "":
+            assert entry.label == f"{region.name}本级"
+            continue
+        child = region.children.get(code=entry.key)
+        stats = case_statistics(user=p.SYSTEM, region=child, start=QUARTER[0], end=QUARTER[1]).totals
+        assert entry.label == child.name
+        assert [getattr(entry, n) for n in ENTRY] == [getattr(stats, n) for n in ENTRY]
+    assert total == got.totals.received
+
+
+def _filtered_breakdowns(region, **given):
+    cases = _filtered(p.SYSTEM, LedgerFilters(region=region, start=QUARTER[0], end=QUARTER[1], **given))
+    return _breakdowns(cases)
+
+
+@pytest.mark.parametrize("name", ["huzhou", "deqing", "wukang"])
+def test_a_filter_equals_the_breakdown_entry_it_selects_and_crossed_with_a_breakdown_the_filtered_breakdown(
+    story, regions, name
+):
+    region = getattr(regions, name)
+    start, end = QUARTER
+    stats = case_statistics(user=p.SYSTEM, region=region, start=start, end=end)
+    checked = 0
+    for entry in stats.by_category:
+        category = Category.objects.get(code=entry.key) if entry.key else None
+        if category is None:
+            continue
+        got = figures(user=p.SYSTEM, region=region, start=start, end=end, category=category)
+        assert [getattr(got.totals, n) for n in ENTRY] == [getattr(entry, n) for n in ENTRY]
+        expected = _filtered_breakdowns(region, category=category)
+        assert (got.by_unit, got.by_channel) == (expected["unit"], expected["channel"])
+        checked += 1
+    for entry in stats.by_channel:
+        got = figures(user=p.SYSTEM, region=region, start=start, end=end, channel=entry.key)
+        assert [getattr(got.totals, n) for n in ENTRY] == [getattr(entry, n) for n in ENTRY]
+        expected = _filtered_breakdowns(region, channel=entry.key)
+        assert (got.by_category, got.by_unit) == (expected["category"], expected["unit"])
+        checked += 1
+    for entry in stats.by_unit:
+        if not entry.key:
+            continue
+        got = figures(user=p.SYSTEM, region=region, start=start, end=end, unit_id=int(entry.key))
+        assert [getattr(got.totals, n) for n in ENTRY] == [getattr(entry, n) for n in ENTRY]
+        expected = _filtered_breakdowns(region, unit_id=int(entry.key))
+        assert (got.by_category, got.by_channel) == (expected["category"], expected["channel"])
+        checked += 1
+    assert checked >= 4
+
+
+@pytest.mark.parametrize("name", ["zhejiang", "deqing", "wukang", "jueren"])
+def test_the_days_add_up_to_the_cases_registered_on_them(story, regions, name):
+    region = getattr(regions, name)
+    days = figures_daily(user=p.SYSTEM, region=region, start=QUARTER[0], end=QUARTER[1])
+    registered = Counter(
+        at.astimezone(CHINA).date()
+        for at in Case.objects.filter(region__path__startswith=region.path).values_list("registered_at", flat=True)
+    )
+    assert {day.day: day.received for day in days} == dict(registered)
+    assert [day.day for day in days] == sorted(registered)
+    stats = case_statistics(user=p.SYSTEM, region=region, start=QUARTER[0], end=QUARTER[1]).totals
+    assert sum(day.resolved for day in days) == stats.resolved
+    assert sum(day.online for day in days) == stats.online
+
+
+def test_staff_read_the_figures_of_their_region_and_nothing_outside_it(story, regions, personas):
+    start, end = NOVEMBER
+    own = figures(user=personas.county_staff, region=regions.wukang, start=start, end=end)
+    assert own.totals == figures(user=p.SYSTEM, region=regions.wukang, start=start, end=end).totals
+    with pytest.raises(RegionNotFound):
+        figures(user=personas.outsider, region=regions.wukang, start=start, end=end)
+    with pytest.raises(RegionNotFound):
+        figures_daily(user=personas.county_staff, region=regions.huzhou, start=start, end=end)
+
+
+def test_the_figures_are_for_whole_months(story, regions):
+    with pytest.raises(DomainError) as error:
+        figures(user=p.SYSTEM, region=regions.deqing, start=datetime.date(2025, 11, 2), end=NOVEMBER[1])
+    assert error.value.code == "period_invalid"
+    with pytest.raises(DomainError):
+        figures(user=p.SYSTEM, region=regions.deqing, start=NOVEMBER[0], end=datetime.date(2025, 11, 29))
