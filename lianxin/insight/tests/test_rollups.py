@@ -247,3 +247,14 @@ def test_the_rebuild_command_says_what_it_did(world):
     before = rollup_rows()
     rollups_update()
     assert rollup_rows() == before
+
+
+def test_the_worker_brings_the_rollups_up_to_date_every_round(world, regions):
+    with time_machine.travel(START, tick=False):
+        case = case_register(
+            actor=world.staff, draft=CaseDraft(channel="online", body="一", region=regions.jueren)
+        ).case
+        call_command("run_worker", "--once", "--job", "insight_rollups")
+    assert CaseFact.objects.get(case=case).received == 1
+    assert MonthlySlice.objects.get(node_id=regions.deqing.pk, dim="all").received == 1
+    assert RollupState.objects.get().last_event_id == CaseEvent.objects.latest("pk").pk

@@ -31,6 +31,7 @@ from lianxin.cases.summaries import (
 from lianxin.core.ratelimit import rate_counters_purge
 from lianxin.duties.jobs import duty_jobs
 from lianxin.insight.jobs import report_jobs
+from lianxin.insight.rollups import rollups_update
 from lianxin.notifications.worker import INTAKE, QUEUES, At, Every, Job, Worker
 from lianxin.ops.longjobs import longjobs_purge, longjobs_run
 from lianxin.privacy.retention import personal_data_purge
@@ -63,6 +64,7 @@ def jobs() -> list[Job]:
         *suggestion_jobs(),  # suggestions: reminders before the deadline, overdue marks, B promises, the unit router
         *duty_jobs(),  # duties: deputies behind on a frequency rule, organisers of undecided leave requests
         *report_jobs(),  # insight: monthly, quarterly and yearly reports on the first working day, to the staff
+        Job("insight_rollups", Every(datetime.timedelta(0)), rollups_update),  # dashboards' rollups: new case events
         # Every round: the imports and exports staff started in the office (lianxin/ops/longjobs.py), one a round;
         # a running one whose worker died is marked failed first.
         Job("longjobs_run", Every(datetime.timedelta(0)), longjobs_run),
