@@ -20,6 +20,7 @@ Every writer holds the RollupState row's lock (one writer at a time; SQLite seri
 """
 
 import datetime
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import astuple, dataclass, fields
@@ -386,7 +387,7 @@ def rollups_rebuild(*, batch: int = CASE_BATCH, progress: Any = None) -> Rebuild
             rows = list(Case.objects.filter(pk__gt=after).order_by("pk").values(*_CASE_FIELDS)[:batch])
             if not rows:
                 break
-            CaseFact.objects.bulk_create([fact.to_model() for fact in facts_compute(rows, days)], batch_size=1000)
+            _insert_facts(facts_compute(rows, days))
             facts += len(rows)
             after = rows[-1]["pk"]
             if progress is not None:
@@ -402,6 +403,25 @@ def rollups_rebuild(*, batch: int = CASE_BATCH, progress: Any = None) -> Rebuild
             daily_rows=DailyTotal.objects.count(),
             last_event_id=last_event_id,
         )
+
+
+def _insert_facts(facts: list[Fact]) -> None:
+    """COPY on PostgreSQL, elsewhere one INSERT run for many rows: the ORM's bulk_create costs several times as
+    much at ten million facts."""
+    quote = connection.ops.quote_name
+    names = [field.name for field in fields(Fact)]
+    table, columns = quote(CaseFact._meta.db_table), ", ".join(quote(name) for name in names)
+    values = operator.attrgetter(*names)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for fact in facts:
+                    copy.write_row(values(fact))
+        else:
+            placeholders = ", ".join(["%s"] * len(names))
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", [values(fact) for fact in facts]
+            )
 
 
 def _empty(*models: type[Model]) -> None:
