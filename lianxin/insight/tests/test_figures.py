@@ -15,12 +15,16 @@ from django.utils import timezone
 
 from lianxin.cases import permissions as p
 from lianxin.cases.deadlines import waiting_past_due_q
+from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.models import Case, Category
 from lianxin.cases.reports import LedgerFilters, _breakdowns, _filtered, case_statistics
+from lianxin.cases.services import case_register
 from lianxin.core.errors import DomainError
 from lianxin.insight.figures import FigureTotals, figures, figures_daily
-from lianxin.insight.rollups import rollups_update
+from lianxin.insight.rollup_models import MonthlySlice
+from lianxin.insight.rollups import rollup_rows, rollups_rebuild, rollups_update
 from lianxin.insight.tests.test_rollups import READ_AT, play_story, world  # noqa: F401
+from lianxin.regions.models import Region, RegionLevel
 from lianxin.regions.selectors import RegionNotFound
 from lianxin.workdays.calendar import CHINA
 
@@ -148,3 +152,27 @@ def test_the_figures_are_for_whole_months(story, regions):
     assert error.value.code == "period_invalid"
     with pytest.raises(DomainError):
         figures(user=p.SYSTEM, region=regions.deqing, start=NOVEMBER[0], end=datetime.date(2025, 11, 29))
+
+
+def test_a_county_directly_under_the_province_is_the_provinces_child(story, regions):
+    county = Region.objects.create(
+        code="330099000000",
+        name="省直管县",
+        level=RegionLevel.COUNTY,
+        parent=regions.zhejiang,
+        path=f"{regions.zhejiang.path}330099000000/",
+    )
+    case_register(
+        actor=None, draft=CaseDraft(channel="hotline", body="路灯不亮", region=county, person_phone="13957211234")
+    )
+    rollups_update()
+    today = timezone.now().astimezone(CHINA).date()
+    start, end = today.replace(day=1), (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    end -= datetime.timedelta(days=1)
+    got = figures(user=p.SYSTEM, region=regions.zhejiang, start=start, end=end)
+    assert [(entry.key, entry.received) for entry in got.by_child] == [("330099000000", 1)]
+    assert figures(user=p.SYSTEM, region=county, start=start, end=end).totals.received == 1
+    assert MonthlySlice.objects.filter(node_id=county.pk, dim="child", key="").get().received == 1
+    incremental = rollup_rows()
+    rollups_rebuild()
+    assert rollup_rows() == incremental
