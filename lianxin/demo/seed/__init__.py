@@ -77,6 +77,7 @@ from lianxin.deputies.models import (
     StandingMemberLink,
 )
 from lianxin.elections.models import Election
+from lianxin.insight.rollups import rollups_rebuild
 from lianxin.regions.models import Grid, Region, RegionLevel
 from lianxin.regions.services import grid_save, region_import_csv
 from lianxin.venues.models import Place
@@ -198,6 +199,8 @@ def seed_demo(*, seed: int = DEFAULT_SEED, today=None, case_count: int = cases.C
         elections.write_election(stream("elections"), today=today)
         suggestion_summary = suggestions.write_suggestions(stream("suggestions"), today=today)
         duty_summary = duties.write_duties(stream("duties"), today=today)
+        # The dashboards' rollups from the seeded cases (the worker keeps them up to date from here on).
+        rollups_rebuild()
         audit_record(
             actor=None,
             action=MARKER_ACTION,
