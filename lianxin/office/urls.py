@@ -20,5 +20,6 @@ urlpatterns = [
     *suggestions_list.urlpatterns,  # suggestions/: 代表建议
     path("duties/", include("lianxin.office.duties")),  # 代表履职 (issue 17)
     path("reports/", include("lianxin.office.reports_page")),  # 统计报表 (issue 18)
+    path("insight/", include("lianxin.office.insight_page")),  # 数据看板 (issue 18)
 ]
 urlpatterns += print_urlpatterns
