@@ -195,10 +195,19 @@ class Dashboard:
 def dashboard(user: Any, region: Region, period: Period, chosen: Chosen) -> Dashboard:
     """The figures of `region` for `period` and the same months a year earlier, and the days; RegionNotFound when
     the user does not handle the region's cases (figures' own check)."""
-    arguments = {"category": chosen.category, "channel": chosen.channel or None, "unit_id": chosen.unit_id}
-    now = figures(user=user, region=region, start=period.start, end=period.end, **arguments)
-    earlier = year_before(period)
-    before = figures(user=user, region=region, start=earlier.start, end=earlier.end, **arguments)
+
+    def of(months: Period) -> Figures:
+        return figures(
+            user=user,
+            region=region,
+            start=months.start,
+            end=months.end,
+            category=chosen.category,
+            channel=chosen.channel or None,
+            unit_id=chosen.unit_id,
+        )
+
+    now, before = of(period), of(year_before(period))
     days = []
     if not chosen.query():  # the days are counted for the whole region (figures_daily has no filters)
         per_day = {d.day: d for d in figures_daily(user=user, region=region, start=period.start, end=period.end)}
@@ -211,7 +220,7 @@ def dashboard(user: Any, region: Region, period: Period, chosen: Chosen) -> Dash
     return Dashboard(region, period, chosen, now, before, change, days)
 
 
-def _shown(value: Any, kind: str, unit: str) -> str:
+def _shown(value: Any, kind: str) -> str:
     if value is None:
         return "—"
     if kind == "rate":
@@ -226,9 +235,9 @@ def headline(d: Dashboard) -> list[dict[str, Any]]:
         {
             "key": name,
             "label": label,
-            "value": _shown(getattr(d.now.totals, name), kind, unit),
+            "value": _shown(getattr(d.now.totals, name), kind),
             "unit": unit if getattr(d.now.totals, name) is not None else "",
-            "before": _shown(getattr(d.before.totals, name), kind, unit),
+            "before": _shown(getattr(d.before.totals, name), kind),
             "change": change_words(getattr(d.change, name), kind),
             "shown": getattr(d.change, name) is not None,
         }
@@ -266,7 +275,7 @@ def _rows(d: Dashboard, dim: str, items: list[Breakdown]) -> list[dict[str, Any]
                 "accepted": item.accepted,
                 "resolved": item.resolved,
                 "resolution_rate": percent(item.resolution_rate),
-                "average_handling_days": _shown(item.average_handling_days, "days", ""),
+                "average_handling_days": _shown(item.average_handling_days, "days"),
                 "overdue": item.overdue,
                 "online": item.online,
                 "satisfaction_rate": percent(item.satisfaction_rate),
