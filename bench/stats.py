@@ -8,16 +8,17 @@ PostgreSQL only. It migrates DATABASE_URL's database and refuses one that alread
 drops and recreates its `public` schema: everything in that database is lost) or --reuse (measure what an earlier
 run built: no generation). Then:
 
-1. **Generate** a synthetic province — 10 cities × 10 counties × 12 townships × 10–20 villages (≈ 18,000 villages;
-   no grids), 36 categories (the migrations' 11 and 25 more), 50 responsible units per county — and --cases cases
-   (10,000,000 by default) with COPY, `registered_at` in time order over the 48 months before this one and up to now. Counties differ in size
-   (log-normal weights), so do categories and units (Zipf-like); 6 % of the cases are registered at a township, 1 %
-   at a county. States depend on age like a working system's: of cases older than two months ≈ 88 % resolved
-   (fed back, most rated, some closed or published; `fed_back_at` 1–30 days after registration), 4 % declined, 6 %
-   still in handling (most flagged overdue, the rest waiting past their deadline unflagged), 1 % never accepted; the
-   last two months hold most of the pending and in-handling cases. ≈ 40 % online. The non-unique indexes of
-   `cases_case` are dropped for the COPY and created again after it (same definitions), and the load skips the
-   foreign-key triggers (`session_replication_role = replica`: the generator only writes ids it created).
+1. **Generate** a synthetic province — 10 cities × 10 counties × 12 townships × 10–20 villages (≈ 18,000 villages; no
+   grids), 36 categories (the migrations' 11 and 25 more), 50 responsible units per county — and --cases cases
+   (10,000,000 by default) with COPY, `registered_at` in time order over the 48 months before this one and up to now.
+   Counties differ in size (log-normal weights), so do categories and units (Zipf-like); 6 % of the cases are
+   registered at a township, 1 % at a county. States depend on age like a working system's: of cases older than two
+   months ≈ 88 % resolved (fed back, most rated, some closed or published; `fed_back_at` 1–30 days after
+   registration), 4 % declined, 6 % still in handling (most flagged overdue, the rest waiting past their deadline
+   unflagged), 1 % never accepted; the last two months hold most of the pending and in-handling cases. ≈ 40 % online.
+   The non-unique indexes of `cases_case` are dropped for the COPY and created again after it (same definitions), and
+   the load skips the foreign-key triggers (`session_replication_role = replica`: the generator only writes ids it
+   created).
 2. `VACUUM ANALYZE` (a bulk load leaves the planner without statistics).
 3. **Rebuild** the rollups, timed: `lianxin.insight.rollups.rollups_rebuild` (what `lianxin rebuild_rollups` runs).
 4. **A fixed mix of --queries (200) dashboard queries**, seeded: a random level (province, city, county, township),
@@ -128,7 +129,7 @@ def main() -> None:
         def progress(done: int) -> None:
             if done >= mark[0]:
                 print(f"  rebuild: {done:,} facts after {time.perf_counter() - started:.0f} s", flush=True)
-                mark[0] = next(marks)
+                mark[0] = next(marks, math.inf)
 
         report = rollups_rebuild(progress=progress)
         rebuild_seconds = time.perf_counter() - started
@@ -495,7 +496,12 @@ def _run(queries: list[dict[str, Any]], naive_set: set[int]) -> list[dict[str, A
             user=p.SYSTEM, region=query["region"], start=query["start"], end=query["end"], **_filters(query)
         )
         results.append({"ms": (time.perf_counter() - t0) * 1000, "figures": result})
-    print(f"rollup path: {len(queries)} queries in {time.perf_counter() - started:.1f} s", flush=True)
+    fast = [r["ms"] for r in results]
+    print(
+        f"rollup path: {len(queries)} queries in {time.perf_counter() - started:.1f} s, p50 {_pct(fast, 50):.1f} ms, "
+        f"p95 {_pct(fast, 95):.1f} ms",
+        flush=True,
+    )
     started = time.perf_counter()
     for i in sorted(naive_set):
         query = queries[i]
