@@ -13,7 +13,7 @@ run built: no generation). Then:
    (10,000,000 by default) with COPY, `registered_at` in time order over the 48 months before this one and up to now.
    Counties differ in size (log-normal weights), so do categories and units (Zipf-like); 6 % of the cases are
    registered at a township, 1 % at a county. States depend on age like a working system's: of cases older than two
-   months ≈ 88 % resolved (fed back, most rated, some closed or published; `fed_back_at` 1–30 days after
+   months ≈ 89 % resolved (fed back, most rated, some closed or published; `fed_back_at` 1–30 days after
    registration), 4 % declined, 6 % still in handling (most flagged overdue, the rest waiting past their deadline
    unflagged), 1 % never accepted; the last two months hold most of the pending and in-handling cases. ≈ 40 % online.
    The non-unique indexes of `cases_case` are dropped for the COPY and created again after it (same definitions), and
