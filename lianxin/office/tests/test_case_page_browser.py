@@ -67,7 +67,9 @@ def test_a_case_is_handled_from_registration_to_close(browser, live_server, pers
     assert clerk.locator("#status").inner_text() == "已登记"
     thumbnail = clerk.locator("#case-photos img")
     thumbnail.scroll_into_view_if_needed()
-    assert thumbnail.evaluate("img => img.complete && img.naturalWidth") == 240
+    # The thumbnail is drawn on request: on a loaded machine it may arrive after the page; wait for it to load.
+    clerk.wait_for_function("() => document.querySelector('#case-photos img').complete", timeout=30_000)
+    assert thumbnail.evaluate("img => img.naturalWidth") == 240
     assert sorted(clerk.locator("#case-actions summary").all_inner_texts()) == sorted(["受理", "不予受理"])
     shots(clerk, "office-case")
     assert axe_violations(clerk) == []
