@@ -12,6 +12,7 @@ from lianxin.core.errors import DomainError
 from lianxin.duties import services
 from lianxin.duties.models import ActivityKind, ScoreItem, ScoreSource
 from lianxin.duties.record import duty_record_collect, duty_record_pdf, public_record
+from lianxin.portal.tests.test_qr_and_posters import page_text
 from lianxin.publicweb import fonts
 
 try:
@@ -24,14 +25,6 @@ pytestmark = pytest.mark.django_db
 needs_font = pytest.mark.skipif(bool(FONT_MISSING), reason=f"no CJK font: {FONT_MISSING} (make test installs it)")
 
 SCALE = 2
-
-
-def page_text(pdf: bytes) -> str:
-    document = pdfium.PdfDocument(pdf)
-    try:
-        return "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
-    finally:
-        document.close()
 
 
 def title_band(pdf: bytes) -> Image.Image:

@@ -40,6 +40,7 @@ from lianxin.insight.reports import (
     report_xlsx,
 )
 from lianxin.notifications.models import Notification
+from lianxin.portal.tests.test_qr_and_posters import page_text
 from lianxin.publicweb import fonts
 from lianxin.publicweb.printing import MARGIN
 
@@ -216,14 +217,6 @@ def test_a_townships_report_has_no_children_of_its_own_cases_and_a_quarter_spans
 # --- PDF -----------------------------------------------------------------------------------------------------------
 
 SCALE = 2
-
-
-def page_text(pdf: bytes) -> str:
-    document = pdfium.PdfDocument(pdf)
-    try:
-        return "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
-    finally:
-        document.close()
 
 
 def title_band(pdf: bytes) -> Image.Image:
