@@ -19,7 +19,6 @@ from lianxin.accounts.models import RoleAssignment, User
 from lianxin.accounts.roles import Role
 from lianxin.deputies.models import SERVING_STATUSES, Deputy, Mandate
 from lianxin.duties.models import (
-    DIRECTLY_ELECTED_LEVELS,
     Activity,
     ActivityStatus,
     AttendanceStatus,
@@ -28,7 +27,7 @@ from lianxin.duties.models import (
     ReminderKind,
     RuleSubject,
 )
-from lianxin.duties.selectors import activity_counts, period_of, place_counts, rule_kinds
+from lianxin.duties.selectors import activity_counts, period_of, place_counts, rule_kinds, rule_levels
 from lianxin.notifications.services import notification_enqueue
 from lianxin.notifications.worker import At, Job
 from lianxin.venues.models import Place
@@ -61,10 +60,9 @@ def _subjects(rule: FrequencyRule) -> dict[int, Deputy]:
     mandates = Mandate.objects.filter(
         status__in=SERVING_STATUSES, deputy__user__isnull=False, deputy__user__is_active=True
     )
-    if rule.level:
-        mandates = mandates.filter(level=rule.level)
-    if rule.directly_elected_only:
-        mandates = mandates.filter(level__in=DIRECTLY_ELECTED_LEVELS)
+    levels = rule_levels(rule)
+    if levels is not None:
+        mandates = mandates.filter(level__in=levels)
     return {m.deputy_id: m.deputy for m in mandates.select_related("deputy__user").order_by("deputy_id")}
 
 

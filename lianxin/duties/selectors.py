@@ -143,6 +143,16 @@ def rule_kinds(rule: FrequencyRule) -> set[str]:
     return set(rule.kinds) if rule.kinds else set(GRASSROOTS_KINDS)
 
 
+def rule_levels(rule: FrequencyRule) -> set[str] | None:
+    """The congress levels whose serving deputies a deputy rule concerns (None: every level): its own level, narrowed
+    to the directly elected congresses (county, township) when it is for them. The board and the reminders both ask
+    this, so they cannot disagree about who is behind."""
+    levels = {rule.level} if rule.level else None
+    if rule.directly_elected_only:
+        levels = set(DIRECTLY_ELECTED_LEVELS) if levels is None else levels & DIRECTLY_ELECTED_LEVELS
+    return levels
+
+
 @dataclass(frozen=True, slots=True)
 class DeputyRef:
     """What the board shows of a deputy (a model instance per row would cost more than the counting)."""
@@ -385,11 +395,9 @@ def compliance_board(*, user: Any, day: datetime.date | None = None) -> Board:
         if rule.period == RulePeriod.TERM:
             counted[rule.pk] = _term_rule_counts(rule, starts, day)
             periods[rule.pk] = (min(starts.values(), default=day), day)
+        concerned = rule_levels(rule)
         for deputy_id, row in rows.items():
-            levels = {level for level, _ in mandates[deputy_id]}
-            if rule.level and rule.level not in levels:
-                continue
-            if rule.directly_elected_only and not levels & DIRECTLY_ELECTED_LEVELS:
+            if concerned is not None and not concerned & {level for level, _ in mandates[deputy_id]}:
                 continue
             row.counts[rule.pk] = count = counted[rule.pk].get(deputy_id, 0)
             if count < rule.minimum:
