@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "lianxin.privacy",
     "lianxin.ops",
     "lianxin.insight",
+    "lianxin.supervision",
+    "lianxin.legislation",
+    "lianxin.circle",
     # Staff logins: lockout after repeated failures (axes) and TOTP second factor (django-otp), lianxin.accounts.
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -17,6 +17,7 @@ Each grid row is an action and the states it starts from; `*` is every other sta
 - a grid worker: the case lies in the grid they serve, or they reported it (Case.objects.visible_to);
 - the citizen (the person, proven by the receipt code) and the system (the worker) act through services only and
   have no region;
+- integrity staff (廉情监测, issue 19) hold only the confidential clue permission: no step anywhere here;
 - suggestions have columns of their own (SUGGESTION_ACTORS): the lead deputy and an invited co-signer, the handlers
   of the lead unit and of a co-unit, each on the suggestion that is theirs (units are scoped to the unit, not a
   region).
@@ -49,6 +50,7 @@ ACTORS = (
     "unit_handler",
     "citizen",
     "system",
+    "integrity_staff",
 )
 STAND_INS = ("citizen", "system")
 # Who acts on what is theirs rather than on everything in their region.
@@ -69,62 +71,62 @@ SITE_BAD_STATE = "site_bad_state"
 # rating given by phone; the worker escalates what is overdue (transferred, not replied) and the person what they
 # are unsatisfied with again (fed back); merged cases follow their master by the system alone.
 CASE_GRID = """
-action         from                               admin city county township place deputy grid unit citizen system
-accept         registered                           Y    Y     Y       Y      Y     Y     .    .     .      .
-accept         *                                    Y    Y     Y       Y      Y     Y     .    .     .      .
-answer         accepted                             Y    Y     Y       Y      Y     Y     .    .     .      .
-answer         *                                    Y    Y     Y       Y      Y     Y     .    .     .      .
-coordinate     accepted                             Y    Y     Y       Y      Y     Y     .    .     .      .
-coordinate     *                                    Y    Y     Y       Y      Y     Y     .    .     .      .
-transfer       accepted,coordinating,supervising    Y    Y     Y       Y      .     .     .    .     .      .
-transfer       *                                    Y    Y     Y       Y      .     .     .    .     .      .
-convert        accepted                             Y    Y     Y       Y      Y     Y     .    .     .      .
-convert        *                                    Y    Y     Y       Y      Y     Y     .    .     .      .
-merge          accepted                             Y    Y     Y       Y      Y     .     .    .     .      .
-merge          *                                    Y    Y     Y       Y      Y     .     .    .     .      .
-decline        registered,accepted                  Y    Y     Y       Y      Y     .     .    .     .      .
-decline        *                                    Y    Y     Y       Y      Y     .     .    .     .      .
-reply          transferred,supervising              Y    Y     Y       Y      .     .     .    Y     .      .
-reply          coordinating                         Y    Y     Y       Y      Y     Y     .    .     .      .
-reply          *                                    Y    Y     Y       Y      .     .     .    Y     .      .
-feed_back      replied,declined                     Y    Y     Y       Y      Y     Y     .    .     .      .
-feed_back      *                                    Y    Y     Y       Y      Y     Y     .    .     .      .
-follow_master  merged                               .    .     .       .      .     .     .    .     .      Y
-follow_master  *                                    .    .     .       .      .     .     .    .     .      Y
-rate           fed_back                             Y    Y     Y       Y      Y     Y     .    .     Y      .
-rate           *                                    Y    Y     Y       Y      Y     Y     .    .     Y      .
-reopen         fed_back                             Y    Y     Y       Y      Y     Y     .    .     Y      .
-reopen         *                                    Y    Y     Y       Y      Y     Y     .    .     Y      .
-escalate       fed_back                             Y    Y     Y       Y      .     .     .    .     Y      .
-escalate       transferred                          Y    Y     Y       Y      .     .     .    .     .      Y
-escalate       *                                    Y    Y     Y       Y      .     .     .    .     .      .
-close          rated,fed_back,converted             Y    Y     Y       Y      .     .     .    .     .      .
-close          *                                    Y    Y     Y       Y      .     .     .    .     .      .
-publish        closed                               Y    Y     Y       Y      .     .     .    .     .      .
-publish        *                                    Y    Y     Y       Y      .     .     .    .     .      .
+action         from                               admin city county township place deputy grid unit citizen system intg
+accept         registered                           Y    Y     Y       Y      Y     Y     .    .     .      .   .
+accept         *                                    Y    Y     Y       Y      Y     Y     .    .     .      .   .
+answer         accepted                             Y    Y     Y       Y      Y     Y     .    .     .      .   .
+answer         *                                    Y    Y     Y       Y      Y     Y     .    .     .      .   .
+coordinate     accepted                             Y    Y     Y       Y      Y     Y     .    .     .      .   .
+coordinate     *                                    Y    Y     Y       Y      Y     Y     .    .     .      .   .
+transfer       accepted,coordinating,supervising    Y    Y     Y       Y      .     .     .    .     .      .   .
+transfer       *                                    Y    Y     Y       Y      .     .     .    .     .      .   .
+convert        accepted                             Y    Y     Y       Y      Y     Y     .    .     .      .   .
+convert        *                                    Y    Y     Y       Y      Y     Y     .    .     .      .   .
+merge          accepted                             Y    Y     Y       Y      Y     .     .    .     .      .   .
+merge          *                                    Y    Y     Y       Y      Y     .     .    .     .      .   .
+decline        registered,accepted                  Y    Y     Y       Y      Y     .     .    .     .      .   .
+decline        *                                    Y    Y     Y       Y      Y     .     .    .     .      .   .
+reply          transferred,supervising              Y    Y     Y       Y      .     .     .    Y     .      .   .
+reply          coordinating                         Y    Y     Y       Y      Y     Y     .    .     .      .   .
+reply          *                                    Y    Y     Y       Y      .     .     .    Y     .      .   .
+feed_back      replied,declined                     Y    Y     Y       Y      Y     Y     .    .     .      .   .
+feed_back      *                                    Y    Y     Y       Y      Y     Y     .    .     .      .   .
+follow_master  merged                               .    .     .       .      .     .     .    .     .      Y   .
+follow_master  *                                    .    .     .       .      .     .     .    .     .      Y   .
+rate           fed_back                             Y    Y     Y       Y      Y     Y     .    .     Y      .   .
+rate           *                                    Y    Y     Y       Y      Y     Y     .    .     Y      .   .
+reopen         fed_back                             Y    Y     Y       Y      Y     Y     .    .     Y      .   .
+reopen         *                                    Y    Y     Y       Y      Y     Y     .    .     Y      .   .
+escalate       fed_back                             Y    Y     Y       Y      .     .     .    .     Y      .   .
+escalate       transferred                          Y    Y     Y       Y      .     .     .    .     .      Y   .
+escalate       *                                    Y    Y     Y       Y      .     .     .    .     .      .   .
+close          rated,fed_back,converted             Y    Y     Y       Y      .     .     .    .     .      .   .
+close          *                                    Y    Y     Y       Y      .     .     .    .     .      .   .
+publish        closed                               Y    Y     Y       Y      .     .     .    .     .      .   .
+publish        *                                    Y    Y     Y       Y      .     .     .    .     .      .   .
 """
 
 # A project site (docs/projects.md): the lead deputy files the monthly reports (report, start, finish); congress
 # staff with manage_projects (not place staff) verify or reject a final report, and may enter a paper report for
 # the lead deputy (`…:on_behalf`, 代填). Nobody else acts on a site.
 SITE_GRID = """
-action             from                      admin city county township place deputy grid unit citizen system
-report             not_started,in_progress     .    .     .       .      .     Y     .    .     .      .
-report             *                           .    .     .       .      .     Y     .    .     .      .
-start              not_started                 .    .     .       .      .     Y     .    .     .      .
-start              *                           .    .     .       .      .     Y     .    .     .      .
-finish             not_started,in_progress     .    .     .       .      .     Y     .    .     .      .
-finish             *                           .    .     .       .      .     Y     .    .     .      .
-report:on_behalf   not_started,in_progress     Y    Y     Y       Y      .     .     .    .     .      .
-report:on_behalf   *                           Y    Y     Y       Y      .     .     .    .     .      .
-start:on_behalf    not_started                 Y    Y     Y       Y      .     .     .    .     .      .
-start:on_behalf    *                           Y    Y     Y       Y      .     .     .    .     .      .
-finish:on_behalf   not_started,in_progress     Y    Y     Y       Y      .     .     .    .     .      .
-finish:on_behalf   *                           Y    Y     Y       Y      .     .     .    .     .      .
-verify             finished                    Y    Y     Y       Y      .     .     .    .     .      .
-verify             *                           Y    Y     Y       Y      .     .     .    .     .      .
-reject             finished                    Y    Y     Y       Y      .     .     .    .     .      .
-reject             *                           Y    Y     Y       Y      .     .     .    .     .      .
+action             from                      admin city county township place deputy grid unit citizen system intg
+report             not_started,in_progress     .    .     .       .      .     Y     .    .     .      .   .
+report             *                           .    .     .       .      .     Y     .    .     .      .   .
+start              not_started                 .    .     .       .      .     Y     .    .     .      .   .
+start              *                           .    .     .       .      .     Y     .    .     .      .   .
+finish             not_started,in_progress     .    .     .       .      .     Y     .    .     .      .   .
+finish             *                           .    .     .       .      .     Y     .    .     .      .   .
+report:on_behalf   not_started,in_progress     Y    Y     Y       Y      .     .     .    .     .      .   .
+report:on_behalf   *                           Y    Y     Y       Y      .     .     .    .     .      .   .
+start:on_behalf    not_started                 Y    Y     Y       Y      .     .     .    .     .      .   .
+start:on_behalf    *                           Y    Y     Y       Y      .     .     .    .     .      .   .
+finish:on_behalf   not_started,in_progress     Y    Y     Y       Y      .     .     .    .     .      .   .
+finish:on_behalf   *                           Y    Y     Y       Y      .     .     .    .     .      .   .
+verify             finished                    Y    Y     Y       Y      .     .     .    .     .      .   .
+verify             *                           Y    Y     Y       Y      .     .     .    .     .      .   .
+reject             finished                    Y    Y     Y       Y      .     .     .    .     .      .   .
+reject             *                           Y    Y     Y       Y      .     .     .    .     .      .   .
 """
 
 CASE_STATES = (
@@ -152,7 +154,7 @@ SITE_STATES = ("not_started", "in_progress", "finished", "closed")
 # township lies below it, nor place staff) review, assign, supervise and close, and may enter on paper what a deputy
 # or a unit sent (edit, invite, submit, resubmit, convert with the deputy's consent; rate; contact, co_opinion, reply,
 # fulfil). Only the lead deputy withdraws; only invited deputies sign or decline; only the unit asks to be
-# re-assigned. Grid workers and the system take no step. The columns are SUGGESTION_ACTORS, in that order.
+# re-assigned. Grid workers, integrity staff and the system take no step. The columns are SUGGESTION_ACTORS, in that order.
 SUGGESTION_ACTORS = (
     "admin",
     "city_staff",
@@ -165,67 +167,68 @@ SUGGESTION_ACTORS = (
     "co_unit",
     "grid_worker",
     "system",
+    "integrity_staff",
 )
 SUGGESTION_GRID = """
-action           from                                             adm city cnty twp plc dep co_dep unit co_unit grid sys
-edit             draft,returned                                    Y   Y    Y    .   .   Y    .     .      .     .    .
-edit             *                                                 Y   Y    Y    .   .   Y    .     .      .     .    .
-invite           draft,collecting                                  Y   Y    Y    .   .   Y    .     .      .     .    .
-invite           *                                                 Y   Y    Y    .   .   Y    .     .      .     .    .
-sign             collecting                                        .   .    .    .   .   .    Y     .      .     .    .
-sign             *                                                 .   .    .    .   .   .    Y     .      .     .    .
-decline_sign     collecting                                        .   .    .    .   .   .    Y     .      .     .    .
-decline_sign     *                                                 .   .    .    .   .   .    Y     .      .     .    .
-submit           draft,collecting                                  Y   Y    Y    .   .   Y    .     .      .     .    .
-submit           *                                                 Y   Y    Y    .   .   Y    .     .      .     .    .
-convert          draft,collecting,submitted,returned,pre_reviewed  Y   Y    Y    .   .   Y    .     .      .     .    .
-convert          *                                                 Y   Y    Y    .   .   Y    .     .      .     .    .
-withdraw         draft,collecting,submitted,returned               .   .    .    .   .   Y    .     .      .     .    .
-withdraw         *                                                 .   .    .    .   .   Y    .     .      .     .    .
-return           submitted                                         Y   Y    Y    .   .   .    .     .      .     .    .
-return           *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
-resubmit         returned                                          Y   Y    Y    .   .   Y    .     .      .     .    .
-resubmit         *                                                 Y   Y    Y    .   .   Y    .     .      .     .    .
-pass             submitted                                         Y   Y    Y    .   .   .    .     .      .     .    .
-pass             *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
-accept           pre_reviewed                                      Y   Y    Y    .   .   .    .     .      .     .    .
-accept           *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
-to_presidium     pre_reviewed                                      Y   Y    Y    .   .   .    .     .      .     .    .
-to_presidium     *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
-reject           submitted,pre_reviewed                            Y   Y    Y    .   .   .    .     .      .     .    .
-reject           *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
-agenda           to_presidium                                      Y   Y    Y    .   .   .    .     .      .     .    .
-agenda           *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
-refer            to_presidium                                      Y   Y    Y    .   .   .    .     .      .     .    .
-refer            *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
-assign           accepted                                          Y   Y    Y    .   .   .    .     .      .     .    .
-assign           *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
-request_reassign assigned                                          .   .    .    .   .   .    .     Y      .     .    .
-request_reassign *                                                 .   .    .    .   .   .    .     Y      .     .    .
-reassign         assigned                                          Y   Y    Y    .   .   .    .     .      .     .    .
-reassign         *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
-refuse_reassign  assigned                                          Y   Y    Y    .   .   .    .     .      .     .    .
-refuse_reassign  *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
-contact          assigned                                          Y   Y    Y    .   .   .    .     Y      .     .    .
-contact          *                                                 Y   Y    Y    .   .   .    .     Y      .     .    .
-co_opinion       assigned                                          Y   Y    Y    .   .   .    .     .      Y     .    .
-co_opinion       *                                                 Y   Y    Y    .   .   .    .     .      Y     .    .
-extend           assigned                                          Y   Y    Y    .   .   .    .     .      .     .    .
-extend           *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
-reply            assigned                                          Y   Y    Y    .   .   .    .     Y      .     .    .
-reply            *                                                 Y   Y    Y    .   .   .    .     Y      .     .    .
-rate             replied                                           Y   Y    Y    .   .   Y    .     .      .     .    .
-rate             *                                                 Y   Y    Y    .   .   Y    .     .      .     .    .
-mark_key         accepted,assigned,replied,rated                   Y   Y    Y    .   .   .    .     .      .     .    .
-mark_key         *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
-key_note         accepted,assigned,replied,rated,closed            Y   Y    Y    .   .   .    .     .      .     .    .
-key_note         *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
-close            rated,replied                                     Y   Y    Y    .   .   .    .     .      .     .    .
-close            *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
-publish          replied,rated,closed                              Y   Y    Y    .   .   .    .     .      .     .    .
-publish          *                                                 Y   Y    Y    .   .   .    .     .      .     .    .
-fulfil           replied,rated,closed                              Y   Y    Y    .   .   .    .     Y      .     .    .
-fulfil           *                                                 Y   Y    Y    .   .   .    .     Y      .     .    .
+action           from                                             adm city cnty twp plc dep co_dep unit co_unit grid sys intg
+edit             draft,returned                                    Y   Y    Y    .   .   Y    .     .      .     .    .   .
+edit             *                                                 Y   Y    Y    .   .   Y    .     .      .     .    .   .
+invite           draft,collecting                                  Y   Y    Y    .   .   Y    .     .      .     .    .   .
+invite           *                                                 Y   Y    Y    .   .   Y    .     .      .     .    .   .
+sign             collecting                                        .   .    .    .   .   .    Y     .      .     .    .   .
+sign             *                                                 .   .    .    .   .   .    Y     .      .     .    .   .
+decline_sign     collecting                                        .   .    .    .   .   .    Y     .      .     .    .   .
+decline_sign     *                                                 .   .    .    .   .   .    Y     .      .     .    .   .
+submit           draft,collecting                                  Y   Y    Y    .   .   Y    .     .      .     .    .   .
+submit           *                                                 Y   Y    Y    .   .   Y    .     .      .     .    .   .
+convert          draft,collecting,submitted,returned,pre_reviewed  Y   Y    Y    .   .   Y    .     .      .     .    .   .
+convert          *                                                 Y   Y    Y    .   .   Y    .     .      .     .    .   .
+withdraw         draft,collecting,submitted,returned               .   .    .    .   .   Y    .     .      .     .    .   .
+withdraw         *                                                 .   .    .    .   .   Y    .     .      .     .    .   .
+return           submitted                                         Y   Y    Y    .   .   .    .     .      .     .    .   .
+return           *                                                 Y   Y    Y    .   .   .    .     .      .     .    .   .
+resubmit         returned                                          Y   Y    Y    .   .   Y    .     .      .     .    .   .
+resubmit         *                                                 Y   Y    Y    .   .   Y    .     .      .     .    .   .
+pass             submitted                                         Y   Y    Y    .   .   .    .     .      .     .    .   .
+pass             *                                                 Y   Y    Y    .   .   .    .     .      .     .    .   .
+accept           pre_reviewed                                      Y   Y    Y    .   .   .    .     .      .     .    .   .
+accept           *                                                 Y   Y    Y    .   .   .    .     .      .     .    .   .
+to_presidium     pre_reviewed                                      Y   Y    Y    .   .   .    .     .      .     .    .   .
+to_presidium     *                                                 Y   Y    Y    .   .   .    .     .      .     .    .   .
+reject           submitted,pre_reviewed                            Y   Y    Y    .   .   .    .     .      .     .    .   .
+reject           *                                                 Y   Y    Y    .   .   .    .     .      .     .    .   .
+agenda           to_presidium                                      Y   Y    Y    .   .   .    .     .      .     .    .   .
+agenda           *                                                 Y   Y    Y    .   .   .    .     .      .     .    .   .
+refer            to_presidium                                      Y   Y    Y    .   .   .    .     .      .     .    .   .
+refer            *                                                 Y   Y    Y    .   .   .    .     .      .     .    .   .
+assign           accepted                                          Y   Y    Y    .   .   .    .     .      .     .    .   .
+assign           *                                                 Y   Y    Y    .   .   .    .     .      .     .    .   .
+request_reassign assigned                                          .   .    .    .   .   .    .     Y      .     .    .   .
+request_reassign *                                                 .   .    .    .   .   .    .     Y      .     .    .   .
+reassign         assigned                                          Y   Y    Y    .   .   .    .     .      .     .    .   .
+reassign         *                                                 Y   Y    Y    .   .   .    .     .      .     .    .   .
+refuse_reassign  assigned                                          Y   Y    Y    .   .   .    .     .      .     .    .   .
+refuse_reassign  *                                                 Y   Y    Y    .   .   .    .     .      .     .    .   .
+contact          assigned                                          Y   Y    Y    .   .   .    .     Y      .     .    .   .
+contact          *                                                 Y   Y    Y    .   .   .    .     Y      .     .    .   .
+co_opinion       assigned                                          Y   Y    Y    .   .   .    .     .      Y     .    .   .
+co_opinion       *                                                 Y   Y    Y    .   .   .    .     .      Y     .    .   .
+extend           assigned                                          Y   Y    Y    .   .   .    .     .      .     .    .   .
+extend           *                                                 Y   Y    Y    .   .   .    .     .      .     .    .   .
+reply            assigned                                          Y   Y    Y    .   .   .    .     Y      .     .    .   .
+reply            *                                                 Y   Y    Y    .   .   .    .     Y      .     .    .   .
+rate             replied                                           Y   Y    Y    .   .   Y    .     .      .     .    .   .
+rate             *                                                 Y   Y    Y    .   .   Y    .     .      .     .    .   .
+mark_key         accepted,assigned,replied,rated                   Y   Y    Y    .   .   .    .     .      .     .    .   .
+mark_key         *                                                 Y   Y    Y    .   .   .    .     .      .     .    .   .
+key_note         accepted,assigned,replied,rated,closed            Y   Y    Y    .   .   .    .     .      .     .    .   .
+key_note         *                                                 Y   Y    Y    .   .   .    .     .      .     .    .   .
+close            rated,replied                                     Y   Y    Y    .   .   .    .     .      .     .    .   .
+close            *                                                 Y   Y    Y    .   .   .    .     .      .     .    .   .
+publish          replied,rated,closed                              Y   Y    Y    .   .   .    .     .      .     .    .   .
+publish          *                                                 Y   Y    Y    .   .   .    .     .      .     .    .   .
+fulfil           replied,rated,closed                              Y   Y    Y    .   .   .    .     Y      .     .    .   .
+fulfil           *                                                 Y   Y    Y    .   .   .    .     Y      .     .    .   .
 """
 SUGGESTION_STATES = (
     "draft",

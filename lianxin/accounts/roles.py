@@ -20,6 +20,8 @@ class Role(models.TextChoices):
     DEPUTY = "deputy", "人大代表"
     GRID_WORKER = "grid_worker", "网格员"
     UNIT_HANDLER = "unit_handler", "承办单位经办人"
+    # 廉情监测 (issue 19): reads and handles the confidential clues of the integrity monitoring points.
+    INTEGRITY_STAFF = "integrity_staff", "廉情监测工作人员"
 
 
 class Perm(StrEnum):
@@ -41,6 +43,13 @@ class Perm(StrEnum):
     # Link a login account to a deputy: the account then acts as the deputy, secret ballots included. Apart from
     # manage_registry so that staff who edit deputies cannot make themselves one (issue 12, item 6).
     LINK_DEPUTY_ACCOUNT = "link_deputy_account"
+    # Supervision (issue 19): annual supervision items and groups, their records, rectification, 约见 and 直通车.
+    MANAGE_SUPERVISION = "manage_supervision"
+    # The integrity monitoring points' clues, joint checks and transfers to the discipline commission: confidential,
+    # so apart from every other permission and no staff role holds it but integrity staff (and the administrator).
+    MANAGE_INTEGRITY = "manage_integrity"
+    # Grassroots legislative contact points (issue 19): drafts, moderation of comments, the summary and feedback.
+    MANAGE_LEGISLATION = "manage_legislation"
 
 
 PERM_LABELS = {
@@ -58,6 +67,9 @@ PERM_LABELS = {
     Perm.MANAGE_SUGGESTIONS: "代表建议议案的审查、交办、督办与办结",
     Perm.MANAGE_DUTIES: "组织履职活动、评定履职积分与经费",
     Perm.LINK_DEPUTY_ACCOUNT: "关联代表的登录账号",
+    Perm.MANAGE_SUPERVISION: "监督事项、约见与直通车",
+    Perm.MANAGE_INTEGRITY: "廉情线索、联合督查与问题移送（保密）",
+    Perm.MANAGE_LEGISLATION: "立法意见征集、审核与汇总",
 }
 
 _STAFF = {
@@ -72,6 +84,8 @@ _STAFF = {
     Perm.MANAGE_PROJECTS,
     Perm.MANAGE_SUGGESTIONS,
     Perm.MANAGE_DUTIES,
+    Perm.MANAGE_SUPERVISION,
+    Perm.MANAGE_LEGISLATION,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -88,12 +102,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.USE_BACKOFFICE,
             Perm.HANDLE_CASES,
             Perm.MANAGE_DUTIES,
+            # A station that is a legislative contact point collects and summarises the comments on drafts.
+            Perm.MANAGE_LEGISLATION,
         }
     ),
     # A deputy handles the cases that came to them (lianxin.cases.permissions), not all cases of the region.
     Role.DEPUTY: frozenset({Perm.VIEW_REGISTRY}),
     Role.GRID_WORKER: frozenset({Perm.VIEW_REGISTRY}),
     Role.UNIT_HANDLER: frozenset({Perm.VIEW_REGISTRY, Perm.REPLY_AS_UNIT, Perm.USE_BACKOFFICE}),
+    Role.INTEGRITY_STAFF: frozenset({Perm.VIEW_REGISTRY, Perm.USE_BACKOFFICE, Perm.MANAGE_INTEGRITY}),
 }
 
 # The levels of region each role may be granted over; a grant elsewhere is refused.
@@ -106,4 +123,5 @@ ROLE_REGION_LEVELS: dict[str, frozenset[str]] = {
     Role.DEPUTY: frozenset(RegionLevel.values),
     Role.GRID_WORKER: frozenset({RegionLevel.VILLAGE}),
     Role.UNIT_HANDLER: frozenset({RegionLevel.PREFECTURE, RegionLevel.COUNTY, RegionLevel.TOWNSHIP}),
+    Role.INTEGRITY_STAFF: frozenset({RegionLevel.PREFECTURE, RegionLevel.COUNTY, RegionLevel.TOWNSHIP}),
 }

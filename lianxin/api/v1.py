@@ -13,10 +13,12 @@ from lianxin.api import (
     elections,
     health,
     ledger,
+    legislation,
     projects,
     regions,
     routing,
     suggestions,
+    supervision,
     venues,
     votes,
 )
@@ -71,3 +73,5 @@ api.add_router("/", elections.router)
 api.add_router("/", routing.router)
 api.add_router("/", suggestions.router)
 api.add_router("/", duties.router)
+api.add_router("/", supervision.router)
+api.add_router("/", legislation.router)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("results/", views.results, name="results"),
     path("results/<int:case_id>", views.result_detail, name="result"),
     path("find/", views.find, name="find"),
+    path("laws/", include("lianxin.portal.legislation_views")),  # 立法意见征集 (issue 19)
     path("open/", include(disclosure_views.urlpatterns)),  # 公开问效: /open/ and /open/<county code>/
     path("duties/evaluate/<str:code>/", duty_views.evaluate, name="duty_evaluate"),
     path("suggestions/", suggestion_views.suggestion_list, name="suggestions"),

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from lianxin.workbench import duty_views, grid_views, suggestion_views, views
 
@@ -36,6 +36,8 @@ urlpatterns = [
         {"kind": "letter"},
         name="suggestion_letter",
     ),
+    path("supervision/", include("lianxin.workbench.supervision_views")),  # 监督、约见、直通车 (issue 19)
+    path("legislation/", include("lianxin.workbench.legislation_views")),  # 立法意见 (issue 19)
     path("duties/", duty_views.my_duties, name="duties"),
     path("duties/activities/<int:activity_id>", duty_views.activity, name="duty_activity"),
     path("duties/pledges", duty_views.pledges, name="duty_pledges"),

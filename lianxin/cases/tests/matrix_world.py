@@ -34,6 +34,8 @@ ROLE_OF = {
     "deputy": Role.DEPUTY,
     "grid_worker": Role.GRID_WORKER,
     "unit_handler": Role.UNIT_HANDLER,
+    # Integrity staff read the monitoring points' clues (issue 19) and take no step in cases, sites or suggestions.
+    "integrity_staff": Role.INTEGRITY_STAFF,
 }
 assert set(ROLE_OF) == set(ACTORS) - set(STAND_INS) and set(ROLE_OF.values()) == set(Role), "a role is missing"
 
@@ -66,6 +68,7 @@ def _users(regions: SimpleNamespace) -> dict[str, User]:
         "deputy": regions.wukang,
         "grid_worker": regions.jueren,
         "unit_handler": regions.deqing,
+        "integrity_staff": regions.deqing,
     }
     users = {}
     for actor, role in ROLE_OF.items():

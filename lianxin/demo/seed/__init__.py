@@ -51,14 +51,17 @@ from lianxin.core.models import AuditEvent
 from lianxin.demo.seed import (
     case_summary,
     cases,
+    circle,
     duties,
     elections,
     geography,
+    legislation,
     links,
     people,
     places,
     projects,
     suggestions,
+    supervision,
     users,
 )
 from lianxin.deputies.assignment import assign_grids
@@ -118,6 +121,9 @@ def clear_registry() -> None:
     try:
         with transaction.atomic():
             Election.objects.filter(name=elections.ELECTION_NAME).delete()
+            circle.clear_circle()
+            legislation.clear_legislation()
+            supervision.clear_supervision()
             duties.clear_duties()
             suggestions.clear_suggestions()
             projects.clear_projects()
@@ -199,6 +205,9 @@ def seed_demo(*, seed: int = DEFAULT_SEED, today=None, case_count: int = cases.C
         elections.write_election(stream("elections"), today=today)
         suggestion_summary = suggestions.write_suggestions(stream("suggestions"), today=today)
         duty_summary = duties.write_duties(stream("duties"), today=today)
+        supervision.write_supervision(stream("supervision"), today=today)
+        legislation.write_legislation(stream("legislation"), today=today)
+        circle.write_circle(stream("circle"), today=today)
         # The dashboards' rollups from the seeded cases (the worker keeps them up to date from here on).
         rollups_rebuild()
         audit_record(
