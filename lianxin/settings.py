@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "lianxin.supervision",
     "lianxin.legislation",
     "lianxin.circle",
+    "lianxin.integrity",
     # Staff logins: lockout after repeated failures (axes) and TOTP second factor (django-otp), lianxin.accounts.
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("insight/", include("lianxin.office.insight_page")),  # 数据看板 (issue 18)
     path("supervision/", include("lianxin.office.supervision")),  # 监督与约见 (issue 19)
     path("legislation/", include("lianxin.office.legislation")),  # 立法联系点 (issue 19)
+    path("integrity/", include("lianxin.office.integrity")),  # 廉情监测 (issue 19)
     path("circle/", include("lianxin.office.circle_page")),  # 代表服务圈 (issue 20)
 ]
 urlpatterns += print_urlpatterns

@@ -55,6 +55,7 @@ from lianxin.demo.seed import (
     duties,
     elections,
     geography,
+    integrity,
     legislation,
     links,
     people,
@@ -123,6 +124,7 @@ def clear_registry() -> None:
             Election.objects.filter(name=elections.ELECTION_NAME).delete()
             circle.clear_circle()
             legislation.clear_legislation()
+            integrity.clear_integrity()
             supervision.clear_supervision()
             duties.clear_duties()
             suggestions.clear_suggestions()
@@ -207,6 +209,7 @@ def seed_demo(*, seed: int = DEFAULT_SEED, today=None, case_count: int = cases.C
         duty_summary = duties.write_duties(stream("duties"), today=today)
         supervision.write_supervision(stream("supervision"), today=today)
         legislation.write_legislation(stream("legislation"), today=today)
+        integrity.write_integrity(stream("integrity"), today=today)
         circle.write_circle(stream("circle"), today=today)
         # The dashboards' rollups from the seeded cases (the worker keeps them up to date from here on).
         rollups_rebuild()
