@@ -25,9 +25,10 @@ from lianxin.duties.models import (
     DutyReminder,
     FrequencyRule,
     ReminderKind,
+    RulePeriod,
     RuleSubject,
 )
-from lianxin.duties.selectors import activity_counts, period_of, place_counts, rule_kinds, rule_levels
+from lianxin.duties.selectors import activity_counts, period_of, place_counts, rule_kinds, rule_levels, term_starts
 from lianxin.notifications.services import notification_enqueue
 from lianxin.notifications.worker import At, Job
 from lianxin.venues.models import Place
@@ -68,47 +69,63 @@ def _subjects(rule: FrequencyRule) -> dict[int, Deputy]:
 
 def duties_remind_rules(*, now: datetime.datetime | None = None) -> int:
     """Remind every deputy behind on an active rule within its `remind_days` before the period ends, once per deputy,
-    rule and period (DutyReminder)."""
+    rule and period (DutyReminder). A term rule's period is the deputy's own term, from its start as the board counts
+    it (`term_starts`), so deputies elected at different times are reminded at different times."""
     today = _today(now or timezone.now())
     sent = 0
     for rule in FrequencyRule.objects.filter(is_active=True, subject=RuleSubject.DEPUTY).order_by("id"):
-        start, end = period_of(rule.period, today)
-        days_left = (end - today).days
-        if days_left > rule.remind_days:
+        if rule.period != RulePeriod.TERM:
+            start, end = period_of(rule.period, today)
+            if (end - today).days <= rule.remind_days and (deputies := _subjects(rule)):
+                sent += _remind_behind(rule, deputies, start, end, today)
             continue
         deputies = _subjects(rule)
-        if not deputies:
-            continue
-        already = set(
-            DutyReminder.objects.filter(kind=ReminderKind.RULE, rule=rule, period_start=start).values_list(
-                "deputy_id", flat=True
-            )
+        by_term: dict[datetime.date, dict[int, Deputy]] = defaultdict(dict)
+        for deputy_id, term_start in term_starts(deputies, today).items():
+            by_term[term_start][deputy_id] = deputies[deputy_id]
+        for term_start, members in sorted(by_term.items()):
+            start, end = period_of(rule.period, today, term_start=term_start)
+            if (end - today).days <= rule.remind_days:
+                sent += _remind_behind(rule, members, start, end, today)
+    return sent
+
+
+def _remind_behind(
+    rule: FrequencyRule, deputies: dict[int, Deputy], start: datetime.date, end: datetime.date, today: datetime.date
+) -> int:
+    """Remind those of `deputies` not yet reminded for this period who attended fewer than the rule's minimum."""
+    days_left = (end - today).days
+    already = set(
+        DutyReminder.objects.filter(kind=ReminderKind.RULE, rule=rule, period_start=start).values_list(
+            "deputy_id", flat=True
         )
-        wanted = [pk for pk in deputies if pk not in already]
-        counts = activity_counts(deputy_ids=wanted, start=start, end=end, kinds=rule_kinds(rule))
-        for deputy_id in wanted:
-            done = counts.get(deputy_id, 0)
-            if done >= rule.minimum:
+    )
+    wanted = [pk for pk in deputies if pk not in already]
+    counts = activity_counts(deputy_ids=wanted, start=start, end=end, kinds=rule_kinds(rule))
+    sent = 0
+    for deputy_id in wanted:
+        done = counts.get(deputy_id, 0)
+        if done >= rule.minimum:
+            continue
+        deputy = deputies[deputy_id]
+        with transaction.atomic():
+            if not _claim(kind=ReminderKind.RULE, deputy=deputy, rule=rule, period_start=start):
                 continue
-            deputy = deputies[deputy_id]
-            with transaction.atomic():
-                if not _claim(kind=ReminderKind.RULE, deputy=deputy, rule=rule, period_start=start):
-                    continue
-                user = deputy.user
-                assert user is not None  # _subjects keeps deputies with an account
-                when = "今天" if days_left == 0 else f"{days_left} 天后"
-                notification_enqueue(
-                    kind="duties.rule_remind",
-                    channel=_channel(),
-                    recipient=user.phone or user.username,
-                    user=user,
-                    subject=f"履职提醒：{rule.name}",
-                    body=(
-                        f"{deputy.name}代表：按“{rule.name}”，{start:%Y-%m-%d} 至 {end:%Y-%m-%d} 应参加至少 "
-                        f"{rule.minimum} 次，目前已记录 {done} 次；本周期于{when}（{end:%Y-%m-%d}）结束，请及时安排。"
-                    ),
-                )
-            sent += 1
+            user = deputy.user
+            assert user is not None  # _subjects keeps deputies with an account
+            when = "今天" if days_left == 0 else f"{days_left} 天后"
+            notification_enqueue(
+                kind="duties.rule_remind",
+                channel=_channel(),
+                recipient=user.phone or user.username,
+                user=user,
+                subject=f"履职提醒：{rule.name}",
+                body=(
+                    f"{deputy.name}代表：按“{rule.name}”，{start:%Y-%m-%d} 至 {end:%Y-%m-%d} 应参加至少 "
+                    f"{rule.minimum} 次，目前已记录 {done} 次；本周期于{when}（{end:%Y-%m-%d}）结束，请及时安排。"
+                ),
+            )
+        sent += 1
     return sent
 
 

@@ -212,6 +212,15 @@ def _township_of(region: Region | None) -> str:
     return region.parent.name if region is not None and region.parent is not None else ""
 
 
+def term_starts(deputy_ids: Iterable[int], day: datetime.date) -> dict[int, datetime.date]:
+    """When each deputy's current term began, as the board counts a term rule (`_term_start`): one query."""
+    mandates: dict[int, list[tuple[str, datetime.date | None]]] = defaultdict(list)
+    serving = Mandate.objects.filter(status__in=SERVING_STATUSES, deputy_id__in=list(deputy_ids))
+    for deputy_id, level, started_on in serving.values_list("deputy_id", "level", "started_on"):
+        mandates[deputy_id].append((level, started_on))
+    return {deputy_id: _term_start(held, day) for deputy_id, held in mandates.items()}
+
+
 def _term_start(mandates: list[tuple[str, datetime.date | None]], day: datetime.date) -> datetime.date:
     """When the deputy's current term began: the earliest start of their serving mandates, else five years back."""
     starts = [started_on for _, started_on in mandates if started_on and started_on <= day]

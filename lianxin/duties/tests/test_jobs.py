@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from lianxin.cases.services import reception_start
+from lianxin.deputies.models import Mandate
 from lianxin.duties import services
 from lianxin.duties.jobs import duties_remind_leave, duties_remind_place_rules, duties_remind_rules
 from lianxin.duties.models import DutyReminder, FrequencyRule, ReminderKind
@@ -185,3 +186,22 @@ def test_no_place_reminder_before_the_rules_remind_days_nor_for_an_inactive_rule
     assert reminded("duties.place_rule_remind") == []
     with at("2026-03-27T10:00:00"):
         assert duties_remind_place_rules() == 1
+
+
+def test_a_term_rule_reminds_each_deputy_before_their_own_term_ends(duty, personas):
+    """Both county deputies started 2022-01-01; the second was by-elected on 2024-06-01 (their term, as the board
+    counts it, runs from then): near the end of the first term only the first is reminded, and the second near the
+    end of theirs."""
+    Mandate.objects.filter(deputy=duty.second).update(started_on=datetime.date(2024, 6, 1))
+    rule = monthly_rule(name="任期内至少参加一次述职", period="term", remind_days=30)
+    with at("2026-12-10T10:00:00"):
+        assert duties_remind_rules() == 1
+    [first] = reminded()
+    assert first.user == personas.deputy and "2022-01-01 至 2026-12-31" in first.body
+    with at("2029-05-10T10:00:00"):
+        assert duties_remind_rules() == 1
+    assert reminded()[1].user == duty.second_user and "2024-06-01 至 2029-05-31" in reminded()[1].body
+    assert set(DutyReminder.objects.filter(rule=rule).values_list("period_start", flat=True)) == {
+        datetime.date(2022, 1, 1),
+        datetime.date(2024, 6, 1),
+    }
