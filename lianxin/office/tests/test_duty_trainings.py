@@ -266,3 +266,10 @@ def test_the_hours_after_a_qr_sign_in_show_on_the_page_and_in_the_download(clien
     cell = next(row[0] for row in rows if row[0].value == inert)
     assert cell.data_type == "s"
     assert not any(isinstance(c.value, str) and c.value.startswith("=") for row in rows for c in row)
+
+
+def test_a_class_activity_page_links_back_to_its_training_plan(client, personas, plan):
+    lesson = add_class(plan, personas)
+    client.force_login(personas.county_staff)
+    body = client.get(f"/office/duties/activities/{lesson.pk}/").content.decode()
+    assert f'id="training-plan" href="{BASE}{plan.pk}/"' in body and "2026年 县人大代表履职能力提升培训" in body
