@@ -38,6 +38,7 @@ from lianxin.privacy.retention import personal_data_purge
 from lianxin.projects.jobs import projects_flag_missing, projects_remind_reports
 from lianxin.routing.jobs import routing_jobs
 from lianxin.suggestions.jobs import suggestion_jobs
+from lianxin.supervision.jobs import supervision_jobs
 
 
 def jobs() -> list[Job]:
@@ -63,6 +64,7 @@ def jobs() -> list[Job]:
         *routing_jobs(),  # proposals for new cases every round, nightly retraining
         *suggestion_jobs(),  # suggestions: reminders before the deadline, overdue marks, B promises, the unit router
         *duty_jobs(),  # duties: deputies behind on a frequency rule, organisers of undecided leave requests
+        *supervision_jobs(),  # supervision: reminders before rectification, 约见 follow-up and 直通车 deadlines; overdue
         *report_jobs(),  # insight: monthly, quarterly and yearly reports on the first working day, to the staff
         Job("insight_rollups", Every(datetime.timedelta(0)), rollups_update),  # dashboards' rollups: new case events
         # Every round: the imports and exports staff started in the office (lianxin/ops/longjobs.py), one a round;
