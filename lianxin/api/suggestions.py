@@ -1,6 +1,6 @@
 """Deputies' suggestions and bills (代表建议与议案): list, draft, read, and act on them through the ten-step method.
 
-Thin: the draft is made by lianxin.suggestions.services.suggestion_draft_create, every later step by
+Thin: the draft is made by lianxin.suggestions.services.suggestion_draft_get_or_create, every later step by
 workflow.suggestion_transition, reads come from lianxin.suggestions.selectors. Outside the caller's scope a
 suggestion answers like one that does not exist (404), and so does a unit's part the caller's unit does not hold.
 """
@@ -34,7 +34,7 @@ from lianxin.suggestions.selectors import (
     suggestion_get_visible,
     suggestion_list_visible_to,
 )
-from lianxin.suggestions.services import suggestion_draft_create
+from lianxin.suggestions.services import suggestion_draft_get_or_create
 from lianxin.suggestions.workflow import TRANSITIONS, Action, suggestion_transition
 
 router = Router(tags=["代表建议与议案"])
@@ -138,8 +138,7 @@ def suggestion_create(
             lead_deputy = own
         if lead_deputy is None:
             raise DomainError("deputy_unknown", "领衔代表: 不存在或不在您的管辖范围内", field="lead_deputy")
-    replayed = bool(key) and suggestion_list_visible_to(user=user).filter(created_by=user, client_key=key).exists()
-    suggestion = suggestion_draft_create(
+    suggestion, created = suggestion_draft_get_or_create(
         actor=user,
         session=session,
         title=payload.title,
@@ -155,7 +154,7 @@ def suggestion_create(
     )
     response["Location"] = f"/api/v1/suggestions/{suggestion.pk}"
     detail = _get(user, suggestion.pk)
-    if replayed:
+    if not created:
         response["Idempotent-Replayed"] = "true"
         return Status(200, detail)
     return Status(201, detail)

@@ -40,7 +40,16 @@ ATTACHMENT_TYPES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", "
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
 
-def suggestion_draft_create(
+def suggestion_draft_create(**fields: Any) -> Suggestion:
+    """A new draft (suggestion_draft_get_or_create without saying whether it was made now)."""
+    return suggestion_draft_get_or_create(**fields)[0]
+
+
+def _made_with_key(actor: User, client_key: str) -> Suggestion | None:
+    return Suggestion.objects.filter(created_by=actor, client_key=client_key[:64]).first()
+
+
+def suggestion_draft_get_or_create(
     *,
     actor: User,
     session: Session,
@@ -56,15 +65,14 @@ def suggestion_draft_create(
     case_ids: list[int] | None = None,
     public_consent: bool = False,
     client_key: str = "",
-) -> Suggestion:
-    """A new draft. A deputy drafts as themselves; staff enter one for a deputy, a delegation or the presidium.
-    The same `client_key` from the same account makes one suggestion (a double-clicked form, a retried request)."""
+) -> tuple[Suggestion, bool]:
+    """A new draft, and True; or, when the same `client_key` from the same account made one already (a double-clicked
+    form, a retried request, two at once), that one and False. A deputy drafts as themselves; staff enter one for a
+    deputy, a delegation or the presidium."""
     if not is_user(actor):
         raise PermissionDenied()
-    if client_key:
-        existing = Suggestion.objects.filter(created_by=actor, client_key=client_key).first()
-        if existing is not None:
-            return existing
+    if client_key and (existing := _made_with_key(actor, client_key)) is not None:
+        return existing, False
     own = Deputy.objects.filter(user=actor).first()
     is_staff = may(actor, Perm.MANAGE_SUGGESTIONS, session.congress_region.path)
     if not is_staff and own is None:
@@ -121,10 +129,10 @@ def suggestion_draft_create(
                 data={"case_ids": [c.pk for c in cases], "kind": kind},
             )
     except IntegrityError:
-        if client_key:  # the same key arrived twice at once: the other request made it
-            return Suggestion.objects.get(created_by=actor, client_key=client_key[:64])
+        if client_key and (existing := _made_with_key(actor, client_key)) is not None:
+            return existing, False  # the same key arrived twice at once: the other request made it
         raise
-    return draft
+    return draft, True
 
 
 def _require_editor(actor: Actor, suggestion: Suggestion) -> None:

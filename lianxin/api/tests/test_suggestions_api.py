@@ -615,3 +615,30 @@ def test_the_suggestions_enums_keep_their_own_names_in_the_openapi_document():
     assert schemas["Rating"]["enum"] == CaseRating.values
     assert schemas["SuggestionStatus"]["enum"] == Status.values
     assert schemas["SuggestionRating"]["enum"] == ["satisfied", "basic", "unsatisfied"]
+
+
+def test_two_requests_with_one_key_at_once_make_one_suggestion_and_the_later_says_it_replayed(
+    world, personas, post, monkeypatch
+):
+    """The race: both requests look for the key before either has saved. The other request's draft is saved between
+    this one's look and its insert, which then meets the unique key: this one answers 200 with the other's draft."""
+    from lianxin.suggestions import services
+
+    look = services._made_with_key
+    state = {"raced": False, "rival": None}
+
+    def look_then_lose_the_race(actor, client_key):
+        if state["raced"]:
+            return look(actor, client_key)
+        state["raced"] = True  # the rival request, saved right now, looks and finds nothing either
+        state["rival"] = services.suggestion_draft_create(
+            actor=actor, session=world.session, title="同时提交的另一份", client_key=client_key
+        )
+        return None
+
+    monkeypatch.setattr(services, "_made_with_key", look_then_lose_the_race)
+    response = post(personas.deputy, "/suggestions", draft_body(world), **{"Idempotency-Key": "draft-race"})
+
+    assert response.status_code == 200 and response["Idempotent-Replayed"] == "true"
+    assert response.json()["id"] == state["rival"].pk
+    assert Suggestion.objects.count() == 1
