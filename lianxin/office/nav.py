@@ -29,6 +29,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("代表履职", "office:duties", Perm.MANAGE_DUTIES),
     MenuEntry("数据看板", "office:insight", Perm.SUPERVISE_CASES),
     MenuEntry("统计报表", "office:reports", Perm.SUPERVISE_CASES),
+    MenuEntry("代表服务圈", "office:circle", Perm.MANAGE_REGISTRY),
 )
 
 
