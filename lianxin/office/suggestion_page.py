@@ -41,6 +41,7 @@ from lianxin.suggestions.models import (
 )
 from lianxin.suggestions.routing import suggestion_units_propose
 from lianxin.suggestions.selectors import similar_in_session, suggestion_get_visible
+from lianxin.suggestions.steps import reply_file_check
 from lianxin.suggestions.workflow import (
     TRANSITIONS,
     Action,
@@ -50,9 +51,6 @@ from lianxin.suggestions.workflow import (
     suggestion_transition,
 )
 from lianxin.workdays.calendar import CHINA
-
-REPLY_FILE_TYPES = {".pdf", ".ofd", ".doc", ".docx", ".jpg", ".jpeg", ".png"}
-REPLY_FILE_MAX_BYTES = 20 * 1024 * 1024
 
 # Events written outside the transitions table (the draft's creation, sources and attachments, the deadline
 # worker): their labels. The workflow's own actions are labelled by `Action`.
@@ -336,12 +334,10 @@ class ReplyForm(ActionForm):
         upload = self.cleaned_data.get("reply_file")
         if not upload:
             return None
-        name = upload.name or ""
-        suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-        if suffix not in REPLY_FILE_TYPES:
-            raise forms.ValidationError(f"不支持“{suffix or name}”，请上传 PDF、OFD、Word 或图片")
-        if (upload.size or 0) > REPLY_FILE_MAX_BYTES:
-            raise forms.ValidationError("不能超过 20 MB")
+        try:
+            reply_file_check(upload)  # the service checks it too; here it is said beside the field
+        except DomainError as error:
+            raise forms.ValidationError(error.message.split(": ", 1)[-1]) from error
         return upload
 
     def params(self) -> dict[str, Any]:

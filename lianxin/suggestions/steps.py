@@ -521,6 +521,22 @@ def _extend(step: Step) -> dict[str, Any]:
     return changes
 
 
+REPLY_FILE_TYPES = {".pdf", ".ofd", ".doc", ".docx", ".jpg", ".jpeg", ".png"}
+REPLY_FILE_MAX_BYTES = 20 * 1024 * 1024
+
+
+def reply_file_check(upload: Any) -> None:
+    """A unit's reply letter (答复函) is a PDF, OFD, Word file or a picture of at most 20 MB, however it arrives."""
+    name = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1]
+    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if suffix not in REPLY_FILE_TYPES:
+        raise DomainError(
+            "file_type", f"答复函: 不支持“{suffix or name}”，请上传 PDF、OFD、Word 或图片", field="reply_file"
+        )
+    if (getattr(upload, "size", 0) or 0) > REPLY_FILE_MAX_BYTES:
+        raise DomainError("file_too_large", "答复函: 不能超过 20 MB", field="reply_file")
+
+
 def _reply(step: Step) -> dict[str, Any]:
     a = _assignment(step)
     if a.replied_at is not None:
@@ -533,6 +549,8 @@ def _reply(step: Step) -> dict[str, Any]:
         raise DomainError("field_invalid", "承诺完成日期: B类答复的承诺完成日期应在今天之后", field="promised_on")
     if reply_class == ReplyClass.C and len(text) < 10:
         raise DomainError("field_required", "答复内容: C类答复须说明暂不能解决的原因", field="reply_text")
+    if step.params.get("reply_file"):
+        reply_file_check(step.params["reply_file"])
     late = _today(step.now) > a.due_date
     update: dict[str, Any] = {
         "reply_class": reply_class,

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lianxin.cases.models import Status as CaseStatus
 from lianxin.cases.workflow import case_transition
@@ -168,6 +169,21 @@ def test_a_unit_acting_on_a_suggestion_not_assigned_to_it_gets_not_found(world, 
         ({"reply_class": "B", "reply_text": "正在办", "signed_by": "王局长"}, "field_required", "promised_on"),
         ({"reply_class": "A", "reply_text": "已办"}, "field_required", "signed_by"),
         ({"reply_class": "C", "reply_text": "不行", "signed_by": "王局长"}, "field_required", "reply_text"),
+        # The letter's type is the service's rule, not only the office form's: the API and the phone obey it too.
+        (
+            {"reply_class": "A", "signed_by": "王局长", "reply_file": SimpleUploadedFile("答复函.exe", b"MZ")},
+            "file_type",
+            "reply_file",
+        ),
+        (
+            {
+                "reply_class": "A",
+                "signed_by": "王局长",
+                "reply_file": SimpleUploadedFile("答复函.pdf", b"%PDF" * 5_300_000),
+            },
+            "file_too_large",
+            "reply_file",
+        ),
     ],
 )
 def test_a_bad_reply_is_refused_with_its_field_and_nothing_is_written(world, personas, params, code, field):
