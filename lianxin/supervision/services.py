@@ -40,6 +40,7 @@ from lianxin.supervision.models import (
     Meeting,
     MeetingStatus,
     RecordKind,
+    Stage,
     SubjectKind,
     SupervisionEvent,
     SupervisionItem,
@@ -229,7 +230,8 @@ def item_record_add(*, actor: Actor | None, item: SupervisionItem, kind: str, te
     if kind not in (RecordKind.PLAN, RecordKind.FINDING, RecordKind.NOTE):
         raise DomainError("field_invalid", "记录类型: 视察、审议意见、整改报告和测评请用各自的操作", field="kind")
     text = _text(text, "text", "内容")
-    stage = RECORD_STAGE.get(kind, "during" if item.status == ItemStatus.ONGOING else "before")
+    default = Stage.BEFORE if item.status == ItemStatus.PLANNED else Stage.DURING
+    stage = RECORD_STAGE.get(RecordKind(kind), default)
     with transaction.atomic():
         record = ItemRecord.objects.create(item=item, stage=stage, kind=kind, text=text, created_by=user)
         if kind == RecordKind.PLAN:
@@ -356,6 +358,7 @@ def item_vote(*, actor: Actor | None, item: SupervisionItem, verdict: str) -> No
     if deputy is None or deputy.pk not in item_member_ids(item):
         raise PermissionDenied("只有该监督事项的监督组成员可以参加测评")
     verdict = clean_choice(verdict, "verdict", "测评意见", Verdict)
+    item.refresh_from_db(fields=["evaluation_open"])
     if not item.evaluation_open:
         raise DomainError("evaluation_closed", "满意度测评: 测评尚未开始或已结束", field="verdict")
     counter = {
@@ -393,6 +396,7 @@ def evaluation_result(item: SupervisionItem) -> dict[str, Any]:
 
 def item_evaluation_close(*, actor: Actor | None, item: SupervisionItem) -> SupervisionItem:
     user = _require_manager(actor, item.region)
+    item.refresh_from_db()  # the counts move with every vote
     if not item.evaluation_open:
         raise DomainError("evaluation_closed", "满意度测评: 测评尚未开始", field="status")
     if item.votes_total == 0:
