@@ -43,3 +43,12 @@ def world(personas, regions):
     return SimpleNamespace(
         place=place, point=point, far_point=far_point, draft=draft, articles=articles, deputy=deputy, today=today
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counters():
+    from django.core.cache import cache
+
+    cache.clear()  # rate-limit counters and used captchas live in the cache
+    yield
+    cache.clear()
