@@ -20,7 +20,7 @@ urlpatterns = [
     *suggestions_list.urlpatterns,  # suggestions/: 代表建议
     path("duties/", include("lianxin.office.duties")),  # 代表履职 (issue 17)
     path("reports/", include("lianxin.office.reports_page")),  # 统计报表 (issue 18)
-    path("insight/", include("lianxin.office.insight_page")),  # 数据看板 (issue 18)
+    path("insight/", include("lianxin.office.insight")),  # 数据看板 (issue 18)
     path("supervision/", include("lianxin.office.supervision")),  # 监督与约见 (issue 19)
     path("legislation/", include("lianxin.office.legislation")),  # 立法联系点 (issue 19)
     path("integrity/", include("lianxin.office.integrity")),  # 廉情监测 (issue 19)

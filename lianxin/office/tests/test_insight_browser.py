@@ -12,7 +12,7 @@ from lianxin.cases.models import Category
 from lianxin.cases.tests.conftest import loop  # noqa: F401
 from lianxin.cases.workflow import Action, case_transition
 from lianxin.insight.rollups import rollups_rebuild
-from lianxin.office.insight_page import period_default
+from lianxin.office.insight.params import period_default
 from lianxin.portal.tests.test_browser import (  # noqa: F401
     _migration_data,
     axe_violations,

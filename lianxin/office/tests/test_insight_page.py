@@ -18,18 +18,18 @@ from django.urls import reverse
 from lianxin.cases import permissions as p
 from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.models import Case, Category, ResponsibleUnit
-from lianxin.cases.reports import case_statistics
+from lianxin.cases.reports import Totals, case_statistics
 from lianxin.cases.services import case_register
 from lianxin.core.tabular import escape_formula
-from lianxin.insight.figures import FigureTotals, figures
+from lianxin.insight.figures import FigureTotals, figures, figures_daily
 from lianxin.insight.rollups import rollups_rebuild, rollups_update
 from lianxin.insight.tests.test_rollups import READ_AT, play_story, world  # noqa: F401
-from lianxin.office.insight_page import headline
+from lianxin.office.insight.build import headline
 
 URL = "/office/insight/"
 DECEMBER = (datetime.date(2025, 12, 1), datetime.date(2025, 12, 31))
 QUARTER = (datetime.date(2025, 10, 1), datetime.date(2025, 12, 31))
-TOTALS = [f.name for f in fields(FigureTotals) if f.name != "people_received"]
+TOTALS = [f.name for f in fields(FigureTotals) if f.name in {t.name for t in fields(Totals)}]
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_the_page_shows_the_figures_of_figures_and_so_of_the_statistics(client, 
     rate = stats.totals.resolution_rate
     assert shown["resolution_rate"] == ("—" if rate is None else f"{rate * 100:.1f}%")
     for panel in response.context["panels"]:
-        items = getattr(d.now, f"by_{panel['dim']}")
+        items = d.by[panel["dim"]]
         assert [row["received"] for row in panel["rows"]] == [item.received for item in items]
         assert panel["chart"]["series"][0]["data"] == [item.received for item in items][:15]
     if name == "deqing":
@@ -99,7 +99,8 @@ def test_a_filter_gives_the_figures_of_figures_with_that_filter(client, story, p
         user=p.SYSTEM, region=regions.deqing, start=QUARTER[0], end=QUARTER[1], category=category, channel="online"
     )
     assert d.now == expected
-    assert d.days == []  # the days are the whole region's: not shown under a filter
+    # The trend under a filter counts the filtered cases (from the facts).
+    assert sum(point.received for point in d.trend) == expected.totals.received
     unit = ResponsibleUnit.objects.get(name="县交通运输局")
     response = _get(client, personas.county_staff, period="2025-Q4", unit=str(unit.pk))
     expected = figures(user=p.SYSTEM, region=regions.deqing, start=QUARTER[0], end=QUARTER[1], unit_id=unit.pk)
@@ -108,11 +109,30 @@ def test_a_filter_gives_the_figures_of_figures_with_that_filter(client, story, p
 
 def test_the_days_are_every_day_of_the_period_with_figures_daily(client, story, personas, regions):
     response = _get(client, personas.county_staff, period="2025-10")
-    days = response.context["d"].days
-    assert len(days) == 31 and days[0][0] == datetime.date(2025, 10, 1)
-    assert sum(received for _, received, _ in days) == response.context["d"].now.totals.received > 0
+    days = response.context["d"].trend
+    assert len(days) == 31 and days[0].start == datetime.date(2025, 10, 1) == days[0].end
+    assert sum(point.received for point in days) == response.context["d"].now.totals.received > 0
+    daily = figures_daily(user=p.SYSTEM, region=regions.deqing, start=days[0].start, end=days[-1].end)
+    assert {row.day: row.received for row in daily} == {pt.start: pt.received for pt in days if pt.received}
     chart = response.context["trend"]
     assert chart["type"] == "line" and len(chart["categories"]) == 31
+
+
+def test_the_trend_switches_to_weeks_and_to_the_twelve_months_up_to_the_period(client, story, personas, regions):
+    weeks = _get(client, personas.county_staff, period="2025-Q4", trend="week")
+    d = weeks.context["d"]
+    points = d.trend
+    assert points[0].start == datetime.date(2025, 10, 1) and points[0].end == datetime.date(2025, 10, 5)  # a Sunday
+    assert all(pt.start.weekday() == 0 for pt in points[1:]) and points[-1].end == datetime.date(2025, 12, 31)
+    assert sum(pt.received for pt in points) == d.now.totals.received > 0
+    assert 'aria-current="true">按周' in weeks.content.decode()
+    assert "trend=week" in weeks.context["previous_url"]  # the switch stays in the address
+    months = _get(client, personas.county_staff, period="2025-12", trend="month")
+    points = months.context["d"].trend
+    assert [pt.label for pt in points][:2] == ["2025年1月", "2025年2月"] and len(points) == 12
+    quarter = figures(user=p.SYSTEM, region=regions.deqing, start=QUARTER[0], end=QUARTER[1])
+    assert sum(pt.received for pt in points[-3:]) == quarter.totals.received
+    assert _get(client, personas.county_staff, trend="hour").status_code == 400
 
 
 def test_child_regions_drill_down_and_the_breadcrumb_goes_back_up(client, story, personas, regions):
@@ -196,7 +216,19 @@ def test_every_table_downloads_as_one_xlsx_with_formulas_made_inert(client, stor
     assert download["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in download["Content-Disposition"]
     sheets = _sheets(download.content)
-    assert list(sheets) == ["总体情况", "按下级区划", "按类别", "按承办单位", "按渠道", "每日"]
+    assert list(sheets) == [
+        "总体情况",
+        "各下级区划",
+        "按类别",
+        "按承办单位",
+        "按渠道",
+        "按代表",
+        "按家站室",
+        "地图-每万人收件",
+        "走势",
+        "超期件",
+        "督办件",
+    ]
     d = response.context["d"]
     totals = {row[0]: row[1:] for row in sheets["总体情况"][1:]}
     assert totals["收件（件）"][0] == d.now.totals.received
@@ -204,7 +236,7 @@ def test_every_table_downloads_as_one_xlsx_with_formulas_made_inert(client, stor
     rate = d.now.totals.resolution_rate
     assert totals["办结率（%）"][0] == (None if rate is None else round(rate * 100, 1))
     for sheet, items in (
-        ("按下级区划", d.now.by_child),
+        ("各下级区划", d.now.by_child),
         ("按类别", d.now.by_category),
         ("按承办单位", d.now.by_unit),
         ("按渠道", d.now.by_channel),
@@ -214,12 +246,19 @@ def test_every_table_downloads_as_one_xlsx_with_formulas_made_inert(client, stor
     names = [row[0] for row in sheets["按承办单位"][1:]]
     assert "'" + unit.name in names  # inert text, not a formula
     assert not any(isinstance(n, str) and n.startswith("=") for n in names)
-    assert sum(row[1] for row in sheets["每日"][1:]) == d.now.totals.received
+    assert sum(row[2] for row in sheets["走势"][1:]) == d.now.totals.received
+    assert [row[1] for row in sheets["总体情况"][1:]] == [
+        row[1] for row in _sheets(client.get(xlsx_url + "&sheet=totals").content)["总体情况"][1:]
+    ]
+    # One chart's table alone, for the link under it; an unknown one is a 404.
+    one = _sheets(client.get(xlsx_url + "&sheet=category").content)
+    assert list(one) == ["按类别"] and one["按类别"] == sheets["按类别"]
+    assert client.get(xlsx_url + "&sheet=nothing").status_code == 404
 
 
 def test_the_overdue_figure_opens_the_case_list_of_the_region_and_period(client, story, personas, regions):
     response = _get(client, personas.city_staff, region=regions.deqing.code, period="2025-Q4")
-    url = response.context["overdue_url"]
+    url = response.context["lists"]["overdue"].url
     assert url.startswith(reverse("office:cases") + "?bucket=overdue&sort=due")
     assert f"region={regions.deqing.code}" in url and "date_from=2025-10-01" in url and "date_to=2025-12-31" in url
     assert 'id="overdue-link"' in response.content.decode()
