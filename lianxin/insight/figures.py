@@ -3,12 +3,18 @@ and a range of whole months, with breakdowns by child region, category, unit and
 channel or unit, and the totals per day for a trend. Equal to `case_statistics(user=SYSTEM, region=…, start=…,
 end=…)` once the worker has applied the case events (a round, seconds).
 
-Where they are read (docs/decisions/0003-insight-rollups.md):
+Where they are read (docs/decisions/0003-insight-rollups.md), per breakdown the coarsest table that has its columns
+and the filters' (`_plan`), one GROUP BY per table:
 - a county, city or province, unfiltered: MonthlySlice (a few rows a month);
-- a township, or any level with a filter: MonthlyCube;
+- a county, city or province filtered by a category or a channel: CountyCube (month × county × category ×
+  channel) for the totals, the child regions (a county's townships excepted), the categories and the channels;
+  UnitCategoryCube or UnitChannelCube for the units, and for any breakdown filtered by a unit;
+- a township, and what the coarse cubes lack (a county's townships under a filter, two filters and the units):
+  MonthlyCube;
 - a village (and a township's breakdown by village, and a township's days): the per-case facts (CaseFact).
 Overdue is the flagged cases from the rollups plus the cases not flagged but waiting now past the deadline of
-their step, read live from the cases (a small set: open cases past a due date).
+their step, counted live from the cases through a partial index on the open, unflagged cases (cases migration
+0010), in one statement.
 """
 
 import datetime
@@ -17,17 +23,30 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db import connection
+from django.db.models import IntegerField, QuerySet, Sum, Value
+from django.db.models.functions import Greatest, StrIndex, Substr
+from django.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE
 from django.utils import timezone
 
 from lianxin.accounts.roles import Perm
 from lianxin.cases import permissions as p
-from lianxin.cases.deadlines import waiting_past_due_q
+from lianxin.cases.deadlines import STEP_DEADLINES, waiting_past_due_q
 from lianxin.cases.models import Case, Category, Channel, ResponsibleUnit
 from lianxin.cases.reports import Breakdown
 from lianxin.core.errors import DomainError
 from lianxin.core.scoping import region_scope_q
-from lianxin.insight.rollup_models import MEASURES, CaseFact, DailyTotal, MonthlyCube, MonthlySlice, SliceDim
+from lianxin.insight.rollup_models import (
+    MEASURES,
+    CaseFact,
+    CountyCube,
+    DailyTotal,
+    MonthlyCube,
+    MonthlySlice,
+    SliceDim,
+    UnitCategoryCube,
+    UnitChannelCube,
+)
 from lianxin.regions.models import Region, RegionLevel
 from lianxin.regions.selectors import RegionNotFound
 from lianxin.workdays.calendar import CHINA
@@ -62,6 +81,10 @@ class FigureTotals:
     rated: int
     satisfied: int
     satisfaction_rate: float | None
+    # Resolved within the deadlines of their round (resolved and not flagged overdue), and their share of the
+    # resolved cases (按期办结率).
+    on_time: int = 0
+    on_time_rate: float | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +95,20 @@ class Filters:
 
     def __bool__(self) -> bool:
         return self.category is not None or bool(self.channel) or self.unit_id is not None
+
+    def columns(self) -> set[str]:
+        """The rollup columns these filters need."""
+        return set(self.values())
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.category is not None:
+            out["category_id"] = self.category.pk
+        if self.channel:
+            out["channel"] = self.channel
+        if self.unit_id is not None:
+            out["unit_id"] = self.unit_id
+        return out
 
 
 @dataclass(frozen=True)
@@ -119,11 +156,10 @@ def figures(
     whole regions; a deputy's or a unit's share is case_statistics' to count)."""
     _check(user, region, start, end)
     filters = Filters(category=category, channel=channel or None, unit_id=unit_id)
-    groups = {dim: _group_sums(region, start, end, filters, dim) for dim in (None, *DIMS)}
-    waiting = _waiting_keys(region, start, end, filters)
-    for dim, sums in groups.items():
-        for row in waiting:
-            sums.setdefault(row[dim], _zero())["overdue"] += 1
+    groups = _group_sums(region, start, end, filters)
+    for dim, counts in _waiting_counts(region, start, end, filters).items():
+        for key, count in counts.items():
+            groups[dim].setdefault(key, _zero())["overdue"] += count
     totals = groups[None].get("", _zero())
     labels = _labels(region, {dim: groups[dim].keys() for dim in DIMS})
     return Figures(
@@ -184,43 +220,108 @@ def _facts(region: Region) -> QuerySet[CaseFact]:
     return CaseFact.objects.filter(**{LEVEL_COLUMN[RegionLevel(region.level)]: region.pk})
 
 
-def _group_sums(
-    region: Region, start: datetime.date, end: datetime.date, filters: Filters, dim: str | None
-) -> dict[str, Sums]:
-    """Sums per key of `dim` (None: the totals, under the key ""), from the smallest table that answers."""
-    months = {"month__range": (start, end)}
-    if region.level in NODE_LEVELS and not filters:
-        rows = MonthlySlice.objects.filter(node_id=region.pk, dim=dim or SliceDim.ALL, **months).values("key")
-        return _collect(rows.annotate(**_SUMS), lambda row: row["key"])
-    if region.level == RegionLevel.VILLAGE or (region.level == RegionLevel.TOWNSHIP and dim == "child"):
-        qs: QuerySet[Any] = _facts(region)
-    else:
-        qs = MonthlyCube.objects.filter(**{LEVEL_COLUMN[RegionLevel(region.level)]: region.pk})
-    qs = qs.filter(**months)
-    if filters.category is not None:
-        qs = qs.filter(category_id=filters.category.pk)
-    if filters.channel:
-        qs = qs.filter(channel=filters.channel)
-    if filters.unit_id is not None:
-        qs = qs.filter(unit_id=filters.unit_id)
-    columns, key = _group_columns(region, dim)
-    return _collect(qs.values(*columns).annotate(**_SUMS) if columns else [qs.aggregate(**_SUMS)], key)
+# The tables a breakdown can be read from, coarsest first, with the key columns each has besides the region chain.
+# The coarse cubes keep the chain down to the county only (a township only where it has no county).
+_COARSE = (
+    (CountyCube, {"category_id", "channel"}),
+    (UnitChannelCube, {"unit_id", "channel"}),
+    (UnitCategoryCube, {"unit_id", "category_id"}),
+)
+_FINE = (MonthlyCube, {"category_id", "unit_id", "channel"})
 
 
-def _group_columns(region: Region, dim: str | None) -> tuple[list[str], Any]:
-    """The columns of the cube or the facts to group by for `dim`, and the key of a grouped row."""
+def _dim_columns(region: Region, dim: str | None) -> list[str]:
+    """The columns to group by for `dim` (None: the totals)."""
     if dim is None:
-        return [], lambda row: ""
-    if dim == "channel":
-        return ["channel"], lambda row: row["channel"]
+        return []
     if dim in ("category", "unit"):
-        return [f"{dim}_id"], lambda row: _key(row[f"{dim}_id"])
-    if region.level == RegionLevel.TOWNSHIP:  # its villages, from the facts; cases at the township itself: ""
-        return ["region_id"], lambda row: "" if row["region_id"] == region.pk else _key(row["region_id"])
+        return [f"{dim}_id"]
+    if dim == "channel":
+        return ["channel"]
+    if region.level == RegionLevel.TOWNSHIP:  # its villages, from the facts
+        return ["region_id"]
     if region.level == RegionLevel.VILLAGE:
-        return [], lambda row: ""
-    below = list(CHAIN[CHAIN.index(LEVEL_COLUMN[RegionLevel(region.level)]) + 1 :])
-    return below, lambda row: _key(next((row[name] for name in below if row[name]), 0))
+        return []
+    return list(CHAIN[CHAIN.index(LEVEL_COLUMN[RegionLevel(region.level)]) + 1 :])
+
+
+def _plan(region: Region, filters: Filters) -> dict[Any, list[str | None]]:
+    """Per table, the breakdowns (None: the totals) read from it: for each, the coarsest table having the columns
+    of the breakdown and of the filters and able to select the region."""
+    level = RegionLevel(region.level)
+    plan: dict[Any, list[str | None]] = defaultdict(list)
+    for dim in (None, *DIMS):
+        needed = set(_dim_columns(region, dim)) | filters.columns()
+        chosen: Any = CaseFact
+        if level in NODE_LEVELS and not filters:
+            chosen = MonthlySlice
+        elif level == RegionLevel.VILLAGE or "region_id" in needed:
+            chosen = CaseFact
+        else:
+            # The coarse cubes have no township (but a county-less one, a city's or a province's child): not for a
+            # township, nor for a county's townships.
+            coarse_ok = level in NODE_LEVELS and not (level == RegionLevel.COUNTY and dim == "child")
+            candidates = [*(_COARSE if coarse_ok else ()), _FINE]
+            chosen = next(model for model, columns in candidates if needed - set(CHAIN) <= columns)
+        plan[chosen].append(dim)
+    return plan
+
+
+def _group_sums(
+    region: Region, start: datetime.date, end: datetime.date, filters: Filters
+) -> dict[Any, dict[str, Sums]]:
+    """Sums per key of every breakdown (None: the totals, under the key ""), one GROUP BY per table read."""
+    months = {"month__range": (start, end)}
+    out: dict[Any, dict[str, Sums]] = {}
+    for model, dims in _plan(region, filters).items():
+        if model is MonthlySlice:
+            slices = MonthlySlice.objects.filter(
+                node_id=region.pk, dim__in=[dim or SliceDim.ALL for dim in dims], **months
+            ).values("dim", "key")
+            by_dim = _fetch(slices.annotate(**_SUMS), ["dim", "key"])
+            for dim in dims:
+                wanted = dim or SliceDim.ALL.value
+                out[dim] = _collect((row for row in by_dim if row["dim"] == wanted), lambda row: row["key"])
+            continue
+        if model is CaseFact:
+            qs: QuerySet[Any] = _facts(region)
+        else:
+            qs = model.objects.filter(**{LEVEL_COLUMN[RegionLevel(region.level)]: region.pk})
+        qs = qs.filter(**months, **filters.values())
+        columns = sorted({column for dim in dims for column in _dim_columns(region, dim)})
+        rows = _fetch(qs.values(*columns).annotate(**_SUMS), columns) if columns else [qs.aggregate(**_SUMS)]
+        for dim in dims:
+            out[dim] = _collect(rows, _row_key(region, dim))
+    return out
+
+
+def _fetch(qs: QuerySet[Any], columns: list[str]) -> list[dict[str, Any]]:
+    """values(*columns).annotate(sums) as dicts, read with a plain cursor (no per-row converters: thousands of
+    rows for a province's units)."""
+    sql, params = qs.query.sql_with_params()
+    names = [*columns, *_SUMS]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        out = []
+        while chunk := cursor.fetchmany(GET_ITERATOR_CHUNK_SIZE):
+            out += [dict(zip(names, row, strict=True)) for row in chunk]
+        return out
+
+
+def _row_key(region: Region, dim: str | None) -> Any:
+    """The key of a grouped row under `dim`."""
+    if dim is None:
+        return lambda row: ""
+    if dim == "channel":
+        return lambda row: row["channel"]
+    if dim in ("category", "unit"):
+        return lambda row: _key(row[f"{dim}_id"])
+    if region.level == RegionLevel.TOWNSHIP:  # cases at the township itself: ""
+        return lambda row: "" if row["region_id"] == region.pk else _key(row["region_id"])
+    if region.level == RegionLevel.VILLAGE:
+        return lambda row: ""
+    below = _dim_columns(region, dim)
+    return lambda row: _key(next((row[name] for name in below if row[name]), 0))
 
 
 def _key(pk: int | None) -> str:
@@ -238,13 +339,22 @@ def _collect(rows: Iterable[Any], key: Any) -> dict[str, Sums]:
     return dict(out)
 
 
-def _waiting_keys(region: Region, start: datetime.date, end: datetime.date, filters: Filters) -> list[dict[Any, str]]:
-    """The cases not flagged overdue but waiting now past the deadline of their step, each as its key under every
-    dimension (None: the totals)."""
+# The statuses that wait for a deadline: named in the query as well as in each step, so that PostgreSQL sees that
+# the partial index of the open, unflagged cases (cases migration 0010, the same statuses) covers it.
+WAITING_STATUSES = sorted(frozenset().union(*(step.statuses for step in STEP_DEADLINES)))
+
+
+def _waiting_counts(
+    region: Region, start: datetime.date, end: datetime.date, filters: Filters
+) -> dict[Any, dict[str, int]]:
+    """The cases not flagged overdue but waiting now past the deadline of their step, counted per key of every
+    breakdown (None: the totals), in one statement: on PostgreSQL one GROUP BY GROUPING SETS over an index-only
+    scan of the partial index; elsewhere grouped by all four keys and added up here."""
     low = datetime.datetime.combine(start, datetime.time.min, tzinfo=CHINA)
     high = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=CHINA)
     cases = Case.objects.filter(
         waiting_past_due_q(timezone.now()),
+        status__in=WAITING_STATUSES,
         is_overdue=False,
         region__path__startswith=region.path,
         registered_at__gte=low,
@@ -256,16 +366,39 @@ def _waiting_keys(region: Region, start: datetime.date, end: datetime.date, filt
         cases = cases.filter(channel=filters.channel)
     if filters.unit_id is not None:
         cases = cases.filter(unit_id=filters.unit_id)
-    rows = list(cases.values_list("category_id", "unit_id", "channel", "region__path"))
-    depth = len([code for code in region.path.split("/") if code])
-    child_codes = {path.split("/")[depth] for *_, path in rows if len([c for c in path.split("/") if c]) > depth}
-    child_ids = dict(Region.objects.filter(code__in=child_codes).values_list("code", "pk"))
-    out = []
-    for category_id, unit_id, channel, path in rows:
-        codes = [code for code in path.split("/") if code]
-        child = _key(child_ids.get(codes[depth])) if len(codes) > depth else ""
-        out.append({None: "", "category": _key(category_id), "unit": _key(unit_id), "channel": channel, "child": child})
-    return out
+    # The child region's code: the segment of the case region's path after this region's ("" at the region).
+    rest = Substr("region__path", len(region.path) + 1)
+    length = Greatest(StrIndex(rest, Value("/")) - 1, Value(0), output_field=IntegerField())
+    inner = (
+        cases.annotate(child=Substr(rest, 1, length)).order_by().values("child", "category_id", "unit_id", "channel")
+    )
+    sql, params = inner.query.sql_with_params()
+    keys = "child, category_id, unit_id, channel"
+    if connection.vendor == "postgresql":
+        outer = (
+            f"SELECT GROUPING({keys}), {keys}, COUNT(*) FROM ({sql}) w "
+            "GROUP BY GROUPING SETS ((child), (category_id), (unit_id), (channel))"
+        )
+    else:
+        outer = f"SELECT 0, {keys}, COUNT(*) FROM ({sql}) w GROUP BY {keys}"
+    with connection.cursor() as cursor:
+        cursor.execute(outer, params)
+        rows = cursor.fetchall()
+    # GROUPING(...) is a bit mask, the first key the highest bit: 1 where the key is not grouped by in the row.
+    masks = {"child": 0b0111, "category": 0b1011, "unit": 0b1101, "channel": 0b1110}
+    codes: dict[Any, dict[str, int]] = {dim: defaultdict(int) for dim in (None, *DIMS)}
+    for mask, child, category_id, unit_id, channel, count in rows:
+        key = {"child": child, "category": _key(category_id), "unit": _key(unit_id), "channel": channel}
+        for dim, dim_mask in masks.items():
+            if mask in (0, dim_mask):
+                codes[dim][key[dim]] += count
+        if mask in (0, masks["channel"]):
+            codes[None][""] += count
+    child_ids = dict(
+        Region.objects.filter(code__in=[code for code in codes["child"] if code]).values_list("code", "pk")
+    )
+    codes["child"] = {_key(child_ids.get(code, 0)) if code else "": n for code, n in codes["child"].items()}
+    return codes
 
 
 # --- figures from sums -------------------------------------------------------------------------------------------
@@ -295,6 +428,8 @@ def _totals(s: Sums) -> FigureTotals:
         rated=s["rated"],
         satisfied=s["satisfied"],
         satisfaction_rate=_ratio(s["satisfied"], s["rated"]),
+        on_time=s["on_time"],
+        on_time_rate=_ratio(s["on_time"], s["resolved"]),
     )
 
 

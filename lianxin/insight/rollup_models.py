@@ -25,13 +25,15 @@ MEASURES = (
     "online",
     "rated",
     "satisfied",
+    "on_time",
 )
 
 
 class Measures(models.Model):
     """cases.reports' measures that a case's row decides (the clock decides the rest: waiting past a deadline now,
     read live by the figures). `handling_days` sums the working days of the `timed` cases; `flagged` counts
-    `is_overdue`."""
+    `is_overdue`; `on_time` the resolved cases not flagged `is_overdue` (resolved within the deadlines of their
+    round: a resolved case waits for no deadline, so the flag is all that can make it late)."""
 
     received = models.IntegerField("收到", default=0)
     pending = models.IntegerField("待受理", default=0)
@@ -44,6 +46,7 @@ class Measures(models.Model):
     online = models.IntegerField("线上", default=0)
     rated = models.IntegerField("已评价", default=0)
     satisfied = models.IntegerField("满意", default=0)
+    on_time = models.IntegerField("按期办结", default=0)  # resolved and never flagged overdue in its round
 
     class Meta:
         abstract = True
@@ -106,11 +109,95 @@ class MonthlyCube(Measures):
             models.Index(fields=["city_id", "month"], name="insight_cube_city_month"),
             models.Index(fields=["province_id", "month"], name="insight_cube_province_month"),
             models.Index(fields=["township_id", "month"], name="insight_cube_township_month"),
+            models.Index(fields=["unit_id", "month"], name="insight_cube_unit_month"),
             models.Index(fields=["id"], condition=Q(received=0), name="insight_cube_empty"),
         ]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} 乡镇#{self.township_id} 类别#{self.category_id} 单位#{self.unit_id} {self.channel}"
+
+
+class CoarseCube(Measures):
+    """The coarse cubes' keys: the month and the chain down to the county, without the township (a county-year is
+    a dozen rows a key instead of a dozen townships' worth). `township_id` is kept only for the cases of a township
+    that has no county above it (0 otherwise), so that a city's or a province's child region is still exact."""
+
+    month = models.DateField("月份")
+    province_id = models.IntegerField("省", default=0)
+    city_id = models.IntegerField("市", default=0)
+    county_id = models.IntegerField("县", default=0)
+    township_id = models.IntegerField("无县乡镇", default=0)
+
+    class Meta:
+        abstract = True
+
+
+def _coarse_indexes(prefix: str, *extra: str) -> list[models.Index]:
+    indexes = [
+        models.Index(fields=[column, "month"], name=f"{prefix}_{column.removesuffix('_id')}_month")
+        for column in ("province_id", "city_id", "county_id", *extra)
+    ]
+    return [*indexes, models.Index(fields=["id"], condition=Q(received=0), name=f"{prefix}_empty")]
+
+
+COARSE_CHAIN = ("month", "province_id", "city_id", "county_id", "township_id")
+COUNTY_CUBE_KEY = (*COARSE_CHAIN, "category_id", "channel")
+
+
+class CountyCube(CoarseCube):
+    """Sums per (month, county, category, channel): a province's or a city's figures filtered by a category or a
+    channel, with their breakdowns by child region, category and channel."""
+
+    category_id = models.IntegerField("类别", default=0)
+    channel = models.CharField("渠道", max_length=16)
+
+    class Meta:
+        verbose_name = "县级月度统计立方"
+        verbose_name_plural = "县级月度统计立方"
+        constraints = [models.UniqueConstraint(fields=COUNTY_CUBE_KEY, name="insight_cc_key")]
+        indexes = _coarse_indexes("insight_cc", "category_id", "channel")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} 县#{self.county_id} 类别#{self.category_id} {self.channel}"
+
+
+UNIT_CATEGORY_KEY = (*COARSE_CHAIN, "unit_id", "category_id")
+
+
+class UnitCategoryCube(CoarseCube):
+    """Sums per (month, county, unit, category): the breakdown by unit of a category, and a unit's by category.
+    A unit belongs to one county, so a unit adds few rows to a county's month."""
+
+    unit_id = models.IntegerField("承办单位", default=0)
+    category_id = models.IntegerField("类别", default=0)
+
+    class Meta:
+        verbose_name = "承办单位×类别月度统计"
+        verbose_name_plural = "承办单位×类别月度统计"
+        constraints = [models.UniqueConstraint(fields=UNIT_CATEGORY_KEY, name="insight_ucat_key")]
+        indexes = _coarse_indexes("insight_ucat", "unit_id", "category_id")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} 县#{self.county_id} 单位#{self.unit_id} 类别#{self.category_id}"
+
+
+UNIT_CHANNEL_KEY = (*COARSE_CHAIN, "unit_id", "channel")
+
+
+class UnitChannelCube(CoarseCube):
+    """Sums per (month, county, unit, channel): the breakdown by unit of a channel, and a unit's by channel."""
+
+    unit_id = models.IntegerField("承办单位", default=0)
+    channel = models.CharField("渠道", max_length=16)
+
+    class Meta:
+        verbose_name = "承办单位×渠道月度统计"
+        verbose_name_plural = "承办单位×渠道月度统计"
+        constraints = [models.UniqueConstraint(fields=UNIT_CHANNEL_KEY, name="insight_uchn_key")]
+        indexes = _coarse_indexes("insight_uchn", "unit_id", "channel")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} 县#{self.county_id} 单位#{self.unit_id} {self.channel}"
 
 
 class SliceDim(models.TextChoices):

@@ -33,16 +33,22 @@ from django.utils import timezone
 from lianxin.cases.models import RESOLVED_STATUSES, Case, CaseEvent, Channel, Handling, Rating, Status
 from lianxin.cases.reports import WorkdayCounter
 from lianxin.insight.rollup_models import (
+    COUNTY_CUBE_KEY,
     CUBE_KEY,
     DAILY_KEY,
     MEASURES,
     SLICE_KEY,
+    UNIT_CATEGORY_KEY,
+    UNIT_CHANNEL_KEY,
     CaseFact,
+    CountyCube,
     DailyTotal,
     MonthlyCube,
     MonthlySlice,
     RollupState,
     SliceDim,
+    UnitCategoryCube,
+    UnitChannelCube,
 )
 from lianxin.regions.models import Region, RegionLevel
 from lianxin.workdays.calendar import CHINA
@@ -106,12 +112,22 @@ class Fact:
     online: int
     rated: int
     satisfied: int
+    on_time: int
 
     def measures(self) -> tuple[int, ...]:
         return tuple(getattr(self, name) for name in MEASURES)
 
     def cube_key(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in CUBE_KEY)
+
+    def coarse_keys(self) -> dict[type[Model], tuple[Any, ...]]:
+        """The fact's row in each coarse cube: its chain down to the county (the township only if no county)."""
+        chain = (self.month, self.province_id, self.city_id, self.county_id, 0 if self.county_id else self.township_id)
+        return {
+            CountyCube: (*chain, self.category_id, self.channel),
+            UnitCategoryCube: (*chain, self.unit_id, self.category_id),
+            UnitChannelCube: (*chain, self.unit_id, self.channel),
+        }
 
     def nodes(self) -> list[tuple[int, str]]:
         """The county, city and province this case counts in, each with its child region the case lies in ("" when
@@ -218,6 +234,7 @@ def fact_of(row: dict[str, Any], chain: Chain, days: WorkdayCounter) -> Fact:
         online=int(row["channel"] == Channel.ONLINE),
         rated=int(row["rating"] != ""),
         satisfied=int(row["rating"] in SATISFIED),
+        on_time=int(resolved and not row["is_overdue"]),
     )
 
 
@@ -237,13 +254,21 @@ class Deltas:
         width = len(MEASURES)
         self.tables: dict[type[Model], tuple[tuple[str, ...], dict[tuple[Any, ...], list[int]]]] = {
             MonthlyCube: (CUBE_KEY, defaultdict(lambda: [0] * width)),
+            CountyCube: (COUNTY_CUBE_KEY, defaultdict(lambda: [0] * width)),
+            UnitCategoryCube: (UNIT_CATEGORY_KEY, defaultdict(lambda: [0] * width)),
+            UnitChannelCube: (UNIT_CHANNEL_KEY, defaultdict(lambda: [0] * width)),
             MonthlySlice: (SLICE_KEY, defaultdict(lambda: [0] * width)),
             DailyTotal: (DAILY_KEY, defaultdict(lambda: [0] * width)),
         }
 
     def add(self, fact: Fact, sign: int) -> None:
         measures = fact.measures()
-        keys = {MonthlyCube: [fact.cube_key()], MonthlySlice: fact.slice_keys(), DailyTotal: fact.daily_keys()}
+        keys: dict[type[Model], list[tuple[Any, ...]]] = {
+            MonthlyCube: [fact.cube_key()],
+            MonthlySlice: fact.slice_keys(),
+            DailyTotal: fact.daily_keys(),
+        }
+        keys.update({model: [key] for model, key in fact.coarse_keys().items()})
         for model, table_keys in keys.items():
             sums = self.tables[model][1]
             for key in table_keys:
@@ -364,22 +389,40 @@ class RebuildReport:
     slice_rows: int
     daily_rows: int
     last_event_id: int
+    coarse_rows: int = 0
 
     def __str__(self) -> str:
         return (
-            f"{self.facts} 件意见建议的统计事实，月度立方 {self.cube_rows} 行，月度切片 {self.slice_rows} 行，"
-            f"每日统计 {self.daily_rows} 行；办理记录处理到 #{self.last_event_id}"
+            f"{self.facts} 件意见建议的统计事实，月度立方 {self.cube_rows} 行，县级立方 {self.coarse_rows} 行，"
+            f"月度切片 {self.slice_rows} 行，每日统计 {self.daily_rows} 行；办理记录处理到 #{self.last_event_id}"
         )
 
 
+# Every table the rebuild writes, in the order it writes them.
+REBUILT = (CaseFact, MonthlyCube, CountyCube, UnitCategoryCube, UnitChannelCube, MonthlySlice, DailyTotal)
+SHADOW = "_rebuilt"
+Tables = dict[type[Model], str]  # the suffix of the tables a rebuild on PostgreSQL fills before swapping them in
+
+
 def rollups_rebuild(*, batch: int = CASE_BATCH, progress: Any = None) -> RebuildReport:
-    """Recompute the facts from the cases (in batches of `batch` cases, by id) and the three tables from the facts
-    (`INSERT … SELECT … GROUP BY`), in one transaction holding the lock; then the watermark is the last event read
-    before the cases were (a later one is applied again by the worker, harmlessly)."""
+    """Recompute the facts from the cases (in batches of `batch` cases, by id) and the other tables from the facts
+    (`INSERT … SELECT … GROUP BY`); the watermark is then the last event read before the cases were (a later one is
+    applied again by the worker, harmlessly).
+
+    On PostgreSQL the tables are rebuilt as new tables beside the live ones (`…_rebuilt`, no index while they are
+    filled, the live ones' indexes made after), and swapped in at the end under the lock: the dashboards read the
+    old rollups and the worker keeps them up to date while the rebuild runs, and wait only for the swap (dropping
+    and renaming, milliseconds). The worker's changes to the old tables during the rebuild are not lost: the
+    watermark goes back to the rebuild's, so the worker applies those events again to the new tables. Elsewhere
+    (SQLite, the demo) the live tables are emptied and filled in one transaction holding the lock."""
+    swap = connection.vendor == "postgresql"
     with transaction.atomic():
-        _state_locked()
+        if not swap:
+            _state_locked()
         last_event_id = CaseEvent.objects.aggregate(last=Max("pk"))["last"] or 0
-        _empty(CaseFact, MonthlyCube, MonthlySlice, DailyTotal)
+        tables: Tables = {model: _shadow(model) if swap else _table(model) for model in REBUILT}
+        if not swap:
+            _empty(*REBUILT)
         facts = 0
         after = 0
         days = WorkdayCounter()
@@ -387,14 +430,21 @@ def rollups_rebuild(*, batch: int = CASE_BATCH, progress: Any = None) -> Rebuild
             rows = list(Case.objects.filter(pk__gt=after).order_by("pk").values(*_CASE_FIELDS)[:batch])
             if not rows:
                 break
-            _insert_facts(facts_compute(rows, days))
+            _insert_facts(facts_compute(rows, days), tables[CaseFact])
             facts += len(rows)
             after = rows[-1]["pk"]
             if progress is not None:
                 progress(facts)
-        _cube_from_facts()
-        _slices_from_cube()
-        _daily_from_facts()
+        _cube_from_facts(tables)
+        _coarse_from_cube(tables)
+        _slices_from_cube(tables)
+        _daily_from_facts(tables)
+        if swap:
+            for model in REBUILT:
+                _index_like(model)
+            _state_locked()  # waits for a worker's step in progress; the next one waits for the swap
+            for model in REBUILT:
+                _swap_in(model)
         RollupState.objects.filter(pk=1).update(last_event_id=last_event_id, rebuilt_at=timezone.now())
         return RebuildReport(
             facts=facts,
@@ -402,15 +452,85 @@ def rollups_rebuild(*, batch: int = CASE_BATCH, progress: Any = None) -> Rebuild
             slice_rows=MonthlySlice.objects.count(),
             daily_rows=DailyTotal.objects.count(),
             last_event_id=last_event_id,
+            coarse_rows=sum(model.objects.count() for model in (CountyCube, UnitCategoryCube, UnitChannelCube)),
         )
 
 
-def _insert_facts(facts: list[Fact]) -> None:
+def _table(model: type[Model]) -> str:
+    return model._meta.db_table
+
+
+def _shadow(model: type[Model]) -> str:
+    """A new, empty table like the model's (its columns, defaults and identity; no index yet)."""
+    table, shadow = connection.ops.quote_name(_table(model)), connection.ops.quote_name(_table(model) + SHADOW)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {shadow}")  # left by a crash? a rollback leaves none
+        cursor.execute(f"CREATE TABLE {shadow} (LIKE {table} INCLUDING DEFAULTS INCLUDING IDENTITY)")
+    return _table(model) + SHADOW
+
+
+def _index_like(model: type[Model]) -> None:
+    """Give the filled shadow table the live table's indexes and its primary and unique constraints, each under
+    its name plus SHADOW (renamed when swapped in), then ANALYZE it."""
+    table = _table(model)
+    shadow = table + SHADOW
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.indexname, i.indexdef, c.contype FROM pg_indexes i LEFT JOIN pg_constraint c "
+            "ON c.conname = i.indexname AND c.conrelid = %s::regclass WHERE i.tablename = %s AND i.schemaname = "
+            "current_schema() ORDER BY i.indexname",
+            [table, table],
+        )
+        for name, definition, contype in cursor.fetchall():
+            head, _, using = definition.partition(" USING ")
+            unique = "UNIQUE " if head.startswith("CREATE UNIQUE") else ""
+            cursor.execute(f'CREATE {unique}INDEX "{name}{SHADOW}" ON "{shadow}" USING {using}')
+            if contype in ("p", "u"):
+                kind = "PRIMARY KEY" if contype == "p" else "UNIQUE"
+                cursor.execute(
+                    f'ALTER TABLE "{shadow}" ADD CONSTRAINT "{name}{SHADOW}" {kind} USING INDEX "{name}{SHADOW}"'
+                )
+        cursor.execute(f'ANALYZE "{shadow}"')
+
+
+def _swap_in(model: type[Model]) -> None:
+    """Drop the live table and rename the shadow table, its indexes, constraints and sequence to the live names."""
+    table = _table(model)
+    shadow = table + SHADOW
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.indexname, c.contype IS NOT NULL FROM pg_indexes i LEFT JOIN pg_constraint c "
+            "ON c.conname = i.indexname AND c.conrelid = %s::regclass WHERE i.tablename = %s AND i.schemaname = "
+            "current_schema()",
+            [shadow, shadow],
+        )
+        names = cursor.fetchall()
+        sequence = None
+        if _has_id(model):
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [shadow])
+            sequence = cursor.fetchone()[0]
+        cursor.execute(f'DROP TABLE "{table}"')
+        cursor.execute(f'ALTER TABLE "{shadow}" RENAME TO "{table}"')
+        for name, is_constraint in names:
+            live = name.removesuffix(SHADOW)
+            if is_constraint:
+                cursor.execute(f'ALTER TABLE "{table}" RENAME CONSTRAINT "{name}" TO "{live}"')
+            else:
+                cursor.execute(f'ALTER INDEX "{name}" RENAME TO "{live}"')
+        if sequence:
+            cursor.execute(f'ALTER SEQUENCE {sequence} RENAME TO "{table}_id_seq"')
+
+
+def _has_id(model: type[Model]) -> bool:
+    return model._meta.pk is not None and model._meta.pk.column == "id"
+
+
+def _insert_facts(facts: list[Fact], table_name: str | None = None) -> None:
     """COPY on PostgreSQL, elsewhere one INSERT run for many rows: the ORM's bulk_create costs several times as
     much at ten million facts."""
     quote = connection.ops.quote_name
     names = [field.name for field in fields(Fact)]
-    table, columns = quote(CaseFact._meta.db_table), ", ".join(quote(name) for name in names)
+    table, columns = quote(table_name or _table(CaseFact)), ", ".join(quote(name) for name in names)
     values = operator.attrgetter(*names)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -434,16 +554,15 @@ def _empty(*models: type[Model]) -> None:
                 cursor.execute(f"DELETE FROM {table}")
 
 
-def _insert_select(model: type[Model], keys: dict[str, str], source: type[Model], where: str = "", params=()) -> None:
-    """INSERT INTO model (keys…, measures…) SELECT key expressions, SUM(measure)… FROM source GROUP BY the keys."""
+def _insert_select(target: str, keys: dict[str, str], source: str, where: str = "", params: Any = ()) -> None:
+    """INSERT INTO target (keys…, measures…) SELECT key expressions, SUM(measure)… FROM source GROUP BY the keys."""
     quote = connection.ops.quote_name
     columns = ", ".join(quote(name) for name in (*keys, *MEASURES))
     selected = ", ".join([*keys.values(), *(f"SUM({quote(name)})" for name in MEASURES)])
     group = ", ".join(str(position) for position in range(1, len(keys) + 1))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT {selected} "
-            f"FROM {quote(source._meta.db_table)} {where} GROUP BY {group}",
+            f"INSERT INTO {quote(target)} ({columns}) SELECT {selected} FROM {quote(source)} {where} GROUP BY {group}",
             list(params),
         )
 
@@ -453,8 +572,22 @@ def _as_key(column: str) -> str:
     return f"CASE WHEN {column} = 0 THEN '' ELSE CAST({column} AS VARCHAR(20)) END"
 
 
-def _cube_from_facts() -> None:
-    _insert_select(MonthlyCube, {name: connection.ops.quote_name(name) for name in CUBE_KEY}, CaseFact)
+def _cube_from_facts(tables: Tables) -> None:
+    keys = {name: connection.ops.quote_name(name) for name in CUBE_KEY}
+    _insert_select(tables[MonthlyCube], keys, tables[CaseFact])
+
+
+def _coarse_from_cube(tables: Tables) -> None:
+    """The coarse cubes from the fine one: the township dropped (kept where there is no county, as
+    Fact.coarse_keys)."""
+    for model, key in (
+        (CountyCube, COUNTY_CUBE_KEY),
+        (UnitCategoryCube, UNIT_CATEGORY_KEY),
+        (UnitChannelCube, UNIT_CHANNEL_KEY),
+    ):
+        keys = {name: name for name in key}
+        keys["township_id"] = "CASE WHEN county_id = 0 THEN township_id ELSE 0 END"
+        _insert_select(tables[model], keys, tables[MonthlyCube])
 
 
 # Per node column: the child the case lies in (the first level below the node it has), as in Fact.nodes().
@@ -465,7 +598,7 @@ _NODE_CHILD = {
 }
 
 
-def _slices_from_cube() -> None:
+def _slices_from_cube(tables: Tables) -> None:
     """The slices are coarser than the cube (which keeps every key they need): summed from it, not the facts."""
     for node, child in _NODE_CHILD.items():
         for dim, key in (
@@ -476,18 +609,25 @@ def _slices_from_cube() -> None:
             (SliceDim.CHILD, _as_key(f"({child})")),
         ):
             keys = {"month": "month", "node_id": node, "dim": "%s", "key": key}
-            _insert_select(MonthlySlice, keys, MonthlyCube, f"WHERE {node} <> 0", [dim.value])
+            _insert_select(tables[MonthlySlice], keys, tables[MonthlyCube], f"WHERE {node} <> 0", [dim.value])
 
 
-def _daily_from_facts() -> None:
+def _daily_from_facts(tables: Tables) -> None:
     for node in _NODE_CHILD:
-        _insert_select(DailyTotal, {"node_id": node, "day": "day"}, CaseFact, f"WHERE {node} <> 0")
+        _insert_select(tables[DailyTotal], {"node_id": node, "day": "day"}, tables[CaseFact], f"WHERE {node} <> 0")
 
 
 def rollup_rows() -> dict[str, list[tuple[Any, ...]]]:
     """Every row of the four tables without ids, sorted (for tests and checks: the incremental rollups against a
     rebuild)."""
     out = {"facts": sorted(astuple(Fact.from_model(row)) for row in CaseFact.objects.all())}
-    for model, key in ((MonthlyCube, CUBE_KEY), (MonthlySlice, SLICE_KEY), (DailyTotal, DAILY_KEY)):
+    for model, key in (
+        (MonthlyCube, CUBE_KEY),
+        (CountyCube, COUNTY_CUBE_KEY),
+        (UnitCategoryCube, UNIT_CATEGORY_KEY),
+        (UnitChannelCube, UNIT_CHANNEL_KEY),
+        (MonthlySlice, SLICE_KEY),
+        (DailyTotal, DAILY_KEY),
+    ):
         out[model.__name__] = sorted(model.objects.values_list(*key, *MEASURES))
     return out
