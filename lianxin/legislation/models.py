@@ -260,6 +260,15 @@ class ArticleSummary(models.Model):
         return f"{self.section or '总体意见'}：{self.get_outcome_display()}"
 
 
+ACTION_LABELS = {
+    "publish": "发布征求意见",
+    "close": "结束征求意见",
+    "reopen": "重新开放征求意见",
+    "summarise": "汇总报送",
+    "pass": "法规通过，公开反馈",
+}
+
+
 class DraftEvent(models.Model):
     """A draft's workflow step (publish, close, reopen, summarise, pass): old and new status, who, when, why."""
 
@@ -276,3 +285,7 @@ class DraftEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action}: {self.old_status} → {self.new_status}"
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)

@@ -19,6 +19,7 @@ from lianxin.core.fields import clean_choice, clean_text
 from lianxin.core.phones import PhoneInvalid, phone_normalize
 from lianxin.deputies.models import Deputy
 from lianxin.legislation.models import (
+    ACTION_LABELS,
     ArticleSummary,
     AuthorKind,
     Comment,
@@ -171,11 +172,14 @@ def draft_replace_text(*, actor: Any, draft: Draft, text: str) -> Draft:
 
 # The workflow: action → (allowed sources, target). One entry point, draft_transition.
 TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
-    "publish": (frozenset({DraftStatus.DRAFT}), DraftStatus.OPEN, "发布征求意见"),
-    "close": (frozenset({DraftStatus.OPEN}), DraftStatus.CLOSED, "结束征求意见"),
-    "reopen": (frozenset({DraftStatus.CLOSED}), DraftStatus.OPEN, "重新开放征求意见"),
-    "summarise": (frozenset({DraftStatus.CLOSED}), DraftStatus.SUMMARISED, "汇总报送"),
-    "pass": (frozenset({DraftStatus.SUMMARISED}), DraftStatus.PASSED, "法规通过，公开反馈"),
+    action: (frozenset(sources), target, ACTION_LABELS[action])
+    for action, sources, target in (
+        ("publish", {DraftStatus.DRAFT}, DraftStatus.OPEN),
+        ("close", {DraftStatus.OPEN}, DraftStatus.CLOSED),
+        ("reopen", {DraftStatus.CLOSED}, DraftStatus.OPEN),
+        ("summarise", {DraftStatus.CLOSED}, DraftStatus.SUMMARISED),
+        ("pass", {DraftStatus.SUMMARISED}, DraftStatus.PASSED),
+    )
 }
 
 

@@ -263,3 +263,23 @@ def test_replacing_the_text_is_only_before_publishing(world, personas):
     with pytest.raises(DomainError) as caught:
         services.draft_replace_text(actor=personas.township_staff, draft=world.draft, text="第一条 新。")
     assert caught.value.code == "draft_published"
+
+
+@pytest.mark.parametrize("status", DraftStatus.values)
+@pytest.mark.parametrize("action", list(services.TRANSITIONS))
+def test_every_status_and_action_pair(world, personas, status, action):
+    from lianxin.legislation.models import Draft
+
+    Draft.objects.filter(pk=world.draft.pk).update(status=status)
+    sources, target, _label = services.TRANSITIONS[action]
+    params = {"closes_on": world.today + datetime.timedelta(days=5)} if action == "reopen" else {}
+    if status in sources:
+        draft = services.draft_transition(actor=personas.township_staff, draft=world.draft, action=action, **params)
+        assert draft.status == target
+        assert DraftEvent.objects.filter(draft=draft, action=action, old_status=status, new_status=target).exists()
+    else:
+        with pytest.raises(DomainError) as caught:
+            services.draft_transition(actor=personas.township_staff, draft=world.draft, action=action, **params)
+        assert caught.value.code == "status_invalid"
+        world.draft.refresh_from_db()
+        assert world.draft.status == status
