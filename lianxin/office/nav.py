@@ -31,6 +31,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("数据看板", "office:insight", Perm.SUPERVISE_CASES),
     MenuEntry("统计报表", "office:reports", Perm.SUPERVISE_CASES),
     MenuEntry("代表服务圈", "office:circle", Perm.MANAGE_REGISTRY),
+    MenuEntry("廉情监测", "office:integrity", Perm.MANAGE_INTEGRITY),
 )
 
 

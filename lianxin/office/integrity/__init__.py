@@ -1,4 +1,7 @@
 """廉情监测 in the office (issue 19), for integrity staff only (manage_integrity): monitoring points, clues, joint
-checks, transfers. Included by lianxin/office/urls.py under integrity/."""
+checks, transfers. Included by lianxin/office/urls.py under integrity/. Anyone else gets 404s, and a clue's pages
+audit every attempt (lianxin.office.integrity.common)."""
 
-urlpatterns: list = []
+from lianxin.office.integrity import clues, points
+
+urlpatterns: list = [*clues.urlpatterns, *points.urlpatterns]
