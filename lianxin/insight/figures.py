@@ -459,6 +459,11 @@ def _breakdowns(groups: dict[str, Sums], labels: dict[str, tuple[str, str]]) -> 
     return sorted(items, key=lambda item: (-item.received, item.key == "", item.label))
 
 
+# Above this many units to name, all units are read rather than a list of thousands of ids (a province's units
+# by unit: a few thousand rows either way, without a statement of thousands of parameters).
+MANY = 500
+
+
 def _labels(region: Region, keys: dict[str, Iterable[str]]) -> dict[str, dict[str, tuple[str, str]]]:
     """Per dimension, each key's (key shown, label): a category by its code and name, a unit by its id and name, a
     channel by its value and label, a child region by its code and name; as cases.reports names the "none"s."""
@@ -468,15 +473,18 @@ def _labels(region: Region, keys: dict[str, Iterable[str]]) -> dict[str, dict[st
 
     categories = {
         str(pk): (code, name)
-        for pk, code, name in Category.objects.filter(pk__in=ids("category")).values_list("pk", "code", "name")
+        for pk, code, name in Category.objects.order_by()
+        .filter(pk__in=ids("category"))
+        .values_list("pk", "code", "name")
     }
-    units = {
-        str(pk): (str(pk), name)
-        for pk, name in ResponsibleUnit.objects.filter(pk__in=ids("unit")).values_list("pk", "name")
-    }
+    unit_ids = ids("unit")
+    unit_rows = ResponsibleUnit.objects.order_by()
+    if len(unit_ids) <= MANY:
+        unit_rows = unit_rows.filter(pk__in=unit_ids)
+    units = {str(pk): (str(pk), name) for pk, name in unit_rows.values_list("pk", "name")}
     children = {
         str(pk): (code, name)
-        for pk, code, name in Region.objects.filter(pk__in=ids("child")).values_list("pk", "code", "name")
+        for pk, code, name in Region.objects.order_by().filter(pk__in=ids("child")).values_list("pk", "code", "name")
     }
     channel_labels = dict(Channel.choices)
     return {
