@@ -27,6 +27,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("导入与任务", "office:jobs", Perm.HANDLE_CASES),
     MenuEntry("代表建议", "office:suggestions", Perm.MANAGE_SUGGESTIONS, Perm.REPLY_AS_UNIT),
     MenuEntry("代表履职", "office:duties", Perm.MANAGE_DUTIES),
+    MenuEntry("监督与约见", "office:supervision", Perm.MANAGE_SUPERVISION),
     MenuEntry("立法联系点", "office:legislation", Perm.MANAGE_LEGISLATION),
     MenuEntry("数据看板", "office:insight", Perm.SUPERVISE_CASES),
     MenuEntry("统计报表", "office:reports", Perm.SUPERVISE_CASES),
