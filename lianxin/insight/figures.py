@@ -159,7 +159,9 @@ def figures(
     groups = _group_sums(region, start, end, filters)
     for dim, counts in _waiting_counts(region, start, end, filters).items():
         for key, count in counts.items():
-            groups[dim].setdefault(key, _zero())["overdue"] += count
+            if key not in groups[dim]:
+                groups[dim][key] = _zero()
+            groups[dim][key]["overdue"] += count
     totals = groups[None].get("", _zero())
     labels = _labels(region, {dim: groups[dim].keys() for dim in DIMS})
     return Figures(
@@ -329,14 +331,19 @@ def _key(pk: int | None) -> str:
 
 
 def _collect(rows: Iterable[Any], key: Any) -> dict[str, Sums]:
-    out: dict[str, Sums] = defaultdict(_zero)
+    out: dict[str, Sums] = {}
     for row in rows:
-        if not row.get("received"):
+        if not row["received"]:
             continue
-        sums = out[key(row)]
-        for name in MEASURES:
-            sums[name] += row[name] or 0
-    return dict(out)
+        group = key(row)
+        sums = out.get(group)
+        if sums is None:  # the first row of a key (the only one, for the slices): no additions
+            out[group] = {name: row[name] or 0 for name in MEASURES}
+            out[group]["overdue"] = 0
+        else:
+            for name in MEASURES:
+                sums[name] += row[name] or 0
+    return out
 
 
 # The statuses that wait for a deadline: named in the query as well as in each step, so that PostgreSQL sees that
