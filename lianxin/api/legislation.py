@@ -19,7 +19,7 @@ from lianxin.api.schemas import ErrorOut, ValidationErrorOut
 from lianxin.core.errors import DomainError, PermissionDenied
 from lianxin.deputies.models import Deputy
 from lianxin.legislation import selectors as sel
-from lianxin.legislation.models import Comment, CommentStatus, Draft
+from lianxin.legislation.models import Comment, Draft
 from lianxin.legislation.services import Author, comment_submit, period_check
 
 router = Router(tags=["立法意见征集"])
@@ -35,10 +35,8 @@ def _accepting(draft: Draft) -> bool:
     return True
 
 
-def _draft_out(draft: Draft, *, staff: bool, counts: dict[int | None, int] | None = None) -> dict[str, Any]:
-    if counts is None:
-        counts = sel.comment_counts(draft=draft)
-    out = {
+def _draft_out(draft: Draft, *, staff: bool, visible: int, hidden: int) -> dict[str, Any]:
+    return {
         "id": draft.pk,
         "title": draft.title,
         "kind": draft.kind,
@@ -53,13 +51,10 @@ def _draft_out(draft: Draft, *, staff: bool, counts: dict[int | None, int] | Non
         "opens_on": draft.opens_on,
         "closes_on": draft.closes_on,
         "accepting_comments": _accepting(draft),
-        "comment_count": sum(counts.values()),
-        "hidden_count": None,
+        "comment_count": visible,
+        "hidden_count": hidden if staff else None,
         "public_url": f"{settings.SITE_URL}/laws/{draft.pk}/",
     }
-    if staff:
-        out["hidden_count"] = draft.comments.filter(status=CommentStatus.HIDDEN).count()
-    return out
 
 
 @router.get(
@@ -83,7 +78,10 @@ class _LazyDrafts:
         self.drafts, self.staff_ids = drafts, staff_ids
 
     def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        return [_draft_out(d, staff=d.pk in self.staff_ids) for d in self.drafts[item]]
+        page = list(self.drafts[item])
+        counts = sel.comment_counts_by_draft(drafts=Draft.objects.filter(pk__in=[d.pk for d in page]))
+        none = {"visible": 0, "hidden": 0}
+        return [_draft_out(d, staff=d.pk in self.staff_ids, **counts.get(d.pk, none)) for d in page]
 
     def count(self) -> int:
         return self.drafts.count()
@@ -99,7 +97,13 @@ def draft_detail(request: HttpRequest, draft_id: int) -> dict[str, Any]:
     user = caller(request)
     draft = sel.draft_get_for_reader(user=user, draft_id=draft_id)
     counts = sel.comment_counts(draft=draft)
-    out = _draft_out(draft, staff=sel.moderates(user=user, draft=draft), counts=counts)
+    totals = sel.comment_counts_by_draft(drafts=Draft.objects.filter(pk=draft.pk)).get(draft.pk, {})
+    out = _draft_out(
+        draft,
+        staff=sel.moderates(user=user, draft=draft),
+        visible=totals.get("visible", 0),
+        hidden=totals.get("hidden", 0),
+    )
     out["intro"] = draft.intro
     out["general_comment_count"] = counts.get(None, 0)
     out["sections"] = [

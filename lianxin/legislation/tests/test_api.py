@@ -120,3 +120,34 @@ def test_bad_input_gets_its_code(client, world, personas):
     assert (closed.status_code, closed.json()["code"]) == (400, "comment_period_closed")
     assert "截止" in closed.json()["message"]
     assert not Comment.objects.exists()
+
+
+def test_the_list_asks_the_same_number_of_queries_for_more_drafts(client, world, personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        client.force_login(personas.township_staff)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"{API}/drafts").status_code == 200
+        return len(queries)
+
+    one = count()
+    for n in range(5):
+        draft = services.draft_create(
+            actor=personas.county_staff,
+            contact_point=world.point,
+            title=f"草案{n}",
+            text="第一条 甲。",
+            opens_on=world.today,
+            closes_on=world.today,
+        )
+        comment_submit(
+            draft=services.draft_transition(actor=personas.county_staff, draft=draft, action="publish"),
+            section_id=None,
+            text="意见",
+            author=Author(participant="b:1"),
+        )
+    assert count() == one
+    items = get(client, personas.township_staff, "/drafts").json()["items"]
+    assert {d["title"]: d["comment_count"] for d in items}["草案0"] == 1
