@@ -380,6 +380,40 @@ def item_vote(*, actor: Actor | None, item: SupervisionItem, verdict: str) -> No
         raise DomainError("already_voted", "满意度测评: 您已经投过票，每人只能投一次", field="verdict") from None
 
 
+def item_paper_votes_add(
+    *, actor: Actor | None, item: SupervisionItem, satisfied: int, basic: int, unsatisfied: int
+) -> SupervisionItem:
+    """Paper ballots counted at the meeting (members without the phone workbench): staff add the counts. The total
+    of phone and paper votes cannot pass the number of members."""
+    user = _require_manager(actor, item.region)
+    counts = {"satisfied": satisfied, "basic": basic, "unsatisfied": unsatisfied}
+    for name, value in counts.items():
+        if not isinstance(value, int) or value < 0:
+            raise DomainError("field_invalid", "纸质票数: 应为不小于 0 的整数", field=name)
+    added = satisfied + basic + unsatisfied
+    if added == 0:
+        raise DomainError("field_required", "纸质票数: 请填写票数", field="satisfied")
+    with transaction.atomic():
+        item = SupervisionItem.objects.select_for_update().get(pk=item.pk)
+        if not item.evaluation_open:
+            raise DomainError("evaluation_closed", "满意度测评: 测评尚未开始或已结束", field="satisfied")
+        members = len(item_member_ids(item))
+        if item.votes_total + added > members:
+            raise DomainError(
+                "too_many_votes",
+                f"纸质票数: 加上已投的 {item.votes_total} 票共 {item.votes_total + added} 票，超过成员人数 {members}",
+                field="satisfied",
+            )
+        SupervisionItem.objects.filter(pk=item.pk).update(
+            votes_satisfied=F("votes_satisfied") + satisfied,
+            votes_basic=F("votes_basic") + basic,
+            votes_unsatisfied=F("votes_unsatisfied") + unsatisfied,
+        )
+        item.refresh_from_db()
+        _event(user, "paper_votes", item, old=item.status, new=item.status, **counts)
+    return item
+
+
 def evaluation_result(item: SupervisionItem) -> dict[str, Any]:
     """The counts and the satisfaction rate (满意 + 基本满意 over all votes), and the verdict of the majority."""
     total = item.votes_total

@@ -197,6 +197,7 @@ def item_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         "report": "整改报告已登记",
         "eval_open": "满意度测评已开始，已通知监督组成员",
         "eval_close": "满意度测评已结束",
+        "paper": "纸质票已计入",
     }
     if action not in done:
         raise Http404("没有这一操作")
@@ -230,6 +231,14 @@ def item_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.item_evaluation_open(actor=staff(request), item=item)
         elif action == "eval_close":
             services.item_evaluation_close(actor=staff(request), item=item)
+        elif action == "paper":
+            counts = {}
+            for name in ("satisfied", "basic", "unsatisfied"):
+                value = (data.get(name) or "0").strip()
+                if not value.isdigit():
+                    raise DomainError("field_invalid", "纸质票数: 应为不小于 0 的整数", field=name)
+                counts[name] = int(value)
+            services.item_paper_votes_add(actor=staff(request), item=item, **counts)
     except DomainError as exc:
         refused(request, exc)
     else:

@@ -362,3 +362,21 @@ def test_a_direct_line_is_refused_for_a_session_suggestion_and_for_a_deputy(sv, 
         services.direct_line_send(
             actor=personas.deputy, suggestion=interval_draft(sv, personas), unit=sv.transport, urgency="急"
         )
+
+
+def test_paper_ballots_add_to_the_counts_but_never_past_the_members(sv, personas):
+    send_opinions(sv, personas)
+    services.item_report_submit(actor=personas.county_staff, item=sv.item, report="整改报告")
+    with pytest.raises(DomainError) as raised:
+        services.item_paper_votes_add(actor=personas.county_staff, item=sv.item, satisfied=1, basic=0, unsatisfied=0)
+    assert raised.value.code == "evaluation_closed"
+    services.item_evaluation_open(actor=personas.county_staff, item=sv.item)
+    services.item_vote(actor=personas.deputy, item=sv.item, verdict="satisfied")
+    with pytest.raises(DomainError) as raised:
+        services.item_paper_votes_add(actor=personas.county_staff, item=sv.item, satisfied=2, basic=1, unsatisfied=0)
+    assert raised.value.code == "too_many_votes" and "超过成员人数 3" in raised.value.message
+    with pytest.raises(PermissionDenied):
+        services.item_paper_votes_add(actor=personas.deputy, item=sv.item, satisfied=1, basic=0, unsatisfied=0)
+    item = services.item_paper_votes_add(actor=personas.county_staff, item=sv.item, satisfied=0, basic=2, unsatisfied=0)
+    assert services.evaluation_result(item)["rate"] == 100.0
+    assert SupervisionEvent.objects.filter(item=sv.item, action="paper_votes", data__basic=2).exists()
