@@ -77,8 +77,9 @@ def test_a_citizen_quotes_a_passage_of_an_article_and_comments_on_it(browser, li
 def test_staff_export_the_summary_as_word_and_pdf(browser, live_server, world, personas, shots):
     staff = personas.township_staff
     first = world.articles[0]
-    for n in range(3):
-        comment_submit(draft=world.draft, section_id=first.pk, text=f"第{n}条意见", author=Author(participant=f"b:{n}"))
+    opinions = ("建议写明上位法的名称。", "“美丽乡村”应写入立法目的。", "赞成本条。")
+    for n, text in enumerate(opinions):
+        comment_submit(draft=world.draft, section_id=first.pk, text=text, author=Author(participant=f"b:{n}"))
     services.draft_transition(actor=staff, draft=world.draft, action="close")
     services.summary_set(
         actor=staff, draft=world.draft, section_id=first.pk, outcome="partly", reason="部分吸收进修改稿"
