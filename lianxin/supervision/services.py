@@ -410,7 +410,16 @@ def item_paper_votes_add(
             votes_unsatisfied=F("votes_unsatisfied") + unsatisfied,
         )
         item.refresh_from_db()
-        _event(user, "paper_votes", item, old=item.status, new=item.status, **counts)
+        _event(
+            user,
+            "paper_votes",
+            item,
+            old=item.status,
+            new=item.status,
+            satisfied=satisfied,
+            basic=basic,
+            unsatisfied=unsatisfied,
+        )
     return item
 
 
