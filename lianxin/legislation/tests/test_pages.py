@@ -302,3 +302,15 @@ def test_the_statistics_page_counts_per_contact_point(client, world, personas):
     client.force_login(personas.county_staff)
     page = text_of(client.get(f"/office/legislation/stats/?year={world.today.year}"))
     assert "武康街道代表联络站 1 1 1" in page
+
+
+def test_the_public_pages_have_no_inline_script(client, world):
+    article = world.articles[0]
+    for url in (f"/laws/{world.draft.pk}/", f"/laws/{world.draft.pk}/articles/{article.pk}/", "/laws/"):
+        page = client.get(url).content.decode()
+        scripts = re.findall(r"<script[^>]*>", page)
+        assert all("src=" in tag for tag in scripts), (url, scripts)
+    assert (
+        'src="/static/portal/legislation.js"'
+        in client.get(f"/laws/{world.draft.pk}/articles/{article.pk}/").content.decode()
+    )
