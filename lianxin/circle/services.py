@@ -1,18 +1,20 @@
 """Writes of the service circle: save an analysis as a plan, create a plan's proposed places (as registry places,
 not yet active: staff add the address, hours and phone, then switch them on). Each writes an audit row."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from lianxin.accounts.roles import Perm
-from lianxin.circle.analysis import Analysis
 from lianxin.circle.models import CirclePlan, ProposedSite
 from lianxin.core.audit import audit_record, model_changes
 from lianxin.core.errors import DomainError, PermissionDenied
 from lianxin.regions.models import Region
 from lianxin.venues.models import Place, PlaceKind
+
+if TYPE_CHECKING:
+    from lianxin.circle.analysis import Analysis
 
 CIRCLE_PERM = Perm.MANAGE_REGISTRY  # places and grids are registry data
 
@@ -27,7 +29,7 @@ def require_plan(actor: Any, region: Region) -> None:
         raise PermissionDenied("您没有在该区划规划代表服务圈的权限")
 
 
-def plan_figures(analysis: Analysis) -> dict[str, Any]:
+def plan_figures(analysis: "Analysis") -> dict[str, Any]:
     """What the map and the tables of a saved plan read: people and covered people per grid and per place."""
     thresholds = list(analysis.thresholds)
     return {
@@ -49,7 +51,7 @@ def plan_figures(analysis: Analysis) -> dict[str, Any]:
 
 
 @transaction.atomic
-def plan_save(*, actor: Any, analysis: Analysis) -> CirclePlan:
+def plan_save(*, actor: Any, analysis: "Analysis") -> CirclePlan:
     require_plan(actor, analysis.region)
     chosen = analysis.chosen
     plan = CirclePlan.objects.create(

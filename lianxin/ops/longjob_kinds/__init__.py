@@ -11,5 +11,5 @@ import importlib
 
 # Importing a module registers its kinds (kind_register at import time), and the office lists the kinds in the order
 # they were registered: hence this order, not the alphabet's.
-for _module in ("elections", "grids", "new_term", "routing", "projects", "suggestions", "duties"):
+for _module in ("elections", "grids", "new_term", "routing", "projects", "suggestions", "duties", "circle"):
     importlib.import_module(f"{__name__}.{_module}")
