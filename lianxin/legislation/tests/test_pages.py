@@ -314,3 +314,19 @@ def test_the_public_pages_have_no_inline_script(client, world):
         'src="/static/portal/legislation.js"'
         in client.get(f"/laws/{world.draft.pk}/articles/{article.pk}/").content.decode()
     )
+
+
+def test_the_statistics_download_as_a_sheet_whose_names_are_never_formulas(client, world, personas):
+    import openpyxl
+
+    world.place.name = "=HYPERLINK(1)联络站"
+    world.place.save()
+    comment_submit(draft=world.draft, section_id=None, text="意见", author=Author(participant="b:1"))
+    client.force_login(personas.county_staff)
+    response = client.get(f"/office/legislation/stats.xlsx?year={world.today.year}")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0][:4] == ["立法联系点", "所在区划", "草案", "意见"]
+    mine = next(r for r in rows if "HYPERLINK" in str(r[0]))
+    assert not str(mine[0]).startswith("=") and mine[2:4] == [1, 1]

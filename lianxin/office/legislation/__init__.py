@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.draft_list, name="legislation"),
     path("new/", views.draft_new, name="legislation_new"),
     path("stats/", views.statistics, name="legislation_stats"),
+    path("stats.xlsx", views.statistics, name="legislation_stats_xlsx"),
     path("<int:pk>/", views.draft_page, name="legislation_draft"),
     path("<int:pk>/act/", views.draft_act, name="legislation_act"),
     path("<int:pk>/text/", views.draft_text, name="legislation_text"),

@@ -22,6 +22,7 @@ from lianxin.accounts.roles import Perm
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.core.errors import PermissionDenied as DomainDenied
 from lianxin.core.scoping import region_scope_q
+from lianxin.core.tabular import Column, Integer, Number, write_xlsx
 from lianxin.legislation import selectors as sel
 from lianxin.legislation import services
 from lianxin.legislation.export import summary_docx, summary_pdf
@@ -30,6 +31,7 @@ from lianxin.legislation.splitting import docx_text, split_text
 from lianxin.office.access import office_required
 from lianxin.venues.models import Place
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DOCX_MAX_BYTES = 10 * 1024 * 1024
 
@@ -328,6 +330,45 @@ def summary_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         return redirect("office:legislation_summary", pk=pk)
 
 
+STATS_COLUMNS = [
+    Column("立法联系点", "point", width=24),
+    Column("所在区划", "region", width=16),
+    Column("草案", "drafts", parse=Integer()),
+    Column("意见", "comments", parse=Integer()),
+    Column("已屏蔽", "hidden", parse=Integer()),
+    Column("参与人次", "participants", parse=Integer()),
+    Column("代表", "deputies", parse=Integer()),
+    Column("采纳", "adopted", parse=Integer()),
+    Column("部分采纳", "partly", parse=Integer()),
+    Column("未采纳", "not_adopted", parse=Integer()),
+    Column("采纳率(%)", "rate", parse=Number()),
+]
+
+
+def stats_xlsx(rows: list[sel.PointYear]) -> bytes:
+    """The figures of the page as a sheet (through core.tabular: a name starting with = is text, not a formula)."""
+    return write_xlsx(
+        STATS_COLUMNS,
+        [
+            {
+                "point": r.point.place.name,
+                "region": r.point.region.name,
+                "drafts": r.drafts,
+                "comments": r.totals.comments,
+                "hidden": r.totals.hidden,
+                "participants": r.totals.participants,
+                "deputies": r.totals.deputies,
+                "adopted": r.totals.adopted,
+                "partly": r.totals.partly,
+                "not_adopted": r.totals.not_adopted,
+                "rate": round(r.totals.adoption_rate * 100, 1) if r.totals.adoption_rate is not None else None,
+            }
+            for r in rows
+        ],
+        title="立法联系点统计",
+    )
+
+
 # --- statistics -----------------------------------------------------------------------------------------------------
 
 
@@ -341,6 +382,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
     if not 2000 <= year <= 2100:
         year = this_year
     rows = sel.statistics(user=request.user, year=year)
+    if request.path.endswith(".xlsx"):
+        return _download(stats_xlsx(rows), XLSX, f"{year}年立法联系点统计.xlsx")
     return render(
         request,
         "office/legislation/stats.html",
