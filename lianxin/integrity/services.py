@@ -14,6 +14,7 @@ from lianxin.core.audit import audit_record
 from lianxin.core.errors import DomainError, NotFound, PermissionDenied
 from lianxin.core.fields import clean_text
 from lianxin.deputies.models import Deputy
+from lianxin.integrity import notify
 from lianxin.integrity.audit import audit_clue, audit_denied
 from lianxin.integrity.models import Clue, ClueAttachment, ClueEvent, ClueStatus, MonitoringPoint
 from lianxin.integrity.permissions import can_handle_clue, can_manage_integrity, can_report_at
@@ -125,6 +126,7 @@ def clue_report(
         for file in files:
             _attach(clue, file)
         audit_clue(actor=actor, action="integrity.clue_report", clue=clue, changes={"attachments": len(files)})
+        notify.clue_reported(clue, actor=actor)
     return clue
 
 

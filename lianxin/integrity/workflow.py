@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.core.fields import clean_text
+from lianxin.integrity import notify
 from lianxin.integrity.audit import audit_clue, audit_denied
 from lianxin.integrity.models import Clue, ClueEvent, ClueStatus, JointCheck
 from lianxin.integrity.permissions import can_handle_clue
@@ -105,6 +106,8 @@ def clue_transition(
             clue=current,
             changes={"status": [current.status, target], **_public_changes(current, step.values)},
         )
+        if target != current.status:
+            notify.clue_status_changed(current, target, actor=actor)
     clue.refresh_from_db()
     return clue
 

@@ -186,10 +186,11 @@ def test_integrity_staff_set_up_a_point_and_its_members(client, world):
     assert "共 2 个监测点，分布在 2 个乡镇（街道）" in html
 
 
-def test_the_django_admin_has_no_page_for_integrity_records(client, world):
+def test_the_django_admin_has_no_page_for_integrity_records_and_its_audit_log_and_outbox_show_none(client, world):
     client.force_login(world.personas.county_staff)
     assert client.get("/admin/integrity/clue/").status_code == 404
     assert client.get(f"/admin/integrity/clue/{world.clue.pk}/change/").status_code == 404
-    audit_log = client.get("/admin/core/auditevent/")
-    assert audit_log.status_code == 200
-    assert world.clue.number not in audit_log.content.decode()
+    for url in ("/admin/core/auditevent/", "/admin/notifications/notification/"):
+        listing = client.get(url)
+        assert listing.status_code == 200, url
+        assert world.clue.number not in listing.content.decode(), url

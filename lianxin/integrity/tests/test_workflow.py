@@ -193,3 +193,20 @@ def test_a_point_is_set_up_in_a_township_or_village_of_the_scope_only(world):
     with pytest.raises(DomainError) as caught:
         services.point_create(actor=world.integrity, name="武康街道廉情监测点", region=world.regions.wukang)
     assert caught.value.code == "point_name_taken"
+
+
+def test_integrity_staff_of_the_region_hear_of_a_new_clue_and_the_reporter_of_each_change_without_its_content(world):
+    from lianxin.notifications.models import Notification
+
+    reported = Notification.objects.filter(kind="integrity.clue_reported")
+    assert [n.user for n in reported] == [world.integrity]  # not 安吉's integrity staff
+    assert world.clue.number in reported.get().body
+    act(world, ClueAction.SHARE)
+    act(world, ClueAction.CHECK)
+    act(world, ClueAction.CHECK, check_date="2026-05-11", result="再查")  # no change of status: no message
+    changes = Notification.objects.filter(kind="integrity.clue_status").order_by("id")
+    assert [n.user for n in changes] == [world.deputy_user, world.deputy_user]
+    assert [n.subject.split("：")[1] for n in changes] == ["信息互通", "联合督查"]
+    for notification in Notification.objects.filter(kind__startswith="integrity."):
+        assert notification.region_path == ""
+        assert MARKER not in notification.subject + notification.body and "礼品" not in notification.body
