@@ -201,6 +201,9 @@ def exact(groups: Groups, k: int, *, time_limit: float = DEFAULT_TIME_LIMIT, sta
         ordered.append(best)
         pool.remove(best)
     gains = _marginal_gains(groups, ordered)
+    # Σx = k makes the programme open k places even when fewer cover everyone: the rest add nobody, propose none.
+    ordered = [c for c, g in zip(ordered, gains, strict=True) if g > 0]
+    gains = [g for g in gains if g > 0]
     gain = float(sum(gains))
     info = h.getInfo()
     bound = float(info.mip_dual_bound)

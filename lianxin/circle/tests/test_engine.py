@@ -129,3 +129,10 @@ def test_straight_cover_counts_a_candidate_standing_on_a_point():
     points = np.array([[0.0, 0.0], [900.0, 0.0], [2000.0, 0.0]])
     cover = straight_cover(points, np.array([[0.0, 0.0]]), TravelModel(), 15).toarray()
     assert cover[:, 0].tolist() == [1.0, 1.0, 0.0]  # 15 minutes reach 961.5 m in a straight line
+
+
+def test_the_programme_proposes_no_place_that_adds_nobody():
+    groups = classic()
+    exact = siting.exact(groups, 4, time_limit=10)
+    assert exact.gain == pytest.approx(4.5) and len(exact.chosen) == 3  # S3 = {a} adds nobody once S1 is open
+    assert all(g > 0 for g in exact.gains)
