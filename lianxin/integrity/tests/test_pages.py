@@ -194,3 +194,20 @@ def test_the_django_admin_has_no_page_for_integrity_records_and_its_audit_log_an
         listing = client.get(url)
         assert listing.status_code == 200, url
         assert world.clue.number not in listing.content.decode(), url
+
+
+def test_the_lists_ask_the_database_the_same_number_of_times_for_one_clue_or_many(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.integrity)
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    before = {url: queries(url) for url in (BASE, f"{BASE}points/")}
+    for n in range(5):
+        services.clue_report(actor=world.monitor, point=world.point, subject=f"单位{n}", text="内容")
+    assert {url: queries(url) for url in before} == before

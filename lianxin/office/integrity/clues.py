@@ -152,7 +152,7 @@ def clue_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             raise Http404(exc.message) from exc
         context = _clue_context(request, clue, failed=action, error=exc.message)
         return render(request, "office/integrity/clue.html", context, status=400)
-    messages.success(request, f"已{ClueAction(action).label}")
+    messages.success(request, f"{ClueAction(action).label}已记录")
     return redirect("office:integrity_clue", clue.pk)
 
 
