@@ -15,6 +15,7 @@ from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lianxin.core.errors import DomainError, NotFound
@@ -102,8 +103,9 @@ def _accepting(draft: Draft) -> str:
 @public_page
 def law_list(request: HttpRequest) -> HttpResponse:
     drafts = list(sel.drafts_public())
-    open_now = [d for d in drafts if d.status == DraftStatus.OPEN]
-    others = [d for d in drafts if d.status != DraftStatus.OPEN]
+    today = timezone.localdate()  # a period that ended is not "open" even before the staff close it
+    open_now = [d for d in drafts if d.status == DraftStatus.OPEN and d.closes_on >= today]
+    others = [d for d in drafts if not (d.status == DraftStatus.OPEN and d.closes_on >= today)]
     return render(request, "portal/legislation/list.html", {"open_drafts": open_now, "other_drafts": others})
 
 

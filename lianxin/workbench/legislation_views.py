@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from lianxin.core.errors import DomainError, NotFound
@@ -48,12 +49,13 @@ def _closed_reason(draft: Draft) -> str:
 @deputy_required
 def w_laws(request: HttpRequest) -> HttpResponse:
     drafts = list(sel.drafts_public())
+    today = timezone.localdate()  # a period that ended is not "open" even before the staff close it
     return render(
         request,
         "workbench/legislation/list.html",
         {
-            "open_drafts": [d for d in drafts if d.status == DraftStatus.OPEN],
-            "other_drafts": [d for d in drafts if d.status != DraftStatus.OPEN][:20],
+            "open_drafts": [d for d in drafts if d.status == DraftStatus.OPEN and d.closes_on >= today],
+            "other_drafts": [d for d in drafts if not (d.status == DraftStatus.OPEN and d.closes_on >= today)][:20],
         },
     )
 

@@ -330,3 +330,13 @@ def test_the_statistics_download_as_a_sheet_whose_names_are_never_formulas(clien
     assert rows[0][:4] == ["立法联系点", "所在区划", "草案", "意见"]
     mine = next(r for r in rows if "HYPERLINK" in str(r[0]))
     assert not str(mine[0]).startswith("=") and mine[2:4] == [1, 1]
+
+
+def test_a_draft_past_its_closing_date_is_no_longer_listed_as_open(client, world):
+    import datetime
+
+    Draft.objects.filter(pk=world.draft.pk).update(closes_on=world.today - datetime.timedelta(days=1))
+    page = client.get("/laws/").content.decode()
+    assert page.index("往期草案") < page.index(world.draft.title)
+    draft_page = text_of(client.get(f"/laws/{world.draft.pk}/"))
+    assert "截止，不再接收意见" in draft_page
