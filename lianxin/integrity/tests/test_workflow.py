@@ -210,3 +210,35 @@ def test_integrity_staff_of_the_region_hear_of_a_new_clue_and_the_reporter_of_ea
     for notification in Notification.objects.filter(kind__startswith="integrity."):
         assert notification.region_path == ""
         assert MARKER not in notification.subject + notification.body and "礼品" not in notification.body
+
+
+def test_integrity_staff_of_a_township_see_its_clues_only(world, make_user):
+    from lianxin.accounts.roles import Role
+    from lianxin.integrity import selectors
+
+    qianyuan = make_user("qianyuan_integrity", Role.INTEGRITY_STAFF, world.regions.qianyuan)
+    wukang = make_user("wukang_integrity", Role.INTEGRITY_STAFF, world.regions.wukang)
+    assert list(selectors.clues_managed_by(wukang)) == [world.clue]
+    assert list(selectors.clues_managed_by(qianyuan)) == []
+    with pytest.raises(NotFound):
+        selectors.clue_get_for_staff(user=qianyuan, pk=world.clue.pk)
+    assert AuditEvent.objects.filter(action="integrity.clue_denied", actor=qianyuan).count() == 1
+
+
+def test_attachments_of_an_unknown_type_or_too_many_are_refused_and_nothing_is_written(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with pytest.raises(DomainError) as caught:
+        services.clue_report(
+            actor=world.monitor,
+            point=world.point,
+            subject="某局",
+            text="内容",
+            files=[SimpleUploadedFile("run.exe", b"MZ")],
+        )
+    assert (caught.value.code, caught.value.field) == ("clue_file_type", "files")
+    six = [SimpleUploadedFile(f"p{n}.jpg", b"x") for n in range(6)]
+    with pytest.raises(DomainError) as caught:
+        services.clue_attach(actor=world.integrity, clue=world.clue, files=six)
+    assert caught.value.code == "clue_too_many_files"
+    assert Clue.objects.count() == 1 and not world.clue.attachments.exists()
