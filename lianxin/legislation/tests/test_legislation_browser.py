@@ -39,7 +39,7 @@ def test_a_citizen_quotes_a_passage_of_an_article_and_comments_on_it(browser, li
     link = page.locator(f"#article-{article.pk} .article-actions a")
     assert link.inner_text() == "评论本条（0）"
     link.click()
-    page.wait_for_selector("#article-text")
+    page.wait_for_load_state()
     # Select "推进农村生活垃圾分类" in the article as a person would with a finger: a range over the text.
     start = article.text.index("推进农村生活垃圾分类")
     page.evaluate(
@@ -100,3 +100,35 @@ def test_staff_export_the_summary_as_word_and_pdf(browser, live_server, world, p
         page.get_by_role("link", name="导出 PDF").click()
     text = page_text(Path(pdf.value.path()).read_bytes())
     assert re.search(r"第一条\s*3", text) and "部分吸收进修改稿" in text
+
+
+def test_a_deputy_comments_on_an_article_from_the_phone(browser, live_server, world, shots):
+    article = world.articles[3]
+    page = phone(browser)
+    page.goto(f"{live_server.url}/w/legislation/")
+    page.fill("#id_username", "deputy")
+    page.fill("#id_password", "pw-for-tests-only")
+    page.click("button:has-text('登录')")
+    page.get_by_role("link", name=world.draft.title).click()
+    assert axe_violations(page) == []
+    page.get_by_role("link", name=article.label).click()
+    page.wait_for_load_state()
+    page.evaluate(
+        """() => {
+            const node = document.getElementById("article-text").firstChild;
+            const range = document.createRange();
+            range.setStart(node, 0);
+            range.setEnd(node, 2);
+            window.getSelection().removeAllRanges();
+            window.getSelection().addRange(range);
+        }"""
+    )
+    page.wait_for_selector("#quote-box:not([hidden])")
+    page.fill("#id_text", "“村民”应包括常住的外来人员。")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="以代表身份提交").click()
+    page.wait_for_selector("text=意见已提交")
+    shown = page.locator(".comments .comment").first.inner_text()
+    assert "代表" in shown and "沈立法 代表" in shown and "“村民”应包括常住的外来人员。" in shown
+    comment = Comment.objects.get()
+    assert (comment.deputy, comment.quote_text) == (world.deputy, article.text[:2])

@@ -34,7 +34,7 @@
     box.hidden = true;
   }
 
-  document.addEventListener("selectionchange", function () {
+  function pick() {
     var selection = window.getSelection();
     if (!selection || selection.rangeCount === 0 || selection.isCollapsed) { return; }
     var range = selection.getRangeAt(0);
@@ -44,10 +44,14 @@
     while (first < last && /\s/.test(text.charAt(first))) { first += 1; }
     while (last > first && /\s/.test(text.charAt(last - 1))) { last -= 1; }
     if (last > first) { show(first, last); }
-  });
+  }
+
+  document.addEventListener("selectionchange", pick);
 
   clear.addEventListener("click", reset);
   if (start.value && end.value && Number(end.value) > Number(start.value)) {
     show(Number(start.value), Number(end.value)); // a refused form shown again keeps its quote
+  } else {
+    pick(); // text selected while the page was still loading
   }
 })();
