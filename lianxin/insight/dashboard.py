@@ -10,11 +10,13 @@ counted live from the cases by the same definitions.
 """
 
 import datetime
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -39,6 +41,7 @@ from lianxin.insight.figures import Figures, FigureTotals
 from lianxin.insight.rollup_models import MEASURES, CaseFact
 from lianxin.regions.models import Grid, Region, RegionLevel
 from lianxin.regions.selectors import RegionNotFound
+from lianxin.routing.selectors import hotspot_candidates
 from lianxin.venues.models import Place
 from lianxin.workdays.calendar import CHINA
 
@@ -420,12 +423,22 @@ class Problem:
     case_ids: list[int]
 
 
-def common_problems(*, user: Any, region: Region, days: int = 90, top: int = 5) -> list[Problem]:
-    """Routing's common-problem candidates among the open cases of the region (the last `days` days)."""
-    from lianxin.routing.selectors import hotspot_candidates
+PROBLEMS_CACHE_SECONDS = 300  # as the office's 普遍问题线索 queue: grouping the titles is the slow part
 
-    found = hotspot_candidates(user=user, days=days, top=top, region=region)
-    return [Problem(c.hotspot.name, c.hotspot.messages, c.hotspot.people, [case.pk for case in c.cases]) for c in found]
+
+def common_problems(*, user: Any, region: Region, days: int = 90, top: int = 5) -> list[Problem]:
+    """Routing's common-problem candidates among the open cases of the region (the last `days` days), kept
+    PROBLEMS_CACHE_SECONDS per region and scope of the user."""
+    scope = "*" if user.is_superuser else "|".join(user.scope_paths(Perm.HANDLE_CASES))
+    key = "insight:problems:" + hashlib.sha256(f"{region.pk}:{days}:{top}:{scope}".encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = [
+            Problem(c.hotspot.name, c.hotspot.messages, c.hotspot.people, [case.pk for case in c.cases])
+            for c in hotspot_candidates(user=user, days=days, top=top, region=region)
+        ]
+        cache.set(key, found, PROBLEMS_CACHE_SECONDS)
+    return found
 
 
 # --- a deputy's and a place's own figures (the workbench) ----------------------------------------------------------

@@ -51,11 +51,6 @@ def as_totals(totals: FigureTotals) -> Totals:
     return Totals(**values)
 
 
-def measures(totals: FigureTotals) -> tuple[str, ...]:
-    """The headline measures these totals carry (按期办结率 once FigureTotals has it)."""
-    return tuple(name for name, *_ in HEADLINE if hasattr(totals, name))
-
-
 @dataclass(frozen=True)
 class Dashboard:
     region: Region
@@ -80,9 +75,7 @@ class Dashboard:
 
     @property
     def filters(self) -> dash.Filters:
-        return dash.Filters(
-            category=self.chosen.category, channel=self.chosen.channel or None, unit_id=self.chosen.unit_id
-        )
+        return _filters(self.chosen)
 
 
 def _filters(chosen: Chosen) -> dash.Filters:

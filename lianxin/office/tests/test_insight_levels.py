@@ -10,16 +10,20 @@ import io
 import openpyxl
 import pytest
 import time_machine
+from django.core.cache import cache
 
 from lianxin.cases import permissions as p
+from lianxin.cases.intake.draft import CaseDraft
 from lianxin.cases.models import Case, Status
 from lianxin.cases.reports import case_statistics, totals_change
+from lianxin.cases.services import case_register
 from lianxin.deputies.models import Deputy
 from lianxin.insight.figures import figures
 from lianxin.insight.rollups import rollups_update
 from lianxin.insight.tests.test_rollups import READ_AT, play_story, world  # noqa: F401
 from lianxin.office.insight.build import as_totals
 from lianxin.regions.models import Grid
+from lianxin.routing.selectors import hotspot_candidates
 from lianxin.venues.models import Place, PlaceKind
 
 URL = "/office/insight/"
@@ -176,3 +180,32 @@ def test_the_overdue_and_supervised_cases_are_listed_with_links_to_them(client, 
     assert lists["supervised"].url.startswith("/office/cases/?bucket=supervising")
     listed = client.get(lists["supervised"].url)
     assert {row.case.pk for row in listed.context["rows"]} == set(under.values_list("pk", flat=True))
+
+
+def test_the_common_problems_are_routings_candidates_of_the_region(client, story, personas, regions):
+    for n in range(3):  # open cases of the last 90 days about one problem
+        draft = CaseDraft(
+            channel="online",
+            title=f"城东村第{n}条水渠堵塞",
+            body="城东村的水渠堵塞了，下雨就漫到路上。",
+            region=regions.chengdong,
+            category=None,
+            person_name="李大伯",
+            person_phone=f"1395721000{n}",
+            reply_via="sms",
+        )
+        case_register(actor=personas.county_staff, draft=draft)
+    cache.clear()
+    response = _get(client, personas.county_staff, period="2025-Q4")
+    expected = hotspot_candidates(user=personas.county_staff, days=90, top=5, region=regions.deqing)
+    problems = response.context["problems"]
+    assert [(pr.name, pr.case_ids) for pr in problems] == [
+        (c.hotspot.name, [case.pk for case in c.cases]) for c in expected
+    ]
+    assert any(
+        set(pr.case_ids) >= set(Case.objects.filter(title__contains="水渠").values_list("pk", flat=True))
+        for pr in problems
+    )
+    page = response.content.decode()
+    assert f'href="/office/cases/{problems[0].case_ids[0]}/"' in page and 'href="/office/hotspots/"' in page
+    cache.clear()
