@@ -134,3 +134,19 @@ def test_a_record_is_added_and_a_late_report_is_accepted_and_marked(sv, personas
     assert (response.json()["status"], response.json()["report_late"]) == ("reported", True)
     records = get(personas.deputy, f"/supervision-items/{sv.item.pk}/records").json()
     assert [r["kind"] for r in records] == ["plan", "finding", "opinions", "report"]
+
+
+def test_the_list_costs_the_same_queries_however_many_items(sv, personas, regions, get, post):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert get(personas.county_staff, "/supervision-items").status_code == 200
+        return len(queries)
+
+    count()  # the first request also sets up the session and the user's grants
+    before = count()
+    for n in range(3):
+        post(personas.county_staff, "/supervision-items", payload(sv, regions, title=f"执法检查{n}"))
+    assert count() == before
