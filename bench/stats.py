@@ -35,8 +35,8 @@ run built: no generation). Then:
 
 It prints per-level figures, EXPLAIN ANALYZE of the slowest statement of the slowest rollup query, and ends with
 one JSON line: cases, p50_ms, p95_ms, naive_p95_ms, speedup, rollup_rows (the township and coarse cubes, slices
-and daily totals; the per-case facts separately), generate_seconds, rebuild_seconds. Targets (issue 18): p95 < 200 ms at 10 M cases and a speedup
-of at least 20. Nothing here asserts a time.
+and daily totals; the per-case facts separately), generate_seconds, rebuild_seconds. Targets (issue 18): p95 <
+200 ms at 10 M cases and a speedup of at least 20. Nothing here asserts a time.
 """
 
 import argparse
