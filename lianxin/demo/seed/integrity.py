@@ -2,9 +2,9 @@
 services and workflow, as integrity staff would.
 
 德清 has 21 points in 13 towns: here one at each town's 代表之家 and eight more at a village station in the eight
-towns with the most villages. Each point has a staff account (no password: they exist to be members and reporters)
-and two or three serving deputies who live there; the demo deputy (`deputy`) is a member of 武康街道's point and
-reported one of the clues, so their phone page shows its status. The demo account `integrity` (廉情监测工作人员 over
+towns with the most villages. Each point has a staff account (`lqjc01`…`lqjc21`, with the demo password: a monitor
+reports from /w/integrity/) and two or three serving deputies who live there; the demo deputy (`deputy`) is a member
+of 武康街道's point and reported one of the clues, so their phone page shows its status. The demo account `integrity` (廉情监测工作人员 over
 the county, password lianxin-demo) takes six clues along the path: two registered, one shared, one under joint
 check, one transferred with the commission's receipt and feedback, one closed.
 """
@@ -44,7 +44,7 @@ CLUES = (
 )
 
 
-def _account() -> User:
+def _account(password: str) -> User:
     user = User.objects.filter(username=ACCOUNT).first()
     if user is not None and not user.email.endswith(f"@{DEMO_EMAIL_DOMAIN}"):
         raise DomainError("demo_username_taken", f"用户名“{ACCOUNT}”已被非演示账号占用，未生成演示账号")
@@ -52,19 +52,19 @@ def _account() -> User:
         user = User(username=ACCOUNT, email=f"{ACCOUNT}@{DEMO_EMAIL_DOMAIN}")
     user.display_name = "德清县廉情监测工作人员（演示）"
     user.is_active, user.is_superuser = True, False
-    user.password = make_password(DEMO_PASSWORD)
+    user.password = password
     user.save()
     role_grant(actor=None, user=user, role=Role.INTEGRITY_STAFF, region=Region.objects.get(code=COUNTY_CODE))
     return user
 
 
-def _staff_account(number: int, region: Region) -> User:
+def _staff_account(number: int, region: Region, password: str) -> User:
     username = f"{STAFF_PREFIX}{number:02d}"
     user = User.objects.filter(username=username, email__endswith=f"@{DEMO_EMAIL_DOMAIN}").first()
     if user is None:
         user = User(username=username, email=f"{username}@{DEMO_EMAIL_DOMAIN}")
     user.display_name = f"{region.name}廉情监测员"
-    user.set_unusable_password()
+    user.password = password  # the demo's one hash: a point's monitor can log in at /w/ and report
     user.save()
     return user
 
@@ -92,7 +92,8 @@ def _sites() -> list[tuple[str, Region, Place | None]]:
 
 
 def write_integrity(rng: random.Random, *, today: datetime.date) -> None:
-    actor = _account()
+    password = make_password(DEMO_PASSWORD)  # one hash for all: PBKDF2 is slow, and the password is printed anyway
+    actor = _account(password)
     demo_deputy = Deputy.objects.filter(user__username="deputy", user__email__endswith=f"@{DEMO_EMAIL_DOMAIN}").first()
     points: list[MonitoringPoint] = []
     for number, (name, region, place) in enumerate(_sites(), start=1):
@@ -105,7 +106,9 @@ def write_integrity(rng: random.Random, *, today: datetime.date) -> None:
         deputies = rng.sample(living, min(len(living), rng.randint(2, 3)))
         if demo_deputy is not None and region.code == WUKANG_CODE:
             deputies.append(demo_deputy)
-        services.point_set_members(actor=actor, point=point, staff=[_staff_account(number, region)], deputies=deputies)
+        services.point_set_members(
+            actor=actor, point=point, staff=[_staff_account(number, region, password)], deputies=deputies
+        )
         points.append(point)
     _write_clues(rng, actor, points, demo_deputy, today)
 
