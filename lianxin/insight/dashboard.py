@@ -77,7 +77,17 @@ def _bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime
     return low, high
 
 
+def grid_area(grid: Grid) -> Region:
+    """Where a grid's cases are looked for: the township of its village (a grid belongs to one lead village but
+    may cover its neighbours, whose cases name the grid too)."""
+    village = grid.region
+    parent = village.parent
+    return parent if parent is not None and parent.level == RegionLevel.TOWNSHIP else village
+
+
 def _facts(region: Region, filters: Filters, grid: Grid | None = None) -> QuerySet[CaseFact]:
+    if grid is not None:
+        region = grid_area(grid)
     if region.level == RegionLevel.VILLAGE:
         qs = CaseFact.objects.filter(region_id=region.pk)
     else:
@@ -94,6 +104,8 @@ def _facts(region: Region, filters: Filters, grid: Grid | None = None) -> QueryS
 
 
 def _cases(region: Region, filters: Filters, grid: Grid | None = None) -> QuerySet[Case]:
+    if grid is not None:
+        region = grid_area(grid)
     qs = Case.objects.filter(region__path__startswith=region.path)
     if grid is not None:
         qs = qs.filter(grid=grid)

@@ -68,6 +68,7 @@ class Dashboard:
     by: dict[str, list[Breakdown]] = field(default_factory=dict)
     population: int = 0
     child_population: dict[str, int] = field(default_factory=dict)
+    grid_villages: dict[str, str] = field(default_factory=dict)  # a grid's code → its (lead) village's code
 
     @property
     def name(self) -> str:
@@ -119,10 +120,13 @@ def dashboard(
         "deputy": dash.case_breakdown(**span, dim="deputy", grid=grid),
         "place": dash.case_breakdown(**span, dim="place", grid=grid),
     }
+    grid_villages: dict[str, str] = {}
     if grid is None and region.level == RegionLevel.VILLAGE:
         by["child"] = dash.grid_breakdown(
             user=user, village=region, start=period.start, end=period.end, filters=filters
         )
+        codes = [item.key for item in by["child"] if item.key]
+        grid_villages = dict(Grid.objects.filter(code__in=codes).values_list("code", "region__code"))
     return Dashboard(
         region=region,
         grid=grid,
@@ -139,6 +143,7 @@ def dashboard(
         by=by,
         population=dash.population_of(region) if grid is None else grid.population,
         child_population=dash.population_by_child(region) if grid is None else {},
+        grid_villages=grid_villages,
     )
 
 
@@ -212,8 +217,8 @@ def child_link(d: Dashboard, key: str) -> str:
     """The dashboard of a child region (its code) or, under a village, of a grid (its code)."""
     if not key or d.grid is not None:
         return ""
-    if d.region.level == RegionLevel.VILLAGE:
-        return address(d, grid=key)
+    if d.region.level == RegionLevel.VILLAGE:  # a grid's page is under its own village
+        return address(d, region=d.grid_villages.get(key, d.region.code), grid=key)
     return address(d, region=key, grid="")
 
 

@@ -22,7 +22,7 @@ from lianxin.insight.figures import figures
 from lianxin.insight.rollups import rollups_update
 from lianxin.insight.tests.test_rollups import READ_AT, play_story, world  # noqa: F401
 from lianxin.office.insight.build import as_totals
-from lianxin.regions.models import Grid
+from lianxin.regions.models import Grid, Region, RegionLevel
 from lianxin.routing.selectors import hotspot_candidates
 from lianxin.venues.models import Place, PlaceKind
 
@@ -209,3 +209,24 @@ def test_the_common_problems_are_routings_candidates_of_the_region(client, story
     page = response.content.decode()
     assert f'href="/office/cases/{problems[0].case_ids[0]}/"' in page and 'href="/office/hotspots/"' in page
     cache.clear()
+
+
+def test_a_grid_covering_a_neighbouring_village_counts_its_cases_there_too(client, story, personas, regions):
+    """A grid belongs to one (lead) village but may cover a neighbour, whose cases name the grid: the neighbour's
+    grid table links to the grid's page under its own village, which counts the cases of both."""
+    lead = Region.objects.create(
+        code="330521001002",
+        name="沈家村委会",
+        level=RegionLevel.VILLAGE,
+        parent=regions.wukang,
+        path=f"{regions.wukang.path}330521001002/",
+    )
+    shared = Grid.objects.create(region=lead, code="SJ-01", name="沈家一网格", population=1500)
+    in_jueren = Case.objects.filter(region=regions.jueren, grid=None).order_by("pk").first()
+    Case.objects.filter(pk=in_jueren.pk).update(grid=shared)
+    response = _get(client, personas.township_staff, region=regions.jueren.code, period="2025-Q4")
+    link = {row["label"]: row["link"] for row in response.context["panels"][0]["rows"]}["沈家一网格"]
+    assert link == f"?region={lead.code}&grid=SJ-01&period=2025-Q4"
+    page = client.get(URL + link)
+    assert page.status_code == 200 and page.context["d"].now.totals.received == 1
+    assert [r.name for r, _ in page.context["crumb_urls"]] == ["武康街道", "沈家村委会", "沈家一网格"]
