@@ -39,6 +39,7 @@ urlpatterns = [
     path("supervision/", include("lianxin.workbench.supervision_views")),  # 监督、约见、直通车 (issue 19)
     path("legislation/", include("lianxin.workbench.legislation_views")),  # 立法意见 (issue 19)
     path("insight/", include("lianxin.workbench.insight_views")),  # 我的数据 (issue 18)
+    path("integrity/", include("lianxin.workbench.integrity_views")),  # 廉情监测 (issue 19)
     path("duties/", duty_views.my_duties, name="duties"),
     path("duties/activities/<int:activity_id>", duty_views.activity, name="duty_activity"),
     path("duties/pledges", duty_views.pledges, name="duty_pledges"),

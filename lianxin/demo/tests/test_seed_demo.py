@@ -287,7 +287,19 @@ def test_one_demo_user_per_role(county, seeded, settings):
     # The module was seeded before conftest switched this test to MD5; accept the hash it was seeded with.
     settings.PASSWORD_HASHERS = [*settings.PASSWORD_HASHERS, "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     users = {u.username: u for u in User.objects.prefetch_related("role_assignments")}
-    assert set(users) == {"admin", "city", "county", "township", "station", "deputy", "gridworker", "unit"}
+    monitors = {f"lqjc{n:02d}" for n in range(1, 22)}  # one staff account per integrity monitoring point
+    assert set(users) - monitors == {
+        "admin",
+        "city",
+        "county",
+        "township",
+        "station",
+        "deputy",
+        "gridworker",
+        "unit",
+        "integrity",
+    }
+    assert monitors <= set(users)
     roles = {name: {a.role for a in user.role_assignments.all()} for name, user in users.items()}
     assert roles["admin"] == {Role.ADMIN} and not users["admin"].is_superuser
     assert {r for rs in roles.values() for r in rs} == set(Role.values)

@@ -8,7 +8,7 @@ from lianxin.integrity.models import Clue
 from lianxin.integrity.tests.conftest import MARKER
 from lianxin.integrity.workflow import ClueAction, clue_transition
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("lianxin.integrity.tests.workbench_urls")]
+pytestmark = pytest.mark.django_db
 
 URL = "/w/integrity/"
 
