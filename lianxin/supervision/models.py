@@ -274,6 +274,29 @@ class DirectLine(models.Model):
         return f"直通车：{self.suggestion.title}"
 
 
+EVENT_LABELS = {
+    "create": "新建监督事项",
+    "record_plan": "记录工作方案",
+    "record_finding": "记录发现问题",
+    "record_note": "添加记录",
+    "schedule_inspection": "安排视察",
+    "schedule_law_check": "安排执法检查",
+    "opinions_send": "送达审议意见",
+    "report_submit": "报送整改报告",
+    "evaluation_open": "开始满意度测评",
+    "paper_votes": "录入纸质票",
+    "evaluation_close": "结束测评并计票",
+    "meeting_request": "申请约见",
+    "meeting_arrange": "安排约见",
+    "meeting_decline": "不予安排",
+    "meeting_record": "登记约见记录",
+    "meeting_followup": "登记办理反馈",
+    "direct_send": "直通交办",
+    "overdue": "标记逾期",
+}
+STATUS_LABELS = {**dict(ItemStatus.choices), **dict(MeetingStatus.choices), "assigned": "已交办"}
+
+
 class SupervisionEvent(models.Model):
     """Append-only: every change of an item, a 约见 or a 直通车 (old status → new, who, what)."""
 
@@ -297,4 +320,16 @@ class SupervisionEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.action} {self.from_status}→{self.to_status}"
+        return f"{self.label} {self.from_status}→{self.to_status}"
+
+    @property
+    def label(self) -> str:
+        return EVENT_LABELS.get(self.action, self.action)
+
+    @property
+    def change(self) -> str:
+        """“计划中 → 监督中” when the status changed, else empty."""
+        if self.from_status == self.to_status or not self.to_status:
+            return ""
+        old = STATUS_LABELS.get(self.from_status, self.from_status) if self.from_status else "—"
+        return f"{old} → {STATUS_LABELS.get(self.to_status, self.to_status)}"

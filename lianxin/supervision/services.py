@@ -232,6 +232,7 @@ def item_record_add(*, actor: Actor | None, item: SupervisionItem, kind: str, te
     text = _text(text, "text", "内容")
     default = Stage.BEFORE if item.status == ItemStatus.PLANNED else Stage.DURING
     stage = RECORD_STAGE.get(RecordKind(kind), default)
+    old = item.status
     with transaction.atomic():
         record = ItemRecord.objects.create(item=item, stage=stage, kind=kind, text=text, created_by=user)
         if kind == RecordKind.PLAN:
@@ -239,7 +240,7 @@ def item_record_add(*, actor: Actor | None, item: SupervisionItem, kind: str, te
             item.plan = text
         if kind == RecordKind.FINDING and item.status == ItemStatus.PLANNED:
             _move(SupervisionItem, item, {ItemStatus.PLANNED}, ItemStatus.ONGOING)
-        _event(user, f"record_{kind}", item, old=item.status, new=item.status, note=text[:200])
+        _event(user, f"record_{kind}", item, old=old, new=item.status, note=text[:200])
     return record
 
 

@@ -155,3 +155,4 @@ def test_the_item_page_shows_the_record_by_stage(sv, personas, client):
     page = as_user(client, personas.county_staff).get(reverse("office:supervision_item", args=[sv.item.pk])).content
     text = page.decode()
     assert text.index("事前") < text.index("听取汇报") < text.index("事中") < text.index("护栏缺失十二处")
+    assert "新建监督事项（— → 计划中）" in text and "记录发现问题（计划中 → 监督中）" in text
