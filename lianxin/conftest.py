@@ -83,6 +83,29 @@ def shared_data() -> Path:
     return path
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_files(tmp_path_factory):
+    """What the code writes (uploads under MEDIA_ROOT, long jobs' files under PRIVATE_FILES_ROOT) goes to this run's
+    temporary folder, one per worker under `pytest -n`, never to the checkout's var/ that other runs share. A test
+    may still move them with the `settings` fixture."""
+    from django.test import override_settings
+
+    var = tmp_path_factory.mktemp("var")
+    with override_settings(MEDIA_ROOT=var / "media", PRIVATE_FILES_ROOT=var / "private"):
+        yield
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`pytest -n N` (pytest-xdist, `make tests`) hands out whole test files in the collection's order, see
+    lianxin.testing.InOrderByFile; another `--dist` than the default is xdist's own."""
+    if config.getvalue("dist") != "load":
+        return None
+    from lianxin.testing import InOrderByFile
+
+    return InOrderByFile(config, log)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness costs ~0.3 s per persona; tests don't need it.
