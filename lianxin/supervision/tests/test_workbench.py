@@ -47,7 +47,9 @@ def test_a_member_sees_the_groups_item_and_votes_once(sv, personas, client):
 def test_an_item_of_another_group_is_404_and_staff_without_a_deputy_get_403(sv, personas, client):
     login(client, sv.stranger_user)
     assert client.get(reverse("workbench:supervision_item", args=[sv.item.pk])).status_code == 404
-    assert client.post(reverse("workbench:supervision_vote", args=[sv.item.pk]), {"verdict": "basic"}).status_code == 404
+    assert (
+        client.post(reverse("workbench:supervision_vote", args=[sv.item.pk]), {"verdict": "basic"}).status_code == 404
+    )
     login(client, personas.county_staff)
     assert client.get(reverse("workbench:supervision")).status_code == 403
 
