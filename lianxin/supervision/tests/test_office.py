@@ -156,3 +156,8 @@ def test_the_item_page_shows_the_record_by_stage(sv, personas, client):
     text = page.decode()
     assert text.index("事前") < text.index("听取汇报") < text.index("事中") < text.index("护栏缺失十二处")
     assert "新建监督事项（— → 计划中）" in text and "记录发现问题（计划中 → 监督中）" in text
+
+
+def test_the_menu_shows_supervision_to_its_staff_only(sv, personas, client):
+    assert "监督与约见" in as_user(client, personas.township_staff).get("/office/").content.decode()
+    assert "监督与约见" not in as_user(client, personas.place_staff).get("/office/").content.decode()
