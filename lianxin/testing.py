@@ -63,6 +63,15 @@ class InOrderByFile(LoadScopeScheduling):
 
     def schedule(self) -> None:
         if self.collection is None and self.collection_is_completed:
+            # xdist's scopes find a test by its id, but schemathesis gives every operation's test the same id: the
+            # second and later of one id get a suffix here (the workers run tests by their place in the list).
+            for node, collection in self.registered_collections.items():
+                seen: dict[str, int] = {}
+                unique = []
+                for nodeid in collection:
+                    seen[nodeid] = seen.get(nodeid, 0) + 1
+                    unique.append(nodeid if seen[nodeid] == 1 else f"{nodeid} (#{seen[nodeid]})")
+                self.registered_collections[node] = unique
             self._blocks = scope_blocks(list(next(iter(self.registered_collections.values()))))
             self.config.option.loadscopereorder = False
         super().schedule()
