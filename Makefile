@@ -77,11 +77,15 @@ lint: install-dev
 
 test: lint tests
 
-# The tests without the lint (CI lints once, then runs the tests on SQLite and on PostgreSQL).
+# The tests without the lint (CI lints once, then runs the tests on SQLite and on PostgreSQL), on TEST_WORKERS
+# processes (pytest-xdist): each has its own test database (pytest-django adds _gw0, _gw1 to its name) and its own
+# temporary folder, and runs whole test files in the suite's order (lianxin.testing.InOrderByFile). TEST_WORKERS=0
+# runs them in this process, one after the other.
+TEST_WORKERS ?= 2
 tests: install-dev system-deps
 	mkdir -p var
 	$(BIN)/lianxin makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 openapi: install
 	$(BIN)/lianxin export_openapi docs/openapi.json
