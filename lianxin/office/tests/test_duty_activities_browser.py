@@ -98,7 +98,9 @@ def test_in_a_browser_a_clerk_plans_an_activity_grants_leave_and_signs_a_deputy_
 
     # The QR code to show on the screen (the deputy's sign-in page of the workbench) and the sheet to print.
     qr = page.get_by_role("img", name="签到二维码（代表用手机扫码签到）")
-    assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
+    qr.element_handle().wait_for_element_state("visible")
+    page.wait_for_function("img => img.complete", arg=qr.element_handle(), timeout=30_000)  # drawn on request
+    assert qr.evaluate("img => img.naturalWidth > 0")
     assert page.locator("#signin-url").inner_text() == f"{live_server.url}/w/signin/{activity.signin_code}/"
     sheet = page.request.get(live_server.url + page.get_by_role("link", name="打印签到表（A4）").get_attribute("href"))
     if sheet.status != 503:  # 503 says the machine has no CJK font (the sheet's own test covers it)

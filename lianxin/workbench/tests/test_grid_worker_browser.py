@@ -52,7 +52,9 @@ def test_a_grid_worker_on_a_phone_reports_a_problem_with_a_photo_and_location_an
     page.wait_for_url(f"{live_server.url}/w/grid/cases/*")
     assert "已上报，查询码" in page.locator("#flash").inner_text()
     assert page.locator("#status").inner_text() == "已登记"
-    # The photo is served to her (not a public /media/ URL) and the browser decodes it.
+    # The photo is served to her (not a public /media/ URL) and the browser decodes it (once it has arrived: it is
+    # drawn on request, after the page, and a loaded machine may still be drawing it when the page is there).
+    page.wait_for_function("() => document.querySelector('#photos img').complete", timeout=30_000)
     assert page.eval_on_selector("#photos img", "img => img.naturalWidth") > 0
 
     case = Case.objects.get()
