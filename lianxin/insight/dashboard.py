@@ -13,7 +13,7 @@ import datetime
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
@@ -37,7 +37,7 @@ from lianxin.cases.models import (
 from lianxin.cases.reports import SATISFIED, Breakdown, WorkdayCounter
 from lianxin.core.scoping import region_scope_q
 from lianxin.deputies.models import Deputy
-from lianxin.insight.figures import Figures, FigureTotals
+from lianxin.insight.figures import Figures, Sums, breakdown_from_sums, mean, ratio, totals_from_sums
 from lianxin.insight.rollup_models import MEASURES, CaseFact
 from lianxin.regions.models import Grid, Region, RegionLevel
 from lianxin.regions.selectors import RegionNotFound
@@ -118,19 +118,8 @@ def _cases(region: Region, filters: Filters, grid: Grid | None = None) -> QueryS
     return qs
 
 
-Sums = dict[str, int]
-
-
 def _zero() -> Sums:
     return dict.fromkeys((*MEASURES, "overdue"), 0)
-
-
-def _ratio(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None  # as cases.reports
-
-
-def _mean(total: int, count: int) -> float | None:
-    return round(total / count, 2) if count else None  # as cases.reports
 
 
 def _grouped(
@@ -162,23 +151,6 @@ def _grouped(
     return dict(out)
 
 
-def _breakdown(key: str, label: str, s: Sums) -> Breakdown:
-    return Breakdown(
-        key=key,
-        label=label,
-        received=s["received"],
-        accepted=s["accepted"],
-        resolved=s["resolved"],
-        resolution_rate=_ratio(s["resolved"], s["accepted"]),
-        average_handling_days=_mean(s["handling_days"], s["timed"]),
-        overdue=s["flagged"] + s["overdue"],
-        online=s["online"],
-        rated=s["rated"],
-        satisfied=s["satisfied"],
-        satisfaction_rate=_ratio(s["satisfied"], s["rated"]),
-    )
-
-
 def _sorted(items: list[Breakdown]) -> list[Breakdown]:
     return sorted(items, key=lambda item: (-item.received, item.key == "", item.label))  # as cases.reports
 
@@ -205,35 +177,11 @@ def case_breakdown(
     names = _labels(dim, [pk for pk in groups if pk])
     return _sorted(
         [
-            _breakdown(str(pk) if pk else "", names.get(pk, "") if pk else CASE_DIMS[dim], s)
+            breakdown_from_sums(str(pk) if pk else "", names.get(pk, "") if pk else CASE_DIMS[dim], s)
             for pk, s in groups.items()
             if s["received"]
         ]
     )
-
-
-def _figure_totals(s: Sums) -> FigureTotals:
-    """FigureTotals from sums, by figures' rules; a measure added to FigureTotals later keeps its default."""
-    known: dict[str, Any] = {
-        "received": s["received"],
-        "pending": s["pending"],
-        "declined": s["declined"],
-        "accepted": s["accepted"],
-        "resolved": s["resolved"],
-        "resolution_rate": _ratio(s["resolved"], s["accepted"]),
-        "timed": s["timed"],
-        "average_handling_days": _mean(s["handling_days"], s["timed"]),
-        "overdue": s["flagged"] + s["overdue"],
-        "online": s["online"],
-        "online_share": _ratio(s["online"], s["received"]),
-        "rated": s["rated"],
-        "satisfied": s["satisfied"],
-        "satisfaction_rate": _ratio(s["satisfied"], s["rated"]),
-    }
-    if "on_time" in s:  # resolved within their deadlines, once the rollups count it
-        known.update(on_time=s["on_time"], on_time_rate=_ratio(s["on_time"], s["resolved"]))
-    values: dict[str, Any] = {f.name: known[f.name] for f in fields(FigureTotals) if f.name in known}
-    return FigureTotals(**values)
 
 
 def grid_figures(
@@ -255,14 +203,14 @@ def grid_figures(
     channels = dict(Channel.choices)
 
     def items(groups: dict[Any, Sums], key: Any, label: Any) -> list[Breakdown]:
-        return _sorted([_breakdown(key(k), label(k), s) for k, s in groups.items() if s["received"]])
+        return _sorted([breakdown_from_sums(key(k), label(k), s) for k, s in groups.items() if s["received"]])
 
     return Figures(
         region_code=grid.code,
         region_name=grid.name,
         start=start,
         end=end,
-        totals=_figure_totals(total),
+        totals=totals_from_sums(total),
         by_category=items(
             by_category, lambda k: categories.get(k, ("", ""))[0], lambda k: categories.get(k, ("", "未分类"))[1]
         ),
@@ -281,7 +229,7 @@ def grid_breakdown(
     names = _labels("grid", [k for k in groups if k])
     return _sorted(
         [
-            _breakdown(codes.get(k, "") if k else "", names.get(k, "") if k else CASE_DIMS["grid"], s)
+            breakdown_from_sums(codes.get(k, "") if k else "", names.get(k, "") if k else CASE_DIMS["grid"], s)
             for k, s in groups.items()
             if s["received"]
         ]
@@ -495,12 +443,12 @@ def _own(cases: QuerySet[Case], sessions: QuerySet[ReceptionSession], start: dat
         received=counts["received"],
         accepted=counts["accepted"],
         resolved=counts["resolved"],
-        resolution_rate=_ratio(counts["resolved"], counts["accepted"]),
-        average_handling_days=_mean(sum(durations), len(durations)),
+        resolution_rate=ratio(counts["resolved"], counts["accepted"]),
+        average_handling_days=mean(sum(durations), len(durations)),
         overdue=counts["overdue"],
         rated=counts["rated"],
         satisfied=counts["satisfied"],
-        satisfaction_rate=_ratio(counts["satisfied"], counts["rated"]),
+        satisfaction_rate=ratio(counts["satisfied"], counts["rated"]),
         sessions=sessions.count(),
         people_received=sessions.filter(ended_at__isnull=False).aggregate(n=Coalesce(Sum("people_received"), 0))["n"],
     )

@@ -169,7 +169,7 @@ def figures(
         region_name=region.name,
         start=start,
         end=end,
-        totals=_totals(totals),
+        totals=totals_from_sums(totals),
         by_child=_breakdowns(groups["child"], labels["child"]),
         by_category=_breakdowns(groups["category"], labels["category"]),
         by_unit=_breakdowns(groups["unit"], labels["unit"]),
@@ -411,32 +411,50 @@ def _waiting_counts(
 # --- figures from sums -------------------------------------------------------------------------------------------
 
 
-def _ratio(part: int, whole: int) -> float | None:
+def ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None  # as cases.reports
 
 
-def _mean(total: int, count: int) -> float | None:
+def mean(total: int, count: int) -> float | None:
     return round(total / count, 2) if count else None  # as cases.reports
 
 
-def _totals(s: Sums) -> FigureTotals:
+def totals_from_sums(s: Sums) -> FigureTotals:
     return FigureTotals(
         received=s["received"],
         pending=s["pending"],
         declined=s["declined"],
         accepted=s["accepted"],
         resolved=s["resolved"],
-        resolution_rate=_ratio(s["resolved"], s["accepted"]),
+        resolution_rate=ratio(s["resolved"], s["accepted"]),
         timed=s["timed"],
-        average_handling_days=_mean(s["handling_days"], s["timed"]),
+        average_handling_days=mean(s["handling_days"], s["timed"]),
         overdue=s["flagged"] + s["overdue"],
         online=s["online"],
-        online_share=_ratio(s["online"], s["received"]),
+        online_share=ratio(s["online"], s["received"]),
         rated=s["rated"],
         satisfied=s["satisfied"],
-        satisfaction_rate=_ratio(s["satisfied"], s["rated"]),
+        satisfaction_rate=ratio(s["satisfied"], s["rated"]),
         on_time=s["on_time"],
-        on_time_rate=_ratio(s["on_time"], s["resolved"]),
+        on_time_rate=ratio(s["on_time"], s["resolved"]),
+    )
+
+
+def breakdown_from_sums(key: str, label: str, s: Sums) -> Breakdown:
+    """One row of a breakdown from its sums, by the statistics' rules (the dashboards' own breakdowns too)."""
+    return Breakdown(
+        key=key,
+        label=label,
+        received=s["received"],
+        accepted=s["accepted"],
+        resolved=s["resolved"],
+        resolution_rate=ratio(s["resolved"], s["accepted"]),
+        average_handling_days=mean(s["handling_days"], s["timed"]),
+        overdue=s["flagged"] + s["overdue"],
+        online=s["online"],
+        rated=s["rated"],
+        satisfied=s["satisfied"],
+        satisfaction_rate=ratio(s["satisfied"], s["rated"]),
     )
 
 
@@ -445,23 +463,7 @@ def _breakdowns(groups: dict[str, Sums], labels: dict[str, tuple[str, str]]) -> 
     for key, s in groups.items():
         if not s["received"]:
             continue
-        shown_key, label = labels[key]
-        items.append(
-            Breakdown(
-                key=shown_key,
-                label=label,
-                received=s["received"],
-                accepted=s["accepted"],
-                resolved=s["resolved"],
-                resolution_rate=_ratio(s["resolved"], s["accepted"]),
-                average_handling_days=_mean(s["handling_days"], s["timed"]),
-                overdue=s["flagged"] + s["overdue"],
-                online=s["online"],
-                rated=s["rated"],
-                satisfied=s["satisfied"],
-                satisfaction_rate=_ratio(s["satisfied"], s["rated"]),
-            )
-        )
+        items.append(breakdown_from_sums(*labels[key], s))
     # cases.reports' order: most cases first, "none" last among equals, then by name.
     return sorted(items, key=lambda item: (-item.received, item.key == "", item.label))
 
