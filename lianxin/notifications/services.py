@@ -8,6 +8,7 @@ lost one. Nothing is ever deleted; after NOTIFICATION_MAX_ATTEMPTS a row is mark
 
 import datetime
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +64,26 @@ def notification_enqueue(
         body=body,
         next_attempt_at=timezone.now(),
     )
+
+
+def notify_users(users: Iterable[Any], *, kind: str, subject: str, body: str, region_path: str = "") -> int:
+    """One outbox row for each distinct active user among `users` (None skipped), on the staff channel, to their phone
+    or else their username; returns how many. Call inside the change's transaction, as notification_enqueue."""
+    seen: set[int] = set()
+    for user in users:
+        if user is None or not user.is_active or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        notification_enqueue(
+            kind=kind,
+            channel=getattr(settings, "NOTIFICATION_STAFF_CHANNEL", "log"),
+            recipient=user.phone or user.username,
+            user=user,
+            region_path=region_path,
+            subject=subject[:200],
+            body=body,
+        )
+    return len(seen)
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:

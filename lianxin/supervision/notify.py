@@ -3,34 +3,14 @@
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
-
 from lianxin.accounts.models import RoleAssignment, User
 from lianxin.accounts.roles import ROLE_PERMISSIONS, Perm
 from lianxin.deputies.models import Deputy
-from lianxin.notifications.services import notification_enqueue
-
-
-def _channel() -> str:
-    return getattr(settings, "NOTIFICATION_STAFF_CHANNEL", "log")
+from lianxin.notifications.services import notify_users
 
 
 def _send(users: Iterable[User | None], *, kind: str, subject: str, body: str, region_path: str) -> int:
-    seen: set[int] = set()
-    for user in users:
-        if user is None or not user.is_active or user.pk in seen:
-            continue
-        seen.add(user.pk)
-        notification_enqueue(
-            kind=f"supervision.{kind}",
-            channel=_channel(),
-            recipient=user.phone or user.username,
-            user=user,
-            region_path=region_path,
-            subject=subject[:200],
-            body=body,
-        )
-    return len(seen)
+    return notify_users(users, kind=f"supervision.{kind}", subject=subject, body=body, region_path=region_path)
 
 
 def _deputy_users(deputies: Iterable[Deputy]) -> list[User | None]:
