@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from lianxin.accounts.roles import Perm
 from lianxin.cases.redaction import redact
@@ -98,6 +99,18 @@ def moderates(*, user: Any, draft: Draft) -> bool:
 
 
 # --- the public -----------------------------------------------------------------------------------------------------
+
+
+def drafts_public_split() -> tuple[list[Draft], list[Draft]]:
+    """The published drafts as (open for comments now, the others). A period that ended is not open even before the
+    staff close it."""
+    today = timezone.localdate()
+    drafts = list(drafts_public())
+
+    def is_open(draft: Draft) -> bool:
+        return draft.status == DraftStatus.OPEN and draft.closes_on >= today
+
+    return [d for d in drafts if is_open(d)], [d for d in drafts if not is_open(d)]
 
 
 def drafts_public() -> QuerySet[Draft]:

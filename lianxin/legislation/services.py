@@ -290,6 +290,15 @@ def period_check(draft: Draft, today: datetime.date | None = None) -> None:
         )
 
 
+def period_closed_reason(draft: Draft, today: datetime.date | None = None) -> str:
+    """ "" while comments are taken, else the Chinese reason they are not (period_check's message)."""
+    try:
+        period_check(draft, today)
+    except DomainError as error:
+        return error.message
+    return ""
+
+
 def _quote(section: Section | None, start: Any, end: Any) -> tuple[int | None, int | None, str]:
     if start in (None, "") and end in (None, ""):
         return None, None, ""

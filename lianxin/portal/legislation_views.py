@@ -15,14 +15,20 @@ from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.core.pagecache import public_page
 from lianxin.legislation import selectors as sel
 from lianxin.legislation.models import Comment, Draft, DraftStatus, Section
-from lianxin.legislation.services import COMMENT_LIMIT, Author, comment_submit, comment_support, period_check
+from lianxin.legislation.services import (
+    COMMENT_LIMIT,
+    Author,
+    comment_submit,
+    comment_support,
+    period_check,
+    period_closed_reason,
+)
 from lianxin.publicweb.abuse import (
     HONEYPOT_FIELD,
     captcha_check,
@@ -91,21 +97,9 @@ def _draft(pk: int) -> Draft:
         raise Http404(error.message) from error
 
 
-def _accepting(draft: Draft) -> str:
-    """ "" while comments are taken, else the Chinese reason they are not."""
-    try:
-        period_check(draft)
-    except DomainError as error:
-        return error.message
-    return ""
-
-
 @public_page
 def law_list(request: HttpRequest) -> HttpResponse:
-    drafts = list(sel.drafts_public())
-    today = timezone.localdate()  # a period that ended is not "open" even before the staff close it
-    open_now = [d for d in drafts if d.status == DraftStatus.OPEN and d.closes_on >= today]
-    others = [d for d in drafts if not (d.status == DraftStatus.OPEN and d.closes_on >= today)]
+    open_now, others = sel.drafts_public_split()
     return render(request, "portal/legislation/list.html", {"open_drafts": open_now, "other_drafts": others})
 
 
@@ -121,14 +115,14 @@ def law_draft(request: HttpRequest, pk: int) -> HttpResponse:
             "tree": sel.draft_tree(draft=draft),
             "general": counts.get(None, 0),
             "total": sum(counts.values()),
-            "closed_reason": _accepting(draft),
+            "closed_reason": period_closed_reason(draft),
         },
     )
 
 
 def _comment_page(request: HttpRequest, draft: Draft, section: Section | None) -> HttpResponse:
     bid, new = _browser(request)
-    closed_reason = _accepting(draft)
+    closed_reason = period_closed_reason(draft)
     status = 200
     form = None
     if request.method == "POST":

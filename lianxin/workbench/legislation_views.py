@@ -11,13 +11,12 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.legislation import selectors as sel
-from lianxin.legislation.models import Draft, DraftStatus, Section
-from lianxin.legislation.services import COMMENT_LIMIT, Author, comment_submit, period_check
+from lianxin.legislation.models import Draft, Section
+from lianxin.legislation.services import COMMENT_LIMIT, Author, comment_submit, period_closed_reason
 from lianxin.workbench.views import deputy_required
 
 
@@ -38,24 +37,15 @@ def _draft(pk: int) -> Draft:
         raise Http404(error.message) from error
 
 
-def _closed_reason(draft: Draft) -> str:
-    try:
-        period_check(draft)
-    except DomainError as error:
-        return error.message
-    return ""
-
-
 @deputy_required
 def w_laws(request: HttpRequest) -> HttpResponse:
-    drafts = list(sel.drafts_public())
-    today = timezone.localdate()  # a period that ended is not "open" even before the staff close it
+    open_now, others = sel.drafts_public_split()
     return render(
         request,
         "workbench/legislation/list.html",
         {
-            "open_drafts": [d for d in drafts if d.status == DraftStatus.OPEN and d.closes_on >= today],
-            "other_drafts": [d for d in drafts if not (d.status == DraftStatus.OPEN and d.closes_on >= today)][:20],
+            "open_drafts": open_now,
+            "other_drafts": others[:20],
         },
     )
 
@@ -75,14 +65,14 @@ def w_law(request: HttpRequest, pk: int) -> HttpResponse:
             "tree": sel.draft_tree(draft=draft),
             "general": counts.get(None, 0),
             "mine": mine,
-            "closed_reason": _closed_reason(draft),
+            "closed_reason": period_closed_reason(draft),
         },
     )
 
 
 def _comment(request: HttpRequest, draft: Draft, section: Section | None) -> HttpResponse:
     user: Any = request.user
-    closed_reason = _closed_reason(draft)
+    closed_reason = period_closed_reason(draft)
     form = DeputyCommentForm(request.POST or None)
     status = 200
     if request.method == "POST":
