@@ -3,16 +3,14 @@ platform's own outlines (Region.boundary, Grid.polygon) in Web Mercator, no tile
 filled by the share of their people within the plan's minutes, places are dots, proposed sites diamonds with their
 rank."""
 
-import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from lianxin.circle.models import CirclePlan
 from lianxin.regions.models import Grid, Region, RegionLevel
+from lianxin.regions.outlines import Projection, rings, svg_path
 from lianxin.venues.models import Place
 
 WIDTH = 800.0
@@ -45,52 +43,6 @@ def legend() -> list[dict[str, str]]:
     ]
 
 
-def _rings(geometry: dict[str, Any] | None) -> list[Sequence[Sequence[float]]]:
-    if not geometry:
-        return []
-    kind, coords = geometry.get("type"), geometry.get("coordinates") or []
-    if kind == "Polygon":
-        return list(coords)
-    if kind == "MultiPolygon":
-        return [ring for polygon in coords for ring in polygon]
-    return []
-
-
-def _world(lng: float, lat: float) -> tuple[float, float]:
-    phi = math.radians(max(-85.0, min(85.0, lat)))
-    return (lng + 180.0) / 360.0 * 256.0, (1.0 - math.log(math.tan(phi) + 1.0 / math.cos(phi)) / math.pi) / 2.0 * 256.0
-
-
-@dataclass
-class Projection:
-    min_x: float
-    min_y: float
-    k: float
-    height: float
-
-    @classmethod
-    def fit(cls, points: Iterable[tuple[float, float]]) -> "Projection":
-        pts = [_world(lng, lat) for lng, lat in points] or [_world(120.0, 30.5)]
-        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-        span_x = max(max(xs) - min(xs), 1e-9)
-        span_y = max(max(ys) - min(ys), 1e-9)
-        k = (WIDTH - 2 * PAD) / max(span_x, span_y * 0.6)
-        return cls(min(xs), min(ys), k, span_y * k + 2 * PAD)
-
-    def xy(self, lng: float, lat: float) -> tuple[float, float]:
-        wx, wy = _world(lng, lat)
-        return PAD + (wx - self.min_x) * self.k, PAD + (wy - self.min_y) * self.k
-
-
-def _path(projection: Projection, rings: list[Sequence[Sequence[float]]]) -> str:
-    parts = []
-    for ring in rings:
-        pts = [projection.xy(float(p[0]), float(p[1])) for p in ring]
-        if pts:
-            parts.append("M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in pts) + "Z")
-    return "".join(parts)
-
-
 def grid_share(plan: CirclePlan, grid_id: int) -> tuple[int, int] | None:
     """(people, covered within the plan's minutes) of a grid in the plan's figures."""
     thresholds = plan.figures.get("thresholds") or []
@@ -103,12 +55,12 @@ def grid_share(plan: CirclePlan, grid_id: int) -> tuple[int, int] | None:
 def plan_map(*, plan: CirclePlan, grids: Sequence[Grid], places: Sequence[Place]) -> SafeString:
     region: Region = plan.region
     towns = list(Region.objects.filter(parent=region, level=RegionLevel.TOWNSHIP).only("name", "boundary"))
-    outlines = [_rings(region.boundary)] + [_rings(t.boundary) for t in towns] + [_rings(g.polygon) for g in grids]
-    points = [(float(p[0]), float(p[1])) for rings in outlines for ring in rings for p in ring]
+    outlines = [rings(region.boundary)] + [rings(t.boundary) for t in towns] + [rings(g.polygon) for g in grids]
+    points = [(float(p[0]), float(p[1])) for outline in outlines for ring in outline for p in ring]
     points += [(p.lng, p.lat) for p in places if p.lat is not None and p.lng is not None]
     sites = list(plan.sites.all())
     points += [(s.lng, s.lat) for s in sites]
-    projection = Projection.fit(points)
+    projection = Projection.fit(points, pad=PAD, height_share=0.6)
     out: list[str] = [
         format_html(
             '<svg class="cmap" viewBox="0 0 {} {}" role="group" aria-labelledby="cmap-title" '
@@ -122,7 +74,7 @@ def plan_map(*, plan: CirclePlan, grids: Sequence[Grid], places: Sequence[Place]
         '<g class="grids">',
     ]
     for grid in grids:
-        d = _path(projection, _rings(grid.polygon))
+        d = svg_path(projection, rings(grid.polygon))
         if not d:
             continue
         figures = grid_share(plan, grid.pk)
@@ -141,10 +93,10 @@ def plan_map(*, plan: CirclePlan, grids: Sequence[Grid], places: Sequence[Place]
         )
     out.append('</g><g class="towns">')
     for town in towns:
-        d = _path(projection, _rings(town.boundary))
+        d = svg_path(projection, rings(town.boundary))
         if d:
             out.append(f'<path d="{d}"><title>{escape(town.name)}</title></path>')
-    d = _path(projection, _rings(region.boundary))
+    d = svg_path(projection, rings(region.boundary))
     if d:
         out.append(f'<path class="outline" d="{d}"/>')
     out.append('</g><g class="places">')

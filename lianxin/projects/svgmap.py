@@ -9,8 +9,7 @@ covering the map are drawn under the outlines as SVG images. Unset (the default)
 
 import math
 import os
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -19,51 +18,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 from lianxin.projects.models import COLOUR_LABEL, Site
 from lianxin.regions.models import Grid, Region, RegionLevel
+from lianxin.regions.outlines import PAD, WIDTH, Projection, rings, svg_path
 
-WIDTH = 800.0
-PAD = 12.0
 FILL = {"red": "#cf222e", "yellow": "#d4a72c", "blue": "#0969da"}
-
-
-def _rings(geometry: dict[str, Any] | None) -> list[Sequence[Sequence[float]]]:
-    if not geometry:
-        return []
-    kind, coords = geometry.get("type"), geometry.get("coordinates") or []
-    if kind == "Polygon":
-        return list(coords)
-    if kind == "MultiPolygon":
-        return [ring for polygon in coords for ring in polygon]
-    return []
-
-
-def _world(lng: float, lat: float) -> tuple[float, float]:
-    """Web Mercator at zoom 0, in pixels (0..256): the projection of the tile layer, so that both line up."""
-    phi = math.radians(max(-85.0, min(85.0, lat)))
-    return (lng + 180.0) / 360.0 * 256.0, (1.0 - math.log(math.tan(phi) + 1.0 / math.cos(phi)) / math.pi) / 2.0 * 256.0
-
-
-@dataclass
-class Projection:
-    min_x: float
-    min_y: float
-    k: float  # SVG units per zoom-0 pixel
-    height: float
-
-    @classmethod
-    def fit(cls, points: Iterable[tuple[float, float]]) -> "Projection":
-        pts = [_world(lng, lat) for lng, lat in points] or [_world(120.0, 30.5)]
-        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-        span_x = max(max(xs) - min(xs), 1e-9)
-        span_y = max(max(ys) - min(ys), 1e-9)
-        k = (WIDTH - 2 * PAD) / span_x
-        return cls(min(xs), min(ys), k, span_y * k + 2 * PAD)
-
-    def xy(self, lng: float, lat: float) -> tuple[float, float]:
-        wx, wy = _world(lng, lat)
-        return PAD + (wx - self.min_x) * self.k, PAD + (wy - self.min_y) * self.k
-
-    def world_to_svg(self, wx: float, wy: float) -> tuple[float, float]:
-        return PAD + (wx - self.min_x) * self.k, PAD + (wy - self.min_y) * self.k
 
 
 def tile_url_template() -> str:
@@ -99,15 +56,6 @@ def _tiles(projection: Projection, template: str) -> list[str]:
     return out
 
 
-def _path(projection: Projection, rings: list[Sequence[Sequence[float]]]) -> str:
-    parts = []
-    for ring in rings:
-        pts = [projection.xy(float(p[0]), float(p[1])) for p in ring]
-        if pts:
-            parts.append("M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in pts) + "Z")
-    return "".join(parts)
-
-
 def site_point(site: Site) -> tuple[float, float] | None:
     """(lng, lat) of the site, or its region's centre when the site has no location of its own."""
     if site.lat is not None and site.lng is not None:
@@ -127,8 +75,8 @@ def county_map(
     grids: list[Grid] = []
     for area in areas:
         grids += list(Grid.objects.filter(region__path__startswith=area.path).only("polygon"))
-    outline_rings = [_rings(t.boundary) for t in towns] + [_rings(a.boundary) for a in areas]
-    points = [(float(p[0]), float(p[1])) for rings in outline_rings for ring in rings for p in ring]
+    outline_rings = [rings(t.boundary) for t in towns] + [rings(a.boundary) for a in areas]
+    points = [(float(p[0]), float(p[1])) for outline in outline_rings for ring in outline for p in ring]
     dots = [(site, site_point(site)) for site in sites]
     points += [pt for _, pt in dots if pt is not None]
     projection = Projection.fit(points)
@@ -149,12 +97,12 @@ def county_map(
         out.append("</g>")
     out.append('<g class="grids">')
     for grid in grids:
-        d = _path(projection, _rings(grid.polygon))
+        d = svg_path(projection, rings(grid.polygon))
         if d:
             out.append(f'<path d="{d}"/>')
     out.append('</g><g class="towns">')
     for town in towns:
-        d = _path(projection, _rings(town.boundary))
+        d = svg_path(projection, rings(town.boundary))
         if d:
             cls = ' class="on"' if town.code == highlight_town else ""
             out.append(f'<path{cls} d="{d}"><title>{escape(town.name)}</title></path>')

@@ -11,7 +11,7 @@ from typing import Any
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from lianxin.projects.svgmap import WIDTH, Projection
+from lianxin.regions.outlines import WIDTH, Projection, rings, svg_path
 
 # viridis, light to dark: distinguishable with every common colour-vision deficiency and in greyscale.
 PALETTE = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154")
@@ -35,17 +35,6 @@ class Area:
 class LegendEntry:
     colour: str
     label: str
-
-
-def rings(geometry: dict[str, Any] | None) -> list[Sequence[Sequence[float]]]:
-    if not geometry:
-        return []
-    kind, coords = geometry.get("type"), geometry.get("coordinates") or []
-    if kind == "Polygon":
-        return list(coords)
-    if kind == "MultiPolygon":
-        return [ring for polygon in coords for ring in polygon]
-    return []
 
 
 def bins_for(measure: str, values: list[float]) -> tuple[float, ...]:
@@ -79,15 +68,6 @@ def legend(measure: str, bins: tuple[float, ...]) -> list[LegendEntry]:
     ]
 
 
-def _path(projection: Projection, area_rings: list[Sequence[Sequence[float]]]) -> str:
-    parts = []
-    for ring in area_rings:
-        pts = [projection.xy(float(p[0]), float(p[1])) for p in ring]
-        if pts:
-            parts.append("M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in pts) + "Z")
-    return "".join(parts)
-
-
 def region_map(*, areas: Sequence[Area], bins: tuple[float, ...], title: str) -> SafeString | None:
     """The SVG, or None when no area has an outline (the table stands alone then)."""
     drawn = [(area, rings(area.shape)) for area in areas]
@@ -106,7 +86,7 @@ def region_map(*, areas: Sequence[Area], bins: tuple[float, ...], title: str) ->
     ]
     labels = []
     for area, area_rings in drawn:
-        d = _path(projection, area_rings)
+        d = svg_path(projection, area_rings)
         name = f"{area.name}：{area.shown}"
         out.append(
             format_html(
