@@ -53,4 +53,6 @@ def test_a_clerk_sees_the_home_counts_opens_a_queue_and_accepts_its_cases(browse
     assert world.to_accept.status == Status.ACCEPTED
     assert CaseEvent.objects.filter(case=world.to_accept, action="accept").count() == 1
     page.click("text=返回列表")
+    page.wait_for_url(re.compile(r"bucket=to_accept$"))  # count() does not wait for the list
+    page.locator("table.cases").wait_for()
     assert page.locator("table.cases tbody tr td.code").count() == 0

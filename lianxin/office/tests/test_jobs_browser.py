@@ -93,4 +93,6 @@ def test_a_clerk_imports_a_hotline_sheet_sees_its_errors_then_imports_the_correc
     shots(page, "office-import-done")
 
     page.click("text=← 导入与任务")
+    page.wait_for_url(f"{live_server.url}/office/jobs/")  # count() does not wait: read the list, not the job's page
+    page.locator("table.jobs").wait_for()
     assert page.locator("table.jobs tbody tr").count() == 2
