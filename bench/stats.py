@@ -121,13 +121,13 @@ def main() -> None:
         CountyCube,
         DailyTotal,
         MonthlyCube,
-        MonthlySlice,
+        PeriodSlice,
         UnitCategoryCube,
         UnitChannelCube,
     )
     from lianxin.insight.rollups import rollups_rebuild
 
-    tables = (CaseFact, MonthlyCube, CountyCube, UnitCategoryCube, UnitChannelCube, MonthlySlice, DailyTotal)
+    tables = (CaseFact, MonthlyCube, CountyCube, UnitCategoryCube, UnitChannelCube, PeriodSlice, DailyTotal)
     rebuild_seconds = None
     if not (args.reuse and args.no_rebuild):
         step = max(500_000, cases // 10)
@@ -182,7 +182,7 @@ def main() -> None:
                 "facts": rows["CaseFact"],
                 "cube_rows": rows["MonthlyCube"],
                 "coarse_rows": rows["CountyCube"] + rows["UnitCategoryCube"] + rows["UnitChannelCube"],
-                "slice_rows": rows["MonthlySlice"],
+                "slice_rows": rows["PeriodSlice"],
                 "daily_rows": rows["DailyTotal"],
                 "loadavg_after": _load(),
             }

@@ -5,7 +5,8 @@ end=…)` once the worker has applied the case events (a round, seconds).
 
 Where they are read (docs/decisions/0003-insight-rollups.md), per breakdown the coarsest table that has its columns
 and the filters' (`_plan`), one GROUP BY per table:
-- a county, city or province, unfiltered: MonthlySlice (a few rows a month);
+- a county, city or province, unfiltered: PeriodSlice (a few rows a period), the range of months read as whole
+  calendar years, quarters and the months left (`periods`);
 - a county, city or province filtered by a category or a channel: CountyCube (month × county × category ×
   channel) for the totals, the child regions (a county's townships excepted), the categories and the channels;
   UnitCategoryCube or UnitChannelCube for the units, and for any breakdown filtered by a unit;
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import IntegerField, QuerySet, Sum, Value
+from django.db.models import IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Greatest, StrIndex, Substr
 from django.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE
 from django.utils import timezone
@@ -42,8 +43,9 @@ from lianxin.insight.rollup_models import (
     CountyCube,
     DailyTotal,
     MonthlyCube,
-    MonthlySlice,
+    PeriodSlice,
     SliceDim,
+    Span,
     UnitCategoryCube,
     UnitChannelCube,
 )
@@ -51,7 +53,7 @@ from lianxin.regions.models import Region, RegionLevel
 from lianxin.regions.selectors import RegionNotFound
 from lianxin.workdays.calendar import CHINA
 
-# The rollups' node levels (MonthlySlice, DailyTotal) and the cube's column of each level.
+# The rollups' node levels (PeriodSlice, DailyTotal) and the cube's column of each level.
 NODE_LEVELS = (RegionLevel.PROVINCE, RegionLevel.PREFECTURE, RegionLevel.COUNTY)
 LEVEL_COLUMN = {
     RegionLevel.PROVINCE: "province_id",
@@ -256,7 +258,7 @@ def _plan(region: Region, filters: Filters) -> dict[Any, list[str | None]]:
         needed = set(_dim_columns(region, dim)) | filters.columns()
         chosen: Any = CaseFact
         if level in NODE_LEVELS and not filters:
-            chosen = MonthlySlice
+            chosen = PeriodSlice
         elif level == RegionLevel.VILLAGE or "region_id" in needed:
             chosen = CaseFact
         else:
@@ -276,10 +278,12 @@ def _group_sums(
     months = {"month__range": (start, end)}
     out: dict[Any, dict[str, Sums]] = {}
     for model, dims in _plan(region, filters).items():
-        if model is MonthlySlice:
-            slices = MonthlySlice.objects.filter(
-                node_id=region.pk, dim__in=[dim or SliceDim.ALL for dim in dims], **months
-            ).values("dim", "key")
+        if model is PeriodSlice:
+            slices = (
+                PeriodSlice.objects.filter(node_id=region.pk, dim__in=[dim or SliceDim.ALL for dim in dims])
+                .filter(_periods_q(start, end))
+                .values("dim", "key")
+            )
             by_dim = _fetch(slices.annotate(**_SUMS), ["dim", "key"])
             for dim in dims:
                 wanted = dim or SliceDim.ALL.value
@@ -295,6 +299,36 @@ def _group_sums(
         for dim in dims:
             out[dim] = _collect(rows, _row_key(region, dim))
     return out
+
+
+def periods(start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, Span]]:
+    """The months from `start`'s to `end`'s as the fewest slice periods: each calendar year inside the range, then
+    each calendar quarter, then the months left. (first month, span), in order."""
+    out: list[tuple[datetime.date, Span]] = []
+    month = start.replace(day=1)
+    last = end.replace(day=1)
+    while month <= last:
+        for span in (Span.YEAR, Span.QUARTER, Span.MONTH):
+            if (month.month - 1) % span == 0 and _add_months(month, span - 1) <= last:
+                out.append((month, span))
+                month = _add_months(month, span)
+                break
+    return out
+
+
+def _add_months(month: datetime.date, count: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + count
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _periods_q(start: datetime.date, end: datetime.date) -> Q:
+    by_span: dict[Span, list[datetime.date]] = defaultdict(list)
+    for month, span in periods(start, end):
+        by_span[span].append(month)
+    condition = Q()
+    for span, months in by_span.items():
+        condition |= Q(span=span, month__in=months)
+    return condition
 
 
 def _fetch(qs: QuerySet[Any], columns: list[str]) -> list[dict[str, Any]]:

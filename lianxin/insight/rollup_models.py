@@ -208,30 +208,41 @@ class SliceDim(models.TextChoices):
     CHILD = "child", "下级区划"
 
 
-SLICE_KEY = ("month", "node_id", "dim", "key")
+SLICE_KEY = ("month", "span", "node_id", "dim", "key")
 
 
-class MonthlySlice(Measures):
-    """Sums per (month, node, dim, key) for the county, city and province nodes: the node's totals (dim "all", key
+class Span(models.IntegerChoices):
+    """The length of a slice's period, in months, which starts on the slice's `month`."""
+
+    MONTH = 1, "月"
+    QUARTER = 3, "季度"
+    YEAR = 12, "年"
+
+
+class PeriodSlice(Measures):
+    """Sums per (period, node, dim, key) for the county, city and province nodes: the node's totals (dim "all", key
     "") and its breakdowns by category id, unit id, channel and child region id ("" for none, and for the cases
-    registered at the node itself)."""
+    registered at the node itself). A period is a month, a calendar quarter or a calendar year (`span`) starting on
+    `month`: a case counts in the three periods of its month, so that a province's year by unit is one row a unit,
+    not twelve."""
 
-    month = models.DateField("月份")
+    month = models.DateField("起始月份")
+    span = models.PositiveSmallIntegerField("跨度", choices=Span.choices, default=Span.MONTH)
     node_id = models.IntegerField("区划")
     dim = models.CharField("维度", max_length=10, choices=SliceDim.choices)
     key = models.CharField("取值", max_length=20, blank=True)
 
     class Meta:
-        verbose_name = "月度统计切片"
-        verbose_name_plural = "月度统计切片"
+        verbose_name = "统计切片"
+        verbose_name_plural = "统计切片"
         constraints = [models.UniqueConstraint(fields=SLICE_KEY, name="insight_slice_key")]
         indexes = [
-            models.Index(fields=["node_id", "dim", "month"], name="insight_slice_node"),
+            models.Index(fields=["node_id", "dim", "span", "month"], name="insight_slice_node_span"),
             models.Index(fields=["id"], condition=Q(received=0), name="insight_slice_empty"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} 区划#{self.node_id} {self.dim}={self.key}"
+        return f"{self.month:%Y-%m}+{self.span}月 区划#{self.node_id} {self.dim}={self.key}"
 
 
 DAILY_KEY = ("node_id", "day")

@@ -6,7 +6,7 @@
    and the working-day calendar only, never on the clock.
 2. **Delta.** `facts_refresh(case_ids)` compares each case's new fact with the stored one (CaseFact); where they
    differ, the old fact is subtracted from every rollup row it was counted in and the new one added (`Deltas`).
-3. **Upsert.** `Deltas.apply` adds the sums to MonthlyCube, MonthlySlice and DailyTotal with one
+3. **Upsert.** `Deltas.apply` adds the sums to MonthlyCube, PeriodSlice and DailyTotal with one
    `INSERT … ON CONFLICT … DO UPDATE SET n = n + excluded.n` per chunk (SQLite and PostgreSQL alike), then deletes
    the rows left empty.
 
@@ -44,9 +44,10 @@ from lianxin.insight.rollup_models import (
     CountyCube,
     DailyTotal,
     MonthlyCube,
-    MonthlySlice,
+    PeriodSlice,
     RollupState,
     SliceDim,
+    Span,
     UnitCategoryCube,
     UnitChannelCube,
 )
@@ -140,16 +141,22 @@ class Fact:
                 out.append((node, _key(below)))
         return out
 
+    def periods(self) -> list[tuple[datetime.date, int]]:
+        """The month, calendar quarter and calendar year the case was registered in: (first month, span)."""
+        quarter = self.month.replace(month=(self.month.month - 1) // 3 * 3 + 1)
+        return [(self.month, Span.MONTH), (quarter, Span.QUARTER), (self.month.replace(month=1), Span.YEAR)]
+
     def slice_keys(self) -> list[tuple[Any, ...]]:
         keys = []
         for node, child in self.nodes():
-            keys += [
-                (self.month, node, SliceDim.ALL.value, ""),
-                (self.month, node, SliceDim.CATEGORY.value, _key(self.category_id)),
-                (self.month, node, SliceDim.UNIT.value, _key(self.unit_id)),
-                (self.month, node, SliceDim.CHANNEL.value, self.channel),
-                (self.month, node, SliceDim.CHILD.value, child),
-            ]
+            for month, span in self.periods():
+                keys += [
+                    (month, span, node, SliceDim.ALL.value, ""),
+                    (month, span, node, SliceDim.CATEGORY.value, _key(self.category_id)),
+                    (month, span, node, SliceDim.UNIT.value, _key(self.unit_id)),
+                    (month, span, node, SliceDim.CHANNEL.value, self.channel),
+                    (month, span, node, SliceDim.CHILD.value, child),
+                ]
         return keys
 
     def daily_keys(self) -> list[tuple[Any, ...]]:
@@ -257,7 +264,7 @@ class Deltas:
             CountyCube: (COUNTY_CUBE_KEY, defaultdict(lambda: [0] * width)),
             UnitCategoryCube: (UNIT_CATEGORY_KEY, defaultdict(lambda: [0] * width)),
             UnitChannelCube: (UNIT_CHANNEL_KEY, defaultdict(lambda: [0] * width)),
-            MonthlySlice: (SLICE_KEY, defaultdict(lambda: [0] * width)),
+            PeriodSlice: (SLICE_KEY, defaultdict(lambda: [0] * width)),
             DailyTotal: (DAILY_KEY, defaultdict(lambda: [0] * width)),
         }
 
@@ -265,7 +272,7 @@ class Deltas:
         measures = fact.measures()
         keys: dict[type[Model], list[tuple[Any, ...]]] = {
             MonthlyCube: [fact.cube_key()],
-            MonthlySlice: fact.slice_keys(),
+            PeriodSlice: fact.slice_keys(),
             DailyTotal: fact.daily_keys(),
         }
         keys.update({model: [key] for model, key in fact.coarse_keys().items()})
@@ -399,7 +406,7 @@ class RebuildReport:
 
 
 # Every table the rebuild writes, in the order it writes them.
-REBUILT = (CaseFact, MonthlyCube, CountyCube, UnitCategoryCube, UnitChannelCube, MonthlySlice, DailyTotal)
+REBUILT = (CaseFact, MonthlyCube, CountyCube, UnitCategoryCube, UnitChannelCube, PeriodSlice, DailyTotal)
 SHADOW = "_rebuilt"
 Tables = dict[type[Model], str]  # the suffix of the tables a rebuild on PostgreSQL fills before swapping them in
 
@@ -449,7 +456,7 @@ def rollups_rebuild(*, batch: int = CASE_BATCH, progress: Any = None) -> Rebuild
         return RebuildReport(
             facts=facts,
             cube_rows=MonthlyCube.objects.count(),
-            slice_rows=MonthlySlice.objects.count(),
+            slice_rows=PeriodSlice.objects.count(),
             daily_rows=DailyTotal.objects.count(),
             last_event_id=last_event_id,
             coarse_rows=sum(model.objects.count() for model in (CountyCube, UnitCategoryCube, UnitChannelCube)),
@@ -461,11 +468,11 @@ def _table(model: type[Model]) -> str:
 
 
 def _shadow(model: type[Model]) -> str:
-    """A new, empty table like the model's (its columns, defaults and identity; no index yet)."""
+    """A new, empty table like the model's (its columns, defaults, identity and CHECK constraints; no index yet)."""
     table, shadow = connection.ops.quote_name(_table(model)), connection.ops.quote_name(_table(model) + SHADOW)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {shadow}")  # left by a crash? a rollback leaves none
-        cursor.execute(f"CREATE TABLE {shadow} (LIKE {table} INCLUDING DEFAULTS INCLUDING IDENTITY)")
+        cursor.execute(f"CREATE TABLE {shadow} (LIKE {table} INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING CONSTRAINTS)")
     return _table(model) + SHADOW
 
 
@@ -599,7 +606,8 @@ _NODE_CHILD = {
 
 
 def _slices_from_cube(tables: Tables) -> None:
-    """The slices are coarser than the cube (which keeps every key they need): summed from it, not the facts."""
+    """The months' slices are coarser than the cube (which keeps every key they need): summed from it, not the
+    facts; the quarters' and years' from the months'."""
     for node, child in _NODE_CHILD.items():
         for dim, key in (
             (SliceDim.ALL, "''"),
@@ -608,8 +616,17 @@ def _slices_from_cube(tables: Tables) -> None:
             (SliceDim.CHANNEL, "channel"),
             (SliceDim.CHILD, _as_key(f"({child})")),
         ):
-            keys = {"month": "month", "node_id": node, "dim": "%s", "key": key}
-            _insert_select(tables[MonthlySlice], keys, tables[MonthlyCube], f"WHERE {node} <> 0", [dim.value])
+            keys = {"month": "month", "span": str(Span.MONTH.value), "node_id": node, "dim": "%s", "key": key}
+            _insert_select(tables[PeriodSlice], keys, tables[MonthlyCube], f"WHERE {node} <> 0", [dim.value])
+    _periods_from_months(tables[PeriodSlice])
+
+
+def _periods_from_months(table: str) -> None:
+    """The quarters' and years' slices, summed from the months' in the same table."""
+    for span, unit in ((Span.QUARTER, "quarter"), (Span.YEAR, "year")):
+        start, params = connection.ops.date_trunc_sql(unit, "month", ())
+        keys = {"month": start, "span": str(span.value), "node_id": "node_id", "dim": "dim", "key": "key"}
+        _insert_select(table, keys, table, f"WHERE span = {Span.MONTH.value}", params)
 
 
 def _daily_from_facts(tables: Tables) -> None:
@@ -626,7 +643,7 @@ def rollup_rows() -> dict[str, list[tuple[Any, ...]]]:
         (CountyCube, COUNTY_CUBE_KEY),
         (UnitCategoryCube, UNIT_CATEGORY_KEY),
         (UnitChannelCube, UNIT_CHANNEL_KEY),
-        (MonthlySlice, SLICE_KEY),
+        (PeriodSlice, SLICE_KEY),
         (DailyTotal, DAILY_KEY),
     ):
         out[model.__name__] = sorted(model.objects.values_list(*key, *MEASURES))

@@ -22,8 +22,8 @@ from lianxin.cases.models import RESOLVED_STATUSES, Case, Category
 from lianxin.cases.reports import LedgerFilters, _breakdowns, _filtered, case_statistics
 from lianxin.cases.services import case_register
 from lianxin.core.errors import DomainError
-from lianxin.insight.figures import FigureTotals, figures, figures_daily
-from lianxin.insight.rollup_models import MonthlySlice
+from lianxin.insight.figures import FigureTotals, figures, figures_daily, periods
+from lianxin.insight.rollup_models import PeriodSlice, Span
 from lianxin.insight.rollups import rollup_rows, rollups_rebuild, rollups_update
 from lianxin.insight.tests.test_rollups import READ_AT, play_story, world  # noqa: F401
 from lianxin.regions.models import Region, RegionLevel
@@ -33,6 +33,8 @@ from lianxin.workdays.calendar import CHINA
 OCTOBER = (datetime.date(2025, 10, 1), datetime.date(2025, 10, 31))
 NOVEMBER = (datetime.date(2025, 11, 1), datetime.date(2025, 11, 30))
 QUARTER = (datetime.date(2025, 10, 1), datetime.date(2025, 12, 31))
+YEAR = (datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
+STRADDLING = (datetime.date(2025, 8, 1), datetime.date(2026, 1, 31))  # two months, a quarter, a month
 TOTALS = [f.name for f in fields(FigureTotals) if not f.name.startswith("on_time")]  # cases.reports has no on_time
 ENTRY = ["received", "accepted", "resolved", "resolution_rate", "average_handling_days", "overdue", "online"]
 ENTRY += ["rated", "satisfied", "satisfaction_rate"]
@@ -52,7 +54,9 @@ def test_the_story_has_both_kinds_of_overdue(story):
 
 
 @pytest.mark.parametrize("name", ["zhejiang", "huzhou", "deqing", "anji", "wukang", "qianyuan", "jueren"])
-@pytest.mark.parametrize("period", [OCTOBER, NOVEMBER, QUARTER], ids=["october", "november", "quarter"])
+@pytest.mark.parametrize(
+    "period", [OCTOBER, NOVEMBER, QUARTER, YEAR, STRADDLING], ids=["october", "november", "quarter", "year", "mixed"]
+)
 def test_the_figures_equal_the_statistics_at_every_level(story, regions, name, period):
     region = getattr(regions, name)
     start, end = period
@@ -159,6 +163,42 @@ def test_on_time_counts_the_resolved_cases_never_flagged_overdue(story, regions,
         assert 0 < got.on_time < got.resolved  # the story has resolved cases both on time and late
 
 
+def test_a_range_of_months_is_read_as_whole_years_then_quarters_then_months():
+    d = datetime.date
+    assert periods(d(2025, 2, 1), d(2026, 12, 31)) == [
+        (d(2025, 2, 1), Span.MONTH),
+        (d(2025, 3, 1), Span.MONTH),
+        (d(2025, 4, 1), Span.QUARTER),
+        (d(2025, 7, 1), Span.QUARTER),
+        (d(2025, 10, 1), Span.QUARTER),
+        (d(2026, 1, 1), Span.YEAR),
+    ]
+    assert periods(d(2025, 11, 1), d(2026, 2, 28)) == [(d(2025, m, 1), Span.MONTH) for m in (11, 12)] + [
+        (d(2026, m, 1), Span.MONTH) for m in (1, 2)
+    ]
+    assert periods(d(2024, 1, 1), d(2024, 3, 31)) == [(d(2024, 1, 1), Span.QUARTER)]
+
+
+def test_a_year_of_a_province_reads_one_slice_row_a_key(story, regions):
+    """The unfiltered year of a province reads the year's slices, not twelve months' (a province's units: one row
+    each), and equals the sum of its months."""
+    with CaptureQueriesContext(connection) as queries:
+        year = figures(user=p.SYSTEM, region=regions.zhejiang, start=YEAR[0], end=YEAR[1])
+    read = [query["sql"] for query in queries.captured_queries if "insight_periodslice" in query["sql"]]
+    assert len(read) == 1 and "span" in read[0]
+    months = [figures(user=p.SYSTEM, region=regions.zhejiang, start=start, end=end) for start, end in _months(2025)]
+    assert year.totals.received == sum(month.totals.received for month in months) >= 20
+    assert PeriodSlice.objects.filter(node_id=regions.zhejiang.pk, span=Span.YEAR, dim="unit").count() == len(
+        year.by_unit
+    )
+
+
+def _months(year: int) -> list[tuple[datetime.date, datetime.date]]:
+    """Each month of the year as its first and last day."""
+    starts = [datetime.date(year, month, 1) for month in range(1, 13)] + [datetime.date(year + 1, 1, 1)]
+    return [(start, following - datetime.timedelta(days=1)) for start, following in zip(starts, starts[1:])]
+
+
 def test_filtered_figures_above_a_township_read_the_coarse_cubes(story, regions):
     """A city's figures filtered by a category read the county cube and the unit × category cube, not the
     township cube; a county's townships under a filter come from the township cube."""
@@ -167,7 +207,7 @@ def test_filtered_figures_above_a_township_read_the_coarse_cubes(story, regions)
         figures(user=p.SYSTEM, region=regions.huzhou, start=QUARTER[0], end=QUARTER[1], category=category)
     tables = " ".join(query["sql"] for query in city.captured_queries)
     assert "insight_countycube" in tables and "insight_unitcategorycube" in tables
-    assert "insight_monthlycube" not in tables and "insight_monthlyslice" not in tables
+    assert "insight_monthlycube" not in tables and "insight_periodslice" not in tables
     with CaptureQueriesContext(connection) as county:
         figures(user=p.SYSTEM, region=regions.deqing, start=QUARTER[0], end=QUARTER[1], channel="hotline")
     tables = " ".join(query["sql"] for query in county.captured_queries)
@@ -225,7 +265,7 @@ def test_a_county_directly_under_the_province_is_the_provinces_child(story, regi
     got = figures(user=p.SYSTEM, region=regions.zhejiang, start=start, end=end)
     assert [(entry.key, entry.received) for entry in got.by_child] == [("330099000000", 1)]
     assert figures(user=p.SYSTEM, region=county, start=start, end=end).totals.received == 1
-    assert MonthlySlice.objects.filter(node_id=county.pk, dim="child", key="").get().received == 1
+    assert PeriodSlice.objects.filter(node_id=county.pk, dim="child", key="", span=Span.MONTH).get().received == 1
     incremental = rollup_rows()
     rollups_rebuild()
     assert rollup_rows() == incremental

@@ -24,7 +24,7 @@ from lianxin.cases.services import case_rate_as_citizen, case_register
 from lianxin.cases.workflow import Action, available_actions, case_transition
 from lianxin.core.errors import DomainError
 from lianxin.insight import rollups
-from lianxin.insight.rollup_models import CaseFact, MonthlySlice, RollupState
+from lianxin.insight.rollup_models import CaseFact, PeriodSlice, RollupState, Span
 from lianxin.insight.rollups import facts_refresh, rollup_rows, rollups_rebuild, rollups_update
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
@@ -151,16 +151,17 @@ def test_a_case_that_changes_unit_leaves_no_empty_row_behind(world, regions):
         case_transition(case=case, action=Action.ACCEPT, actor=world.staff, params={"category": "transport"})
         case_transition(case=case, action=Action.TRANSFER, actor=world.staff, params={"unit": world.units[0].pk})
         rollups_update()
-        assert MonthlySlice.objects.filter(dim="unit", key=str(world.units[0].pk)).count() == 3
+        # Its month, quarter and year in the county, the city and the province.
+        assert PeriodSlice.objects.filter(dim="unit", key=str(world.units[0].pk)).count() == 9
         case_transition(case=case, action=Action.REPLY, actor=world.staff, params={"reply": "已处理"})
         case_transition(case=case, action=Action.FEED_BACK, actor=world.staff)
         case_transition(case=case, action=Action.ESCALATE, actor=world.staff)
         case_transition(case=case, action=Action.TRANSFER, actor=world.staff, params={"unit": world.units[1].pk})
         rollups_update()
     # The unit's rows (county, city, province) moved to the new unit; none is left with zeros.
-    assert not MonthlySlice.objects.filter(dim="unit", key=str(world.units[0].pk)).exists()
-    assert MonthlySlice.objects.filter(dim="unit", key=str(world.units[1].pk), received=1).count() == 3
-    assert not MonthlySlice.objects.filter(received=0).exists()
+    assert not PeriodSlice.objects.filter(dim="unit", key=str(world.units[0].pk)).exists()
+    assert PeriodSlice.objects.filter(dim="unit", key=str(world.units[1].pk), received=1).count() == 9
+    assert not PeriodSlice.objects.filter(received=0).exists()
     assert rebuilt_rows() == rollup_rows()
 
 
@@ -256,7 +257,7 @@ def test_the_worker_brings_the_rollups_up_to_date_every_round(world, regions):
         ).case
         call_command("run_worker", "--once", "--job", "insight_rollups")
     assert CaseFact.objects.get(case=case).received == 1
-    assert MonthlySlice.objects.get(node_id=regions.deqing.pk, dim="all").received == 1
+    assert PeriodSlice.objects.get(node_id=regions.deqing.pk, dim="all", span=Span.YEAR).received == 1
     assert RollupState.objects.get().last_event_id == CaseEvent.objects.latest("pk").pk
 
 
