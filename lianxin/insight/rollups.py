@@ -472,7 +472,9 @@ def _shadow(model: type[Model]) -> str:
     table, shadow = connection.ops.quote_name(_table(model)), connection.ops.quote_name(_table(model) + SHADOW)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {shadow}")  # left by a crash? a rollback leaves none
-        cursor.execute(f"CREATE TABLE {shadow} (LIKE {table} INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING CONSTRAINTS)")
+        cursor.execute(
+            f"CREATE TABLE {shadow} (LIKE {table} INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING CONSTRAINTS)"
+        )
     return _table(model) + SHADOW
 
 

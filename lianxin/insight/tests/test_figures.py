@@ -6,6 +6,7 @@ days add up to the cases registered on them. The story is test_rollups' seeded r
 some open cases are waiting past their deadline without having been flagged (the live part of overdue)."""
 
 import datetime
+import itertools
 from collections import Counter
 from dataclasses import fields
 
@@ -196,7 +197,7 @@ def test_a_year_of_a_province_reads_one_slice_row_a_key(story, regions):
 def _months(year: int) -> list[tuple[datetime.date, datetime.date]]:
     """Each month of the year as its first and last day."""
     starts = [datetime.date(year, month, 1) for month in range(1, 13)] + [datetime.date(year + 1, 1, 1)]
-    return [(start, following - datetime.timedelta(days=1)) for start, following in zip(starts, starts[1:])]
+    return [(start, following - datetime.timedelta(days=1)) for start, following in itertools.pairwise(starts)]
 
 
 def test_filtered_figures_above_a_township_read_the_coarse_cubes(story, regions):
