@@ -480,11 +480,11 @@ def _ratio(part: int, whole: int) -> float | None:
 MIN_BASE = 20
 
 
-def _relative(now: float, then: float) -> float | None:
+def relative_change(now: float, then: float) -> float | None:
     return round((now - then) / then, 4) if then and then >= MIN_BASE else None
 
 
-def _difference(now: float | None, then: float | None, base: int, digits: int = 4) -> float | None:
+def difference_change(now: float | None, then: float | None, base: int, digits: int = 4) -> float | None:
     """now − then, when the earlier fraction or mean stands on at least MIN_BASE cases."""
     if now is None or then is None or base < MIN_BASE:
         return None
@@ -623,16 +623,16 @@ def totals_change(totals: Totals, previous: Totals) -> YearOnYear:
     """The change from `previous` to `totals` by the rules of the module's docstring (year on year; the monthly
     report uses it month on month too, so that both comparisons follow one rule)."""
     return YearOnYear(
-        received=_relative(totals.received, previous.received),
-        people_received=_relative(totals.people_received, previous.people_received),
-        accepted=_relative(totals.accepted, previous.accepted),
-        resolved=_relative(totals.resolved, previous.resolved),
-        overdue=_relative(totals.overdue, previous.overdue),
-        online=_relative(totals.online, previous.online),
-        resolution_rate=_difference(totals.resolution_rate, previous.resolution_rate, previous.accepted),
-        online_share=_difference(totals.online_share, previous.online_share, previous.received),
-        satisfaction_rate=_difference(totals.satisfaction_rate, previous.satisfaction_rate, previous.rated),
-        average_handling_days=_difference(
+        received=relative_change(totals.received, previous.received),
+        people_received=relative_change(totals.people_received, previous.people_received),
+        accepted=relative_change(totals.accepted, previous.accepted),
+        resolved=relative_change(totals.resolved, previous.resolved),
+        overdue=relative_change(totals.overdue, previous.overdue),
+        online=relative_change(totals.online, previous.online),
+        resolution_rate=difference_change(totals.resolution_rate, previous.resolution_rate, previous.accepted),
+        online_share=difference_change(totals.online_share, previous.online_share, previous.received),
+        satisfaction_rate=difference_change(totals.satisfaction_rate, previous.satisfaction_rate, previous.rated),
+        average_handling_days=difference_change(
             totals.average_handling_days, previous.average_handling_days, previous.timed, 2
         ),
     )

@@ -4,8 +4,10 @@
 last full month, with the year to date beside it): received, resolved, 办结率, average handling time in working
 days, satisfaction, online share and their change on a year earlier, by township (the county's child regions) and
 by category, a 12-month trend, and the results published in the period. The measures are those of
-lianxin/cases/reports.py, read through `case_statistics(user=SYSTEM, …)` in one place (`_statistics`) that the
-dashboards' rollups may later replace.
+lianxin/cases/reports.py, read from the dashboards' rollups (lianxin.insight.figures: a few indexed reads of small
+tables, whatever the number of cases, so that a public page stays cheap at a province's scale). A period under way
+ends today; the rollups' whole months give the same figures (no case is registered after today), and its year on
+year compares the same days a year earlier, from the daily totals.
 
 Nothing personal leaves this module: no names, phones, addresses or case titles, only counts, rates and the
 published results' public (redacted) titles. Small counts are suppressed (DISCLOSURE_MIN_COUNT, default 5):
@@ -31,8 +33,9 @@ from django.utils import timezone
 
 from lianxin.cases import permissions as p
 from lianxin.cases.models import Case, Status
-from lianxin.cases.reports import CaseStatistics, Totals, case_statistics
+from lianxin.cases.reports import YearOnYear, year_earlier
 from lianxin.core.errors import DomainError, NotFound
+from lianxin.insight.figures import Figures, FigureTotals, figures, figures_change, figures_totals_for_days
 from lianxin.regions.models import Region, RegionLevel
 from lianxin.workdays.calendar import CHINA
 
@@ -246,22 +249,22 @@ class _Rules:
             return Cell(HIDDEN)
         return Cell(f"{value:.1f}", round(value, 1))
 
-    def row(self, key: str, label: str, figures: Any, *, timed: int) -> Row:
-        """`figures`: a Totals or a Breakdown of lianxin.cases.reports."""
-        hidden = 0 < figures.received < self.n
+    def row(self, key: str, label: str, group: Any, *, timed: int) -> Row:
+        """`group`: the rollups' FigureTotals or a cases.reports Breakdown."""
+        hidden = 0 < group.received < self.n
         return Row(
             key=key,
             label=label,
             suppressed=hidden,
-            received=self.count(figures.received, group_suppressed=hidden),
-            resolved=self.count(figures.resolved, group_suppressed=hidden),
-            resolution_rate=self.rate(figures.resolution_rate, figures.accepted, group_suppressed=hidden),
-            average_handling_days=self.days(figures.average_handling_days, timed, group_suppressed=hidden),
-            satisfaction_rate=self.rate(figures.satisfaction_rate, figures.rated, group_suppressed=hidden),
+            received=self.count(group.received, group_suppressed=hidden),
+            resolved=self.count(group.resolved, group_suppressed=hidden),
+            resolution_rate=self.rate(group.resolution_rate, group.accepted, group_suppressed=hidden),
+            average_handling_days=self.days(group.average_handling_days, timed, group_suppressed=hidden),
+            satisfaction_rate=self.rate(group.satisfaction_rate, group.rated, group_suppressed=hidden),
             # A Breakdown has no share: online / received, as reports' Totals.online_share.
             online_share=self.rate(
-                round(figures.online / figures.received, 4) if figures.received else None,
-                figures.received,
+                round(group.online / group.received, 4) if group.received else None,
+                group.received,
                 group_suppressed=hidden,
             ),
         )
@@ -272,10 +275,9 @@ def _signed(value: float, unit: str, digits: int = 1) -> str:
     return f"{sign}{abs(value):.{digits}f}{unit}"
 
 
-def _changes(stats: CaseStatistics, rules: _Rules) -> list[Change]:
+def _changes(yoy: YearOnYear, totals: FigureTotals, rules: _Rules) -> list[Change]:
     """Year on year, as case_statistics computes it (None under its own MIN_BASE), hidden too when this period's
     figure is suppressed."""
-    yoy, totals = stats.year_on_year, stats.totals
 
     def change(label: str, value: float | None, base: int, unit: str, scale: float) -> Change:
         if value is None or base < rules.n:
@@ -296,12 +298,24 @@ def _changes(stats: CaseStatistics, rules: _Rules) -> list[Change]:
 # --- the figures -------------------------------------------------------------------------------------------------
 
 
-def _statistics(region: Region, start: datetime.date, end: datetime.date) -> CaseStatistics:
-    """Every figure of the page comes through here: the one place the rollups will replace."""
-    return case_statistics(user=p.SYSTEM, region=region, start=start, end=end)
+def _figures(region: Region, start: datetime.date, end: datetime.date) -> Figures:
+    """The figures of the cases registered from `start` (a month's first day) to `end`: the whole months from
+    `start`'s to `end`'s, which hold the same cases when `end` is today."""
+    return figures(user=p.SYSTEM, region=region, start=start, end=_period_end("month", end.year, end.month))
 
 
-def _totals_row(key: str, label: str, totals: Totals, rules: _Rules) -> Row:
+def _year_on_year(county: Region, period: "Period", totals: FigureTotals) -> YearOnYear:
+    """The change on the same days a year earlier: whole months for a whole period, the daily totals for one under
+    way (to the same day)."""
+    start, end = year_earlier(period.start), year_earlier(period.end)
+    if end == _period_end("month", end.year, end.month):
+        previous = _figures(county, start, end).totals
+    else:
+        previous = figures_totals_for_days(user=p.SYSTEM, region=county, start=start, end=end)
+    return figures_change(totals, previous)
+
+
+def _totals_row(key: str, label: str, totals: FigureTotals, rules: _Rules) -> Row:
     return rules.row(key, label, totals, timed=totals.timed)
 
 
@@ -363,28 +377,28 @@ def county_disclosure(*, county: Region, period: Period | None = None) -> County
         raise NotFound("未找到该县（区）")
     period = period or period_default()
     rules = _Rules()
-    stats = _statistics(county, period.start, period.end)
+    stats = _figures(county, period.start, period.end)
     totals = _totals_row(county.code, county.name, stats.totals, rules)
 
     # The year to date beside a month or a quarter (for January or the first quarter it is the period itself).
     year_to_date = None
     year_start = datetime.date(period.end.year, 1, 1)
     if period.start > year_start:
-        ytd = _statistics(county, year_start, period.end)
+        ytd = _figures(county, year_start, period.end)
         year_to_date = _totals_row(county.code, county.name, ytd.totals, rules)
 
     by_township = []
     for township in Region.objects.filter(parent=county).order_by("code"):
-        figures = _statistics(township, period.start, period.end).totals
-        by_township.append(_totals_row(township.code, township.name, figures, rules))
+        township_totals = _figures(township, period.start, period.end).totals
+        by_township.append(_totals_row(township.code, township.name, township_totals, rules))
 
     # Breakdowns carry no count of timed cases: a category's average stands on its resolved cases.
     by_category = [rules.row(item.key, item.label, item, timed=item.resolved) for item in stats.by_category]
 
     trend = []
     for start, end in _months_up_to(period.end, TREND_MONTHS):
-        figures = stats.totals if (start, end) == (period.start, period.end) else _statistics(county, start, end).totals
-        trend.append(_totals_row(f"{start:%Y-%m}", f"{start.year}年{start.month}月", figures, rules))
+        month = stats.totals if (start, end) == (period.start, period.end) else _figures(county, start, end).totals
+        trend.append(_totals_row(f"{start:%Y-%m}", f"{start.year}年{start.month}月", month, rules))
 
     return CountyDisclosure(
         county_code=county.code,
@@ -392,7 +406,7 @@ def county_disclosure(*, county: Region, period: Period | None = None) -> County
         period=period,
         min_count=rules.n,
         totals=totals,
-        year_on_year=_changes(stats, rules),
+        year_on_year=_changes(_year_on_year(county, period, stats.totals), stats.totals, rules),
         year_to_date=year_to_date,
         year_to_date_label=f"{period.end.year}年1—{period.end.month}月累计",
         by_township=by_township,

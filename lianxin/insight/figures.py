@@ -34,7 +34,7 @@ from lianxin.accounts.roles import Perm
 from lianxin.cases import permissions as p
 from lianxin.cases.deadlines import STEP_DEADLINES, waiting_past_due_q
 from lianxin.cases.models import Case, Category, Channel, ResponsibleUnit
-from lianxin.cases.reports import Breakdown
+from lianxin.cases.reports import Breakdown, YearOnYear, difference_change, relative_change
 from lianxin.core.errors import DomainError
 from lianxin.core.scoping import region_scope_q
 from lianxin.insight.rollup_models import (
@@ -196,8 +196,39 @@ def figures_daily(*, user: Any, region: Region, start: datetime.date, end: datet
     return [DayFigures(**row) for row in rows.order_by("day")]
 
 
-def _check(user: Any, region: Region, start: datetime.date, end: datetime.date) -> None:
-    if start.day != 1 or (end + datetime.timedelta(days=1)).day != 1:
+def figures_totals_for_days(*, user: Any, region: Region, start: datetime.date, end: datetime.date) -> FigureTotals:
+    """The totals for the cases registered in `region` on the days from `start` to `end` (any days, not whole
+    months): from the daily totals for a county, city or province, from the facts below. For a period under way
+    compared with the same days a year earlier."""
+    _check(user, region, start, end, whole_months=False)
+    days = {"day__range": (start, end)}
+    if region.level in NODE_LEVELS:
+        sums = DailyTotal.objects.filter(node_id=region.pk, **days).aggregate(**_SUMS)
+    else:
+        sums = _facts(region).filter(**days).aggregate(**_SUMS)
+    totals = {name: value or 0 for name, value in sums.items()}
+    totals["overdue"] = _waiting_counts(region, start, end, Filters())[None].get("", 0)
+    return totals_from_sums(totals)
+
+
+def figures_change(now: FigureTotals, then: FigureTotals) -> YearOnYear:
+    """cases.reports.totals_change for the rollups' totals (which have no people received: None)."""
+    return YearOnYear(
+        received=relative_change(now.received, then.received),
+        people_received=None,
+        accepted=relative_change(now.accepted, then.accepted),
+        resolved=relative_change(now.resolved, then.resolved),
+        overdue=relative_change(now.overdue, then.overdue),
+        online=relative_change(now.online, then.online),
+        resolution_rate=difference_change(now.resolution_rate, then.resolution_rate, then.accepted),
+        online_share=difference_change(now.online_share, then.online_share, then.received),
+        satisfaction_rate=difference_change(now.satisfaction_rate, then.satisfaction_rate, then.rated),
+        average_handling_days=difference_change(now.average_handling_days, then.average_handling_days, then.timed, 2),
+    )
+
+
+def _check(user: Any, region: Region, start: datetime.date, end: datetime.date, *, whole_months: bool = True) -> None:
+    if whole_months and (start.day != 1 or (end + datetime.timedelta(days=1)).day != 1):
         raise DomainError("period_invalid", "统计期间: 须为整月（从某月1日到某月最后一日）", field="start")
     if end < start:
         raise DomainError("period_invalid", "结束日期: 不能早于开始日期", field="end")

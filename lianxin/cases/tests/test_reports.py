@@ -28,13 +28,13 @@ from lianxin.cases.reports import (
     MIN_BASE,
     LedgerFilters,
     WorkdayCounter,
-    _difference,
-    _relative,
     case_statistics,
+    difference_change,
     ledger_csv,
     ledger_filters_resolve,
     ledger_rows,
     ledger_xlsx,
+    relative_change,
     year_earlier,
 )
 from lianxin.cases.services import case_rate_as_citizen, reception_close, reception_start
@@ -309,9 +309,14 @@ def test_no_year_on_year_change_is_computed_from_fewer_than_min_base_cases_a_yea
 
 
 def test_a_year_on_year_change_needs_min_base_cases_under_what_it_divides():
-    assert (_relative(3072, 15), _relative(45, 30), _relative(30, 20), _relative(5, 0)) == (None, 0.5, 0.5, None)
-    assert _difference(0.9, 0.8, 19) is None and _difference(0.9, 0.8, 20) == 0.1
-    assert _difference(None, 0.8, 100) is None
+    assert (relative_change(3072, 15), relative_change(45, 30), relative_change(30, 20), relative_change(5, 0)) == (
+        None,
+        0.5,
+        0.5,
+        None,
+    )
+    assert difference_change(0.9, 0.8, 19) is None and difference_change(0.9, 0.8, 20) == 0.1
+    assert difference_change(None, 0.8, 100) is None
 
 
 def test_the_statistics_break_down_by_category_unit_and_channel(story, personas, regions, loop):

@@ -16,6 +16,7 @@ from lianxin.cases.workflow import Action, case_transition
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.insight import disclosure
 from lianxin.insight.disclosure import county_disclosure, period_default, period_parse
+from lianxin.insight.rollups import rollups_update
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 TODAY = datetime.date(2025, 12, 6)
@@ -74,6 +75,7 @@ def build_county(loop, personas, regions) -> SimpleNamespace:  # noqa: F811
         act(wukang[1], Action.PUBLISH, staff, public_title="十一月公开的结果")
     with at(2024, 10, 9):
         last_year = loop.register(title="去年的事")
+    rollups_update()  # the worker's step: the disclosure reads the rollups
     return SimpleNamespace(wukang=wukang, qianyuan=qianyuan, anji=anji, last_year=last_year)
 
 
@@ -215,3 +217,27 @@ def test_periods_are_named_by_month_quarter_or_year_and_end_today_at_the_latest(
         with pytest.raises(DomainError) as error:
             period_parse(bad, today=TODAY)
         assert error.value.code == "period_invalid"
+
+
+def test_a_month_under_way_compares_with_the_same_days_a_year_earlier(loop, regions):  # noqa: F811
+    """December 2025 seen on the 6th: 30 cases so far, against the 24 of 1–6 December 2024 (not the 30 of the whole
+    month), as case_statistics counts it; the rollups' daily totals answer the partial days."""
+    with at(2024, 12, 3):
+        for _ in range(24):
+            loop.register(title="去年同期")
+    with at(2024, 12, 20):
+        for _ in range(6):
+            loop.register(title="去年同期之后")
+    with at(2025, 12, 2):
+        for _ in range(30):
+            loop.register(title="今年")
+    rollups_update()
+    with at(2025, 12, 6, 15):
+        period = period_parse("2025-12", today=TODAY)
+        assert (period.start, period.end) == (datetime.date(2025, 12, 1), TODAY)
+        d = county_disclosure(county=regions.deqing, period=period)
+        stats = case_statistics(user=p.SYSTEM, region=regions.deqing, start=period.start, end=period.end)
+    assert d.totals.received.value == stats.totals.received == 30
+    received = {change.label: change.cell for change in d.year_on_year}["收到"]
+    assert stats.year_on_year.received == 0.25
+    assert (received.text, received.value) == ("+25.0%", 25.0)

@@ -13,6 +13,7 @@ from lianxin.cases.services import case_rate_as_citizen
 from lianxin.cases.tests.conftest import loop  # noqa: F401
 from lianxin.cases.workflow import Action, case_transition
 from lianxin.insight.disclosure import period_default
+from lianxin.insight.rollups import rollups_update
 from lianxin.portal.tests.test_browser import (  # noqa: F401
     _migration_data,
     axe_violations,
@@ -61,6 +62,7 @@ def this_month(loop, personas, regions):
     case_transition(
         case=first, action=Action.PUBLISH, actor=staff, note="", params={"public_title": "居仁路路灯已全部修复"}
     )
+    rollups_update()  # the worker's step: the page reads the rollups
     return f"{now.astimezone(CHINA):%Y-%m}"
 
 
