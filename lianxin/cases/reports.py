@@ -41,7 +41,7 @@ import datetime
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
@@ -619,12 +619,43 @@ def year_earlier(day: datetime.date) -> datetime.date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def totals_change(totals: Totals, previous: Totals) -> YearOnYear:
+class ComparableTotals(Protocol):
+    """What a change is computed from: a Totals, or the dashboards' rollup totals (which have no people received)."""
+
+    @property
+    def received(self) -> int: ...
+    @property
+    def accepted(self) -> int: ...
+    @property
+    def resolved(self) -> int: ...
+    @property
+    def overdue(self) -> int: ...
+    @property
+    def online(self) -> int: ...
+    @property
+    def timed(self) -> int: ...
+    @property
+    def rated(self) -> int: ...
+    @property
+    def resolution_rate(self) -> float | None: ...
+    @property
+    def online_share(self) -> float | None: ...
+    @property
+    def satisfaction_rate(self) -> float | None: ...
+    @property
+    def average_handling_days(self) -> float | None: ...
+
+
+def totals_change(totals: ComparableTotals, previous: ComparableTotals) -> YearOnYear:
     """The change from `previous` to `totals` by the rules of the module's docstring (year on year; the monthly
-    report uses it month on month too, so that both comparisons follow one rule)."""
+    report uses it month on month too, so that both comparisons follow one rule). Without people received on both
+    sides (the rollups'), its change is None."""
+    people_now, people_then = getattr(totals, "people_received", None), getattr(previous, "people_received", None)
     return YearOnYear(
         received=relative_change(totals.received, previous.received),
-        people_received=relative_change(totals.people_received, previous.people_received),
+        people_received=(
+            relative_change(people_now, people_then) if people_now is not None and people_then is not None else None
+        ),
         accepted=relative_change(totals.accepted, previous.accepted),
         resolved=relative_change(totals.resolved, previous.resolved),
         overdue=relative_change(totals.overdue, previous.overdue),

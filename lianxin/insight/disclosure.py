@@ -33,9 +33,9 @@ from django.utils import timezone
 
 from lianxin.cases import permissions as p
 from lianxin.cases.models import Case, Status
-from lianxin.cases.reports import YearOnYear, year_earlier
+from lianxin.cases.reports import YearOnYear, totals_change, year_earlier
 from lianxin.core.errors import DomainError, NotFound
-from lianxin.insight.figures import Figures, FigureTotals, figures, figures_change, figures_totals_for_days
+from lianxin.insight.figures import Figures, FigureTotals, figures, figures_totals_for_days
 from lianxin.regions.models import Region, RegionLevel
 from lianxin.workdays.calendar import CHINA
 
@@ -312,7 +312,7 @@ def _year_on_year(county: Region, period: "Period", totals: FigureTotals) -> Yea
         previous = _figures(county, start, end).totals
     else:
         previous = figures_totals_for_days(user=p.SYSTEM, region=county, start=start, end=end)
-    return figures_change(totals, previous)
+    return totals_change(totals, previous)
 
 
 def _totals_row(key: str, label: str, totals: FigureTotals, rules: _Rules) -> Row:

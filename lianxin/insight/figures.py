@@ -34,7 +34,7 @@ from lianxin.accounts.roles import Perm
 from lianxin.cases import permissions as p
 from lianxin.cases.deadlines import STEP_DEADLINES, waiting_past_due_q
 from lianxin.cases.models import Case, Category, Channel, ResponsibleUnit
-from lianxin.cases.reports import Breakdown, YearOnYear, difference_change, relative_change
+from lianxin.cases.reports import Breakdown
 from lianxin.core.errors import DomainError
 from lianxin.core.scoping import region_scope_q
 from lianxin.insight.rollup_models import (
@@ -209,22 +209,6 @@ def figures_totals_for_days(*, user: Any, region: Region, start: datetime.date, 
     totals = {name: value or 0 for name, value in sums.items()}
     totals["overdue"] = _waiting_counts(region, start, end, Filters())[None].get("", 0)
     return totals_from_sums(totals)
-
-
-def figures_change(now: FigureTotals, then: FigureTotals) -> YearOnYear:
-    """cases.reports.totals_change for the rollups' totals (which have no people received: None)."""
-    return YearOnYear(
-        received=relative_change(now.received, then.received),
-        people_received=None,
-        accepted=relative_change(now.accepted, then.accepted),
-        resolved=relative_change(now.resolved, then.resolved),
-        overdue=relative_change(now.overdue, then.overdue),
-        online=relative_change(now.online, then.online),
-        resolution_rate=difference_change(now.resolution_rate, then.resolution_rate, then.accepted),
-        online_share=difference_change(now.online_share, then.online_share, then.received),
-        satisfaction_rate=difference_change(now.satisfaction_rate, then.satisfaction_rate, then.rated),
-        average_handling_days=difference_change(now.average_handling_days, then.average_handling_days, then.timed, 2),
-    )
 
 
 def _check(user: Any, region: Region, start: datetime.date, end: datetime.date, *, whole_months: bool = True) -> None:
