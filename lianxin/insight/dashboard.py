@@ -3,8 +3,9 @@ grid's own figures, trends by day, week or month with the page's filters, reside
 cases per 10,000 residents), the overdue and supervised cases behind the figures, the common problems (routing's
 hotspots), and a deputy's or a place's own figures for the workbench.
 
-The breakdowns and the trends read the rollups' per-case facts (CaseFact, joined to their case for its deputy,
-place or grid), so they count by the measures of `figures` and `case_statistics`: overdue is the flagged cases
+The breakdowns and the trends read the rollups: an unfiltered county's, city's or province's deputies and places
+from the slices, the rest from the per-case facts (which keep the deputy and the place; joined to their case for
+its grid), so they count by the measures of `figures` and `case_statistics`: overdue is the flagged cases
 plus those waiting now past the deadline of their step, read live. A deputy's and a place's figures are few cases,
 counted live from the cases by the same definitions.
 """
@@ -37,7 +38,18 @@ from lianxin.cases.models import (
 from lianxin.cases.reports import SATISFIED, Breakdown, WorkdayCounter
 from lianxin.core.scoping import region_scope_q
 from lianxin.deputies.models import Deputy
-from lianxin.insight.figures import Figures, Sums, breakdown_from_sums, mean, ratio, totals_from_sums
+from lianxin.insight.figures import (
+    NODE_LEVELS,
+    WAITING_STATUSES,
+    Figures,
+    Filters,
+    Sums,
+    breakdown_from_sums,
+    mean,
+    ratio,
+    slice_sums,
+    totals_from_sums,
+)
 from lianxin.insight.rollup_models import MEASURES, CaseFact
 from lianxin.regions.models import Grid, Region, RegionLevel
 from lianxin.regions.selectors import RegionNotFound
@@ -54,13 +66,7 @@ LEVEL_COLUMN = {
 # The breakdowns of this module: the case's field and the label of "none".
 CASE_DIMS = {"deputy": "未经代表", "place": "非家站室渠道", "grid": "未定网格"}
 STEPS = ("day", "week", "month")
-
-
-@dataclass(frozen=True)
-class Filters:
-    category: Category | None = None
-    channel: str | None = None
-    unit_id: int | None = None
+NO_FILTERS = Filters()
 
 
 def check_scope(user: Any, region: Region) -> None:
@@ -125,29 +131,40 @@ def _zero() -> Sums:
 def _grouped(
     region: Region, start: datetime.date, end: datetime.date, filters: Filters, key: str | None, grid: Grid | None
 ) -> dict[Any, Sums]:
-    """Sums of the facts per value of `key` (a fact's column or a case's field through `case__`; None: one group
-    under None), with the cases waiting now past due (not flagged) added to `overdue`."""
-    facts = _facts(region, filters, grid).filter(month__range=(start.replace(day=1), end))
-    sums = {name: Sum(name) for name in MEASURES}
-    rows: Iterable[dict[str, Any]] = facts.values(key).annotate(**sums).order_by() if key else [facts.aggregate(**sums)]
+    """Sums per value of `key` (a fact's column, or a case's field through `case__`; None: one group under None),
+    with the cases waiting now past due (not flagged) added to `overdue`. "None" is 0 for an id. An unfiltered
+    county, city or province reads its deputies and places from the slices; the rest from the facts."""
     out: dict[Any, Sums] = defaultdict(_zero)
-    for row in rows:
-        if not row.get("received"):
-            continue
-        group = out[row[key] if key else None]
-        for name in MEASURES:
-            group[name] += row[name] or 0
+    if grid is None and not filters and region.level in NODE_LEVELS and key in ("deputy_id", "place_id"):
+        dim = key.removesuffix("_id")
+        for value, sums in slice_sums(region, start, end, [dim])[dim].items():
+            out[int(value) if value else 0] = sums
+    else:
+        facts = _facts(region, filters, grid).filter(month__range=(start.replace(day=1), end))
+        measures = {name: Sum(name) for name in MEASURES}
+        rows: Iterable[dict[str, Any]] = (
+            facts.values(key).annotate(**measures).order_by() if key else [facts.aggregate(**measures)]
+        )
+        for row in rows:
+            if not row.get("received"):
+                continue
+            group = out[(0 if row[key] is None else row[key]) if key else None]
+            for name in MEASURES:
+                group[name] += row[name] or 0
     low, high = _bounds(start, end)
     waiting = _cases(region, filters, grid).filter(
-        waiting_past_due_q(timezone.now()), is_overdue=False, registered_at__gte=low, registered_at__lt=high
+        waiting_past_due_q(timezone.now()),
+        status__in=WAITING_STATUSES,  # as figures: through the partial index of the open, unflagged cases
+        is_overdue=False,
+        registered_at__gte=low,
+        registered_at__lt=high,
     )
-    case_key = key.removeprefix("case__") if key and key.startswith("case__") else key
-    if key is None:
+    case_key = key.removeprefix("case__") if key else None
+    if case_key is None:
         out[None]["overdue"] += waiting.count()
     else:
-        for value, n in waiting.values_list(case_key or "pk").annotate(n=Count("pk")).order_by():
-            # The facts keep 0 for no category or unit; a case's field is None.
-            out[0 if value is None and key in ("category_id", "unit_id") else value]["overdue"] += n
+        for value, n in waiting.values_list(case_key).annotate(n=Count("pk")).order_by():
+            out[0 if value is None and case_key.endswith("_id") else value]["overdue"] += n
     return dict(out)
 
 
@@ -167,13 +184,15 @@ def case_breakdown(
     start: datetime.date,
     end: datetime.date,
     dim: str,
-    filters: Filters = Filters(),
+    filters: Filters = NO_FILTERS,
     grid: Grid | None = None,
 ) -> list[Breakdown]:
     """The cases of `region` registered from the month of `start` to the end of the month of `end`, by the
     deputy who received them, the place where, or their grid (`dim`); key: the id ("" for none), largest first."""
     check_scope(user, region)
-    groups = _grouped(region, start, end, filters, f"case__{dim}_id", grid)
+    groups = _grouped(
+        region, start, end, filters, f"{dim}_id" if dim in ("deputy", "place") else f"case__{dim}_id", grid
+    )
     names = _labels(dim, [pk for pk in groups if pk])
     return _sorted(
         [
@@ -185,7 +204,7 @@ def case_breakdown(
 
 
 def grid_figures(
-    *, user: Any, grid: Grid, start: datetime.date, end: datetime.date, filters: Filters = Filters()
+    *, user: Any, grid: Grid, start: datetime.date, end: datetime.date, filters: Filters = NO_FILTERS
 ) -> Figures:
     """The figures of the cases of one grid (the level under the village), as `figures` gives a region's (no
     child regions)."""
@@ -220,7 +239,7 @@ def grid_figures(
 
 
 def grid_breakdown(
-    *, user: Any, village: Region, start: datetime.date, end: datetime.date, filters: Filters = Filters()
+    *, user: Any, village: Region, start: datetime.date, end: datetime.date, filters: Filters = NO_FILTERS
 ) -> list[Breakdown]:
     """A village's cases by grid (key: the grid's code, "" for none)."""
     check_scope(user, village)
@@ -266,7 +285,7 @@ def trend(
     start: datetime.date,
     end: datetime.date,
     step: str,
-    filters: Filters = Filters(),
+    filters: Filters = NO_FILTERS,
     grid: Grid | None = None,
     daily: list[Any] | None = None,
 ) -> list[TrendPoint]:
@@ -339,7 +358,7 @@ def overdue_cases(
     region: Region,
     start: datetime.date,
     end: datetime.date,
-    filters: Filters = Filters(),
+    filters: Filters = NO_FILTERS,
     grid: Grid | None = None,
     limit: int = 10,
 ) -> tuple[list[Case], int]:
@@ -360,7 +379,7 @@ def supervised_cases(
     region: Region,
     start: datetime.date,
     end: datetime.date,
-    filters: Filters = Filters(),
+    filters: Filters = NO_FILTERS,
     grid: Grid | None = None,
     limit: int = 10,
 ) -> tuple[list[Case], int]:

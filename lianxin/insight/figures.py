@@ -294,15 +294,7 @@ def _group_sums(
     out: dict[Any, dict[str, Sums]] = {}
     for model, dims in _plan(region, filters).items():
         if model is PeriodSlice:
-            slices = (
-                PeriodSlice.objects.filter(node_id=region.pk, dim__in=[dim or SliceDim.ALL for dim in dims])
-                .filter(_periods_q(start, end))
-                .values("dim", "key")
-            )
-            by_dim = _fetch(slices.annotate(**_SUMS), ["dim", "key"])
-            for dim in dims:
-                wanted = dim or SliceDim.ALL.value
-                out[dim] = _collect((row for row in by_dim if row["dim"] == wanted), lambda row: row["key"])
+            out.update(slice_sums(region, start, end, dims))
             continue
         if model is CaseFact:
             qs: QuerySet[Any] = _facts(region)
@@ -344,6 +336,24 @@ def _periods_q(start: datetime.date, end: datetime.date) -> Q:
     for span, months in by_span.items():
         condition |= Q(span=span, month__in=months)
     return condition
+
+
+def slice_sums(
+    region: Region, start: datetime.date, end: datetime.date, dims: list[str | None]
+) -> dict[str | None, dict[str, Sums]]:
+    """An unfiltered county's, city's or province's sums per key of each breakdown in `dims` (a SliceDim value;
+    None: the totals, under the key ""), from the slices of the periods covering the months, in one statement.
+    Without the cases waiting now past due (`overdue` is 0 here)."""
+    slices = (
+        PeriodSlice.objects.filter(node_id=region.pk, dim__in=[dim or SliceDim.ALL for dim in dims])
+        .filter(_periods_q(start, end))
+        .values("dim", "key")
+    )
+    by_dim = _fetch(slices.annotate(**_SUMS), ["dim", "key"])
+    return {
+        dim: _collect((row for row in by_dim if row["dim"] == (dim or SliceDim.ALL.value)), lambda row: row["key"])
+        for dim in dims
+    }
 
 
 def _fetch(qs: QuerySet[Any], columns: list[str]) -> list[dict[str, Any]]:

@@ -69,6 +69,8 @@ class CaseFact(Measures):
     township_id = models.IntegerField("乡镇", default=0)
     category_id = models.IntegerField("类别", default=0)
     unit_id = models.IntegerField("承办单位", default=0)
+    deputy_id = models.IntegerField("接待代表", default=0)  # the dashboards' breakdowns by deputy and by place
+    place_id = models.IntegerField("接待家站室", default=0)
     channel = models.CharField("渠道", max_length=16)
 
     class Meta:
@@ -206,6 +208,8 @@ class SliceDim(models.TextChoices):
     UNIT = "unit", "承办单位"
     CHANNEL = "channel", "渠道"
     CHILD = "child", "下级区划"
+    DEPUTY = "deputy", "接待代表"
+    PLACE = "place", "接待家站室"
 
 
 SLICE_KEY = ("month", "span", "node_id", "dim", "key")
@@ -221,8 +225,8 @@ class Span(models.IntegerChoices):
 
 class PeriodSlice(Measures):
     """Sums per (period, node, dim, key) for the county, city and province nodes: the node's totals (dim "all", key
-    "") and its breakdowns by category id, unit id, channel and child region id ("" for none, and for the cases
-    registered at the node itself). A period is a month, a calendar quarter or a calendar year (`span`) starting on
+    "") and its breakdowns by category id, unit id, channel, child region id ("" for none, and for the cases
+    registered at the node itself), deputy id and place id ("" for none). A period is a month, a calendar quarter or a calendar year (`span`) starting on
     `month`: a case counts in the three periods of its month, so that a province's year by unit is one row a unit,
     not twelve."""
 

@@ -75,6 +75,8 @@ _CASE_FIELDS = (
     "region_id",
     "category_id",
     "unit_id",
+    "deputy_id",
+    "place_id",
     "channel",
     "status",
     "handling",
@@ -101,6 +103,8 @@ class Fact:
     township_id: int
     category_id: int
     unit_id: int
+    deputy_id: int
+    place_id: int
     channel: str
     received: int
     pending: int
@@ -156,6 +160,8 @@ class Fact:
                     (month, span, node, SliceDim.UNIT.value, _key(self.unit_id)),
                     (month, span, node, SliceDim.CHANNEL.value, self.channel),
                     (month, span, node, SliceDim.CHILD.value, child),
+                    (month, span, node, SliceDim.DEPUTY.value, _key(self.deputy_id)),
+                    (month, span, node, SliceDim.PLACE.value, _key(self.place_id)),
                 ]
         return keys
 
@@ -229,6 +235,8 @@ def fact_of(row: dict[str, Any], chain: Chain, days: WorkdayCounter) -> Fact:
         township_id=chain.township_id,
         category_id=row["category_id"] or 0,
         unit_id=row["unit_id"] or 0,
+        deputy_id=row["deputy_id"] or 0,
+        place_id=row["place_id"] or 0,
         channel=row["channel"],
         received=1,
         pending=int(pending),
@@ -608,8 +616,8 @@ _NODE_CHILD = {
 
 
 def _slices_from_cube(tables: Tables) -> None:
-    """The months' slices are coarser than the cube (which keeps every key they need): summed from it, not the
-    facts; the quarters' and years' from the months'."""
+    """The months' slices are coarser than the cube (which keeps every key they need but the deputy and the place):
+    summed from it, the deputies' and places' from the facts; the quarters' and years' from the months'."""
     for node, child in _NODE_CHILD.items():
         for dim, key in (
             (SliceDim.ALL, "''"),
@@ -620,6 +628,15 @@ def _slices_from_cube(tables: Tables) -> None:
         ):
             keys = {"month": "month", "span": str(Span.MONTH.value), "node_id": node, "dim": "%s", "key": key}
             _insert_select(tables[PeriodSlice], keys, tables[MonthlyCube], f"WHERE {node} <> 0", [dim.value])
+        for dim, column in ((SliceDim.DEPUTY, "deputy_id"), (SliceDim.PLACE, "place_id")):  # not in the cube
+            keys = {
+                "month": "month",
+                "span": str(Span.MONTH.value),
+                "node_id": node,
+                "dim": "%s",
+                "key": _as_key(column),
+            }
+            _insert_select(tables[PeriodSlice], keys, tables[CaseFact], f"WHERE {node} <> 0", [dim.value])
     _periods_from_months(tables[PeriodSlice])
 
 

@@ -1,4 +1,4 @@
-"""Migration 0004 adds the quarters' and years' slices to the months' already there: a dashboard reading a year
+"""Migrations 0004 and 0005 on a database that has rollups already. 0004 adds the quarters' and years' slices to the months' already there: a dashboard reading a year
 after the upgrade sees the same cases as the months, without waiting for a rebuild."""
 
 import datetime
@@ -7,10 +7,13 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from lianxin.insight.rollup_models import PeriodSlice, Span
+from lianxin.cases.models import Case
+from lianxin.cases.tests.conftest import loop  # noqa: F401  (a fixture)
+from lianxin.insight.rollup_models import CaseFact, PeriodSlice, Span
+from lianxin.portal.tests.test_browser import _migration_data  # noqa: F401  (categories after a flush)
 
 BEFORE = [("insight", "0003_coarse_cubes_on_time")]
-AFTER = [("insight", "0004_period_slices")]
+AFTER = [("insight", "0005_deputy_place")]
 
 
 def migrate(targets):
@@ -49,3 +52,37 @@ def test_the_upgrade_sums_the_months_into_their_quarters_and_years():
         (d(2025, 10, 1), Span.QUARTER): (1, 1, 2),
         (d(2025, 1, 1), Span.YEAR): (13, 13, 8),
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_upgrade_gives_the_facts_their_deputy_and_place_and_the_slices_their_breakdowns(
+    _migration_data,
+    loop,
+    regions,  # noqa: F811
+):
+    """Migration 0005 on a database whose facts predate it: each fact takes its case's deputy and place, and the
+    county, city and province get their slices by deputy and by place for the month, quarter and year."""
+    case = loop.register(place=None)
+    Case.objects.filter(pk=case.pk).update(registered_at=datetime.datetime(2025, 5, 6, 10, tzinfo=datetime.UTC))
+    migrate([("insight", "0004_period_slices")])
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO insight_casefact (case_id, day, month, region_id, province_id, city_id, county_id, "
+                "township_id, category_id, unit_id, channel, received, pending, declined, accepted, resolved, timed, "
+                "handling_days, flagged, online, rated, satisfied, on_time) VALUES (%s, '2025-05-06', '2025-05-01', "
+                "%s, %s, %s, %s, %s, 0, 0, 'online', 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0)",
+                [case.pk, regions.jueren.pk, regions.zhejiang.pk, regions.huzhou.pk, regions.deqing.pk,
+                 regions.wukang.pk],
+            )  # fmt: skip
+    finally:
+        migrate([("insight", "0005_deputy_place")])
+    fact = CaseFact.objects.get(case_id=case.pk)
+    assert (fact.deputy_id, fact.place_id) == (loop.deputy.pk, 0)
+    by_deputy = PeriodSlice.objects.filter(dim="deputy")
+    assert sorted(by_deputy.values_list("node_id", "span", "key", "received")) == sorted(
+        (node.pk, span, str(loop.deputy.pk), 1)
+        for node in (regions.zhejiang, regions.huzhou, regions.deqing)
+        for span in (Span.MONTH, Span.QUARTER, Span.YEAR)
+    )
+    assert set(PeriodSlice.objects.filter(dim="place").values_list("key", flat=True)) == {""}

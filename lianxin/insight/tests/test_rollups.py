@@ -23,9 +23,11 @@ from lianxin.cases.models import Case, CaseEvent, Category, Rating, ResponsibleU
 from lianxin.cases.services import case_rate_as_citizen, case_register
 from lianxin.cases.workflow import Action, available_actions, case_transition
 from lianxin.core.errors import DomainError
+from lianxin.deputies.models import Deputy
 from lianxin.insight import rollups
 from lianxin.insight.rollup_models import CaseFact, PeriodSlice, RollupState, Span
 from lianxin.insight.rollups import facts_refresh, rollup_rows, rollups_rebuild, rollups_update
+from lianxin.venues.models import Place, PlaceKind
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 START = datetime.datetime(2025, 10, 1, 9, tzinfo=SHANGHAI)
@@ -86,7 +88,10 @@ def play_story(world: SimpleNamespace, *, seed: int, cases: int = 30, step_every
             if len(world.cases) < cases and rng.random() < 0.5:
                 region = rng.choice(world.regions)
                 category = rng.choice([None, *world.categories])
+                n = len(world.cases)  # not the rng: the stories of the seeds stay what they were
                 draft = CaseDraft(
+                    deputy=world.deputy if n % 3 == 0 else None,
+                    place=world.place if n % 2 == 0 else None,
                     channel=rng.choice(["online", "hotline", "station", "mobile", "phone"]),
                     title="路灯不亮",
                     body="居仁路东段路灯一个月没亮了。",
@@ -117,6 +122,8 @@ def world(personas, regions):
     return SimpleNamespace(
         staff=personas.city_staff,  # 湖州市: handles and supervises every case of the story
         units=units,
+        deputy=Deputy.objects.create(name="沈建国", gender="male"),
+        place=Place.objects.create(kind=PlaceKind.STATION, name="居仁社区代表工作站", region=regions.jueren),
         categories=list(Category.objects.filter(code__in=["transport", "environment", "urban-construction"])),
         regions=[regions.jueren, regions.jueren, regions.chengdong, regions.wukang, regions.deqing, regions.anji],
         cases=[],
