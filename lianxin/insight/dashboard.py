@@ -3,8 +3,8 @@ grid's own figures, trends by day, week or month with the page's filters, reside
 cases per 10,000 residents), the overdue and supervised cases behind the figures, the common problems (routing's
 hotspots), and a deputy's or a place's own figures for the workbench.
 
-The breakdowns and the trends read the rollups: an unfiltered county's, city's or province's deputies and places
-from the slices, the rest from the per-case facts (which keep the deputy and the place; joined to their case for
+The breakdowns and the trends read the rollups: an unfiltered township's, county's, city's or province's deputies
+and places from the slices, the rest from the per-case facts (which keep the deputy and the place; joined to their case for
 its grid), so they count by the measures of `figures` and `case_statistics`: overdue is the flagged cases
 plus those waiting now past the deadline of their step, read live. A deputy's and a place's figures are few cases,
 counted live from the cases by the same definitions.
@@ -39,7 +39,7 @@ from lianxin.cases.reports import SATISFIED, Breakdown, WorkdayCounter
 from lianxin.core.scoping import region_scope_q
 from lianxin.deputies.models import Deputy
 from lianxin.insight.figures import (
-    NODE_LEVELS,
+    SLICE_LEVELS,
     WAITING_STATUSES,
     Figures,
     Filters,
@@ -135,7 +135,7 @@ def _grouped(
     with the cases waiting now past due (not flagged) added to `overdue`. "None" is 0 for an id. An unfiltered
     county, city or province reads its deputies and places from the slices; the rest from the facts."""
     out: dict[Any, Sums] = defaultdict(_zero)
-    if grid is None and not filters and region.level in NODE_LEVELS and key in ("deputy_id", "place_id"):
+    if grid is None and not filters and region.level in SLICE_LEVELS and key in ("deputy_id", "place_id"):
         dim = key.removesuffix("_id")
         for value, sums in slice_sums(region, start, end, [dim])[dim].items():
             out[int(value) if value else 0] = sums

@@ -10,9 +10,10 @@ and the filters' (`_plan`), one GROUP BY per table:
 - a county, city or province filtered by a category or a channel: CountyCube (month × county × category ×
   channel) for the totals, the child regions (a county's townships excepted), the categories and the channels;
   UnitCategoryCube or UnitChannelCube for the units, and for any breakdown filtered by a unit;
-- a township, and what the coarse cubes lack (a county's townships under a filter, two filters and the units):
+- a township unfiltered, its totals and villages: PeriodSlice (the township's own slices);
+- a township's other breakdowns, and what the coarse cubes lack (a county's townships under a filter, two filters and the units):
   MonthlyCube;
-- a village (and a township's breakdown by village, and a township's days): the per-case facts (CaseFact).
+- a village (and a township's breakdown by village under a filter): the per-case facts (CaseFact).
 Overdue is the flagged cases from the rollups plus the cases not flagged but waiting now past the deadline of
 their step, counted live from the cases through a partial index on the open, unflagged cases (cases migration
 0010), in one statement.
@@ -39,6 +40,7 @@ from lianxin.core.errors import DomainError
 from lianxin.core.scoping import region_scope_q
 from lianxin.insight.rollup_models import (
     MEASURES,
+    TOWNSHIP_DIMS,
     CaseFact,
     CountyCube,
     DailyTotal,
@@ -55,6 +57,9 @@ from lianxin.workdays.calendar import CHINA
 
 # The rollups' node levels (PeriodSlice, DailyTotal) and the cube's column of each level.
 NODE_LEVELS = (RegionLevel.PROVINCE, RegionLevel.PREFECTURE, RegionLevel.COUNTY)
+# The levels with daily totals and slices (a township's only by TOWNSHIP_DIMS: its totals, villages, deputies and
+# places).
+SLICE_LEVELS = (*NODE_LEVELS, RegionLevel.TOWNSHIP)
 LEVEL_COLUMN = {
     RegionLevel.PROVINCE: "province_id",
     RegionLevel.PREFECTURE: "city_id",
@@ -183,7 +188,7 @@ def figures_daily(*, user: Any, region: Region, start: datetime.date, end: datet
     """Cases received, accepted, resolved and online per registration day (only days with cases), oldest first."""
     _check(user, region, start, end)
     names = ("received", "accepted", "resolved", "online")
-    if region.level in NODE_LEVELS:
+    if region.level in SLICE_LEVELS:
         rows = DailyTotal.objects.filter(node_id=region.pk, day__range=(start, end)).values("day", *names)
     else:
         rows = (
@@ -202,7 +207,7 @@ def figures_totals_for_days(*, user: Any, region: Region, start: datetime.date, 
     compared with the same days a year earlier."""
     _check(user, region, start, end, whole_months=False)
     days = {"day__range": (start, end)}
-    if region.level in NODE_LEVELS:
+    if region.level in SLICE_LEVELS:
         sums = DailyTotal.objects.filter(node_id=region.pk, **days).aggregate(**_SUMS)
     else:
         sums = _facts(region).filter(**days).aggregate(**_SUMS)
@@ -272,7 +277,9 @@ def _plan(region: Region, filters: Filters) -> dict[Any, list[str | None]]:
     for dim in (None, *DIMS):
         needed = set(_dim_columns(region, dim)) | filters.columns()
         chosen: Any = CaseFact
-        if level in NODE_LEVELS and not filters:
+        if (level in NODE_LEVELS and not filters) or (
+            level == RegionLevel.TOWNSHIP and not filters and (dim or SliceDim.ALL) in TOWNSHIP_DIMS
+        ):
             chosen = PeriodSlice
         elif level == RegionLevel.VILLAGE or "region_id" in needed:
             chosen = CaseFact

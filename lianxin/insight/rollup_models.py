@@ -212,6 +212,10 @@ class SliceDim(models.TextChoices):
     PLACE = "place", "接待家站室"
 
 
+# What a township's slices break down by: its totals, villages, deputies and places (the categories, units and
+# channels of a township come from the township cube, MonthlyCube).
+TOWNSHIP_DIMS = (SliceDim.ALL, SliceDim.CHILD, SliceDim.DEPUTY, SliceDim.PLACE)
+
 SLICE_KEY = ("month", "span", "node_id", "dim", "key")
 
 
@@ -226,7 +230,8 @@ class Span(models.IntegerChoices):
 class PeriodSlice(Measures):
     """Sums per (period, node, dim, key) for the county, city and province nodes: the node's totals (dim "all", key
     "") and its breakdowns by category id, unit id, channel, child region id ("" for none, and for the cases
-    registered at the node itself), deputy id and place id ("" for none). A period is a month, a calendar quarter or a calendar year (`span`) starting on
+    registered at the node itself), deputy id and place id ("" for none); for the township nodes, the dims of
+    TOWNSHIP_DIMS (its villages as the child). A period is a month, a calendar quarter or a calendar year (`span`) starting on
     `month`: a case counts in the three periods of its month, so that a province's year by unit is one row a unit,
     not twelve."""
 
@@ -253,7 +258,7 @@ DAILY_KEY = ("node_id", "day")
 
 
 class DailyTotal(Measures):
-    """Sums per (day, node) for the county, city and province nodes: the trend lines."""
+    """Sums per (day, node) for the township, county, city and province nodes: the trend lines."""
 
     day = models.DateField("日期")
     node_id = models.IntegerField("区划")

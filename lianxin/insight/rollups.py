@@ -38,6 +38,7 @@ from lianxin.insight.rollup_models import (
     DAILY_KEY,
     MEASURES,
     SLICE_KEY,
+    TOWNSHIP_DIMS,
     UNIT_CATEGORY_KEY,
     UNIT_CHANNEL_KEY,
     CaseFact,
@@ -150,23 +151,39 @@ class Fact:
         quarter = self.month.replace(month=(self.month.month - 1) // 3 * 3 + 1)
         return [(self.month, Span.MONTH), (quarter, Span.QUARTER), (self.month.replace(month=1), Span.YEAR)]
 
+    def township_node(self) -> tuple[int, str] | None:
+        """The township this case counts in, with its village ("" when registered at the township itself); None
+        for a case registered above township level."""
+        if not self.township_id:
+            return None
+        return self.township_id, "" if self.region_id == self.township_id else _key(self.region_id)
+
     def slice_keys(self) -> list[tuple[Any, ...]]:
+        """Every slice row the case counts in: each dimension at the county, city and province; at the township
+        its totals and its villages, deputies and places (TOWNSHIP_DIMS)."""
+        by_dim = {
+            SliceDim.ALL: "",
+            SliceDim.CATEGORY: _key(self.category_id),
+            SliceDim.UNIT: _key(self.unit_id),
+            SliceDim.CHANNEL: self.channel,
+            SliceDim.DEPUTY: _key(self.deputy_id),
+            SliceDim.PLACE: _key(self.place_id),
+        }
+        nodes = [(node, child, tuple(SliceDim)) for node, child in self.nodes()]
+        township = self.township_node()
+        if township is not None:
+            nodes.append((*township, TOWNSHIP_DIMS))
         keys = []
-        for node, child in self.nodes():
+        for node, child, dims in nodes:
             for month, span in self.periods():
                 keys += [
-                    (month, span, node, SliceDim.ALL.value, ""),
-                    (month, span, node, SliceDim.CATEGORY.value, _key(self.category_id)),
-                    (month, span, node, SliceDim.UNIT.value, _key(self.unit_id)),
-                    (month, span, node, SliceDim.CHANNEL.value, self.channel),
-                    (month, span, node, SliceDim.CHILD.value, child),
-                    (month, span, node, SliceDim.DEPUTY.value, _key(self.deputy_id)),
-                    (month, span, node, SliceDim.PLACE.value, _key(self.place_id)),
+                    (month, span, node, dim.value, child if dim == SliceDim.CHILD else by_dim[dim]) for dim in dims
                 ]
         return keys
 
     def daily_keys(self) -> list[tuple[Any, ...]]:
-        return [(node, self.day) for node, _ in self.nodes()]
+        township = self.township_node()
+        return [(node, self.day) for node, _ in self.nodes()] + ([(township[0], self.day)] if township else [])
 
     @classmethod
     def from_model(cls, row: CaseFact) -> "Fact":
@@ -615,6 +632,16 @@ _NODE_CHILD = {
 }
 
 
+# The keys of the slices summed from the facts; a township's child is its village (the case's own region), "" for
+# a case registered at the township itself (as Fact.township_node).
+_FACT_DIMS = {
+    SliceDim.ALL: "''",
+    SliceDim.CHILD: _as_key("(CASE WHEN region_id = township_id THEN 0 ELSE region_id END)"),
+    SliceDim.DEPUTY: _as_key("deputy_id"),
+    SliceDim.PLACE: _as_key("place_id"),
+}
+
+
 def _slices_from_cube(tables: Tables) -> None:
     """The months' slices are coarser than the cube (which keeps every key they need but the deputy and the place):
     summed from it, the deputies' and places' from the facts; the quarters' and years' from the months'."""
@@ -628,15 +655,12 @@ def _slices_from_cube(tables: Tables) -> None:
         ):
             keys = {"month": "month", "span": str(Span.MONTH.value), "node_id": node, "dim": "%s", "key": key}
             _insert_select(tables[PeriodSlice], keys, tables[MonthlyCube], f"WHERE {node} <> 0", [dim.value])
-        for dim, column in ((SliceDim.DEPUTY, "deputy_id"), (SliceDim.PLACE, "place_id")):  # not in the cube
-            keys = {
-                "month": "month",
-                "span": str(Span.MONTH.value),
-                "node_id": node,
-                "dim": "%s",
-                "key": _as_key(column),
-            }
-            _insert_select(tables[PeriodSlice], keys, tables[CaseFact], f"WHERE {node} <> 0", [dim.value])
+    # From the facts, what the cube has not: every node's deputies and places; a township's totals and villages.
+    from_facts = [(node, dim, _FACT_DIMS[dim]) for node in _NODE_CHILD for dim in (SliceDim.DEPUTY, SliceDim.PLACE)]
+    from_facts += [("township_id", dim, _FACT_DIMS[dim]) for dim in TOWNSHIP_DIMS]
+    for node, dim, key in from_facts:
+        keys = {"month": "month", "span": str(Span.MONTH.value), "node_id": node, "dim": "%s", "key": key}
+        _insert_select(tables[PeriodSlice], keys, tables[CaseFact], f"WHERE {node} <> 0", [dim.value])
     _periods_from_months(tables[PeriodSlice])
 
 
@@ -649,7 +673,7 @@ def _periods_from_months(table: str) -> None:
 
 
 def _daily_from_facts(tables: Tables) -> None:
-    for node in _NODE_CHILD:
+    for node in (*_NODE_CHILD, "township_id"):
         _insert_select(tables[DailyTotal], {"node_id": node, "day": "day"}, tables[CaseFact], f"WHERE {node} <> 0")
 
 

@@ -1,7 +1,8 @@
 """The facts keep the case's deputy and place, and the slices hold the breakdowns by deputy and by place of the
-counties, cities and provinces: a dashboard's 按代表 and 按家站室 read them instead of joining every case of the
-period. An existing database's facts take their case's deputy and place here, and the slices are summed from them
-(as the rebuild does; written out: a migration does not follow the code)."""
+counties, cities and provinces; townships get slices of their own (their totals, villages, deputies and places)
+and daily totals: a dashboard reads them instead of joining every case of the period or fetching a township's
+facts one by one. An existing database's facts take their case's deputy and place here, and the new slices and
+daily totals are summed from them (as the rebuild does; written out: a migration does not follow the code)."""
 
 from django.db import migrations, models
 
@@ -21,26 +22,40 @@ def fill(apps, schema_editor):
         )
     measures = ", ".join(MEASURES)
     sums = ", ".join(f"SUM({name})" for name in MEASURES)
-    for dim, column in (("deputy", "deputy_id"), ("place", "place_id")):
-        key = f"CASE WHEN {column} = 0 THEN '' ELSE CAST({column} AS VARCHAR(20)) END"
-        for node in NODES:
-            schema_editor.execute(
-                f"INSERT INTO insight_periodslice (month, span, node_id, dim, key, {measures}) "
-                f"SELECT month, 1, {node}, %s, {key}, {sums} FROM insight_casefact WHERE {node} <> 0 GROUP BY 1, 3, 5",
-                [dim],
-            )
-        for span, unit in ((3, "quarter"), (12, "year")):
-            start, params = ops.date_trunc_sql(unit, "month", ())
-            schema_editor.execute(
-                f"INSERT INTO insight_periodslice (month, span, node_id, dim, key, {measures}) "
-                f"SELECT {start}, {span}, node_id, dim, key, {sums} FROM insight_periodslice "
-                "WHERE span = 1 AND dim = %s GROUP BY 1, 3, 4, 5",
-                [*params, dim],
-            )
+
+    def key(column):
+        return f"CASE WHEN {column} = 0 THEN '' ELSE CAST({column} AS VARCHAR(20)) END"
+
+    village = "(CASE WHEN region_id = township_id THEN 0 ELSE region_id END)"
+    new = [(node, dim, key(column)) for node in NODES for dim, column in (("deputy", "deputy_id"), ("place", "place_id"))]
+    new += [("township_id", "all", "''"), ("township_id", "child", key(village))]
+    new += [("township_id", "deputy", key("deputy_id")), ("township_id", "place", key("place_id"))]
+    for node, dim, expression in new:
+        schema_editor.execute(
+            f"INSERT INTO insight_periodslice (month, span, node_id, dim, key, {measures}) "
+            f"SELECT month, 1, {node}, %s, {expression}, {sums} FROM insight_casefact WHERE {node} <> 0 "
+            "GROUP BY 1, 3, 5",
+            [dim],
+        )
+    for span, unit in ((3, "quarter"), (12, "year")):
+        start, params = ops.date_trunc_sql(unit, "month", ())
+        schema_editor.execute(
+            f"INSERT INTO insight_periodslice (month, span, node_id, dim, key, {measures}) "
+            f"SELECT {start}, {span}, s.node_id, s.dim, s.key, {sums} FROM insight_periodslice s "
+            "WHERE s.span = 1 AND (s.dim IN ('deputy', 'place') OR s.node_id IN "
+            "(SELECT DISTINCT township_id FROM insight_casefact)) GROUP BY 1, 3, 4, 5",
+            params,
+        )
+    schema_editor.execute(
+        f"INSERT INTO insight_dailytotal (node_id, day, {measures}) "
+        f"SELECT township_id, day, {sums} FROM insight_casefact WHERE township_id <> 0 GROUP BY 1, 2"
+    )
 
 
 def unfill(apps, schema_editor):
-    schema_editor.execute("DELETE FROM insight_periodslice WHERE dim IN ('deputy', 'place')")
+    townships = "SELECT DISTINCT township_id FROM insight_casefact"
+    schema_editor.execute(f"DELETE FROM insight_periodslice WHERE dim IN ('deputy', 'place') OR node_id IN ({townships})")
+    schema_editor.execute(f"DELETE FROM insight_dailytotal WHERE node_id IN ({townships})")
 
 
 class Migration(migrations.Migration):

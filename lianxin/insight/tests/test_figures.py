@@ -200,6 +200,17 @@ def _months(year: int) -> list[tuple[datetime.date, datetime.date]]:
     return [(start, following - datetime.timedelta(days=1)) for start, following in itertools.pairwise(starts)]
 
 
+def test_a_townships_villages_and_days_come_from_its_slices_not_its_facts(story, regions):
+    """A township's facts are spread over the whole table (one page each, cold at a province's scale): its totals,
+    villages and days are read from its own slices and daily totals; only a filtered village breakdown reads facts."""
+    with CaptureQueriesContext(connection) as queries:
+        got = figures(user=p.SYSTEM, region=regions.wukang, start=QUARTER[0], end=QUARTER[1])
+        days = figures_daily(user=p.SYSTEM, region=regions.wukang, start=QUARTER[0], end=QUARTER[1])
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "insight_periodslice" in sql and "insight_dailytotal" in sql and "insight_casefact" not in sql
+    assert got.by_child and sum(day.received for day in days) == got.totals.received > 0
+
+
 def test_filtered_figures_above_a_township_read_the_coarse_cubes(story, regions):
     """A city's figures filtered by a category read the county cube and the unit × category cube, not the
     township cube; a county's townships under a filter come from the township cube."""

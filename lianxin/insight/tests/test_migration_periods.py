@@ -9,7 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from lianxin.cases.models import Case
 from lianxin.cases.tests.conftest import loop  # noqa: F401  (a fixture)
-from lianxin.insight.rollup_models import CaseFact, PeriodSlice, Span
+from lianxin.insight.rollup_models import CaseFact, DailyTotal, PeriodSlice, Span
 from lianxin.portal.tests.test_browser import _migration_data  # noqa: F401  (categories after a flush)
 
 BEFORE = [("insight", "0003_coarse_cubes_on_time")]
@@ -55,13 +55,10 @@ def test_the_upgrade_sums_the_months_into_their_quarters_and_years():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_upgrade_gives_the_facts_their_deputy_and_place_and_the_slices_their_breakdowns(
-    _migration_data,
-    loop,
-    regions,  # noqa: F811
-):
-    """Migration 0005 on a database whose facts predate it: each fact takes its case's deputy and place, and the
-    county, city and province get their slices by deputy and by place for the month, quarter and year."""
+def test_the_upgrade_gives_the_facts_their_deputy_and_place_and_the_slices_their_breakdowns(loop, regions):  # noqa: F811
+    """Migration 0005 on a database whose facts predate it: each fact takes its case's deputy and place; the
+    county, city and province get their slices by deputy and by place, the township its own slices and daily
+    totals, for the month, quarter and year."""
     case = loop.register(place=None)
     Case.objects.filter(pk=case.pk).update(registered_at=datetime.datetime(2025, 5, 6, 10, tzinfo=datetime.UTC))
     migrate([("insight", "0004_period_slices")])
@@ -82,7 +79,11 @@ def test_the_upgrade_gives_the_facts_their_deputy_and_place_and_the_slices_their
     by_deputy = PeriodSlice.objects.filter(dim="deputy")
     assert sorted(by_deputy.values_list("node_id", "span", "key", "received")) == sorted(
         (node.pk, span, str(loop.deputy.pk), 1)
-        for node in (regions.zhejiang, regions.huzhou, regions.deqing)
+        for node in (regions.zhejiang, regions.huzhou, regions.deqing, regions.wukang)
         for span in (Span.MONTH, Span.QUARTER, Span.YEAR)
     )
     assert set(PeriodSlice.objects.filter(dim="place").values_list("key", flat=True)) == {""}
+    # The township's own slices (its villages) and daily total.
+    village = PeriodSlice.objects.get(node_id=regions.wukang.pk, dim="child", span=Span.YEAR)
+    assert (village.key, village.received) == (str(regions.jueren.pk), 1)
+    assert DailyTotal.objects.get(node_id=regions.wukang.pk).day == datetime.date(2025, 5, 6)

@@ -106,7 +106,7 @@ def test_the_deputy_and_place_breakdowns_count_their_cases(client, story, person
 @pytest.mark.parametrize("name", ["zhejiang", "huzhou", "deqing", "wukang", "jueren"])
 @pytest.mark.parametrize("filtered", [False, True], ids=["all", "category"])
 def test_the_deputy_and_place_breakdowns_equal_counting_the_cases_at_every_level(story, regions, name, filtered):
-    """Read from the slices for an unfiltered county, city or province (no statement on the cases but the live
+    """Read from the slices for an unfiltered township, county, city or province (no statement on the cases but the live
     past-due count), from the facts below or under a filter; every level equals counting the cases."""
     region = getattr(regions, name)
     category = Case.objects.exclude(category=None).order_by("pk").first().category if filtered else None
@@ -126,7 +126,7 @@ def test_the_deputy_and_place_breakdowns_equal_counting_the_cases_at_every_level
         resolved = cases.filter(status__in=RESOLVED_STATUSES).exclude(handling="declined").count()
         assert sum(item.resolved for item in got) == resolved
         sql = " ".join(query["sql"] for query in queries.captured_queries)
-        from_slices = not filtered and region.level in ("province", "prefecture", "county")
+        from_slices = not filtered and region.level in ("province", "prefecture", "county", "township")
         assert ("insight_periodslice" in sql) == from_slices
         assert ("insight_casefact" in sql) != from_slices
     if not filtered:  # not a vacuous match: cases with and without a place
