@@ -15,11 +15,11 @@ NODES = ("province_id", "city_id", "county_id")
 
 def fill(apps, schema_editor):
     ops = schema_editor.connection.ops
-    for column in ("deputy_id", "place_id"):
-        schema_editor.execute(
-            f"UPDATE insight_casefact SET {column} = COALESCE((SELECT c.{column} FROM cases_case c "
-            "WHERE c.id = insight_casefact.case_id), 0)"
-        )
+    # Only the facts of cases that came through a deputy or a place change (a join, not a lookup per fact).
+    schema_editor.execute(
+        "UPDATE insight_casefact AS f SET deputy_id = COALESCE(c.deputy_id, 0), place_id = COALESCE(c.place_id, 0) "
+        "FROM cases_case AS c WHERE c.id = f.case_id AND (c.deputy_id IS NOT NULL OR c.place_id IS NOT NULL)"
+    )
     measures = ", ".join(MEASURES)
     sums = ", ".join(f"SUM({name})" for name in MEASURES)
 
