@@ -356,11 +356,15 @@ def slice_sums(
         .filter(_periods_q(start, end))
         .values("dim", "key")
     )
-    by_dim = _fetch(slices.annotate(**_SUMS), ["dim", "key"])
-    return {
-        dim: _collect((row for row in by_dim if row["dim"] == (dim or SliceDim.ALL.value)), lambda row: row["key"])
-        for dim in dims
-    }
+    out: dict[str | None, dict[str, Sums]] = {dim: {} for dim in dims}
+    named = {dim or SliceDim.ALL.value: dim for dim in dims}
+    # One row a key already (grouped in SQL): the row is the key's sums (thousands of units for a province).
+    for row in _fetch(slices.annotate(**_SUMS), ["dim", "key"]):
+        if row["received"]:
+            groups = out[named[row.pop("dim")]]
+            groups[row.pop("key")] = row
+            row["overdue"] = 0
+    return out
 
 
 def _fetch(qs: QuerySet[Any], columns: list[str]) -> list[dict[str, Any]]:
@@ -422,7 +426,8 @@ def _waiting_counts(
 ) -> dict[Any, dict[str, int]]:
     """The cases not flagged overdue but waiting now past the deadline of their step, counted per key of every
     breakdown (None: the totals), in one statement: on PostgreSQL one GROUP BY GROUPING SETS over an index-only
-    scan of the partial index; elsewhere grouped by all four keys and added up here."""
+    scan of the partial index (a materialized part of the statement, the filters applied after it); elsewhere
+    grouped by all four keys and added up here."""
     low = datetime.datetime.combine(start, datetime.time.min, tzinfo=CHINA)
     high = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=CHINA)
     cases = Case.objects.filter(
@@ -433,12 +438,6 @@ def _waiting_counts(
         registered_at__gte=low,
         registered_at__lt=high,
     )
-    if filters.category is not None:
-        cases = cases.filter(category=filters.category)
-    if filters.channel:
-        cases = cases.filter(channel=filters.channel)
-    if filters.unit_id is not None:
-        cases = cases.filter(unit_id=filters.unit_id)
     # The child region's code: the segment of the case region's path after this region's ("" at the region).
     rest = Substr("region__path", len(region.path) + 1)
     length = Greatest(StrIndex(rest, Value("/")) - 1, Value(0), output_field=IntegerField())
@@ -446,16 +445,20 @@ def _waiting_counts(
         cases.annotate(child=Substr(rest, 1, length)).order_by().values("child", "category_id", "unit_id", "channel")
     )
     sql, params = inner.query.sql_with_params()
+    # The filters apply to the waiting cases once read: inside, a filter on a category, unit or channel could lead
+    # PostgreSQL's planner from the partial index to that column's index (seconds at a province's scale).
+    conditions = [f"{column} = %s" for column in filters.values()]
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     keys = "child, category_id, unit_id, channel"
     if connection.vendor == "postgresql":
         outer = (
-            f"SELECT GROUPING({keys}), {keys}, COUNT(*) FROM ({sql}) w "
+            f"WITH w AS MATERIALIZED ({sql}) SELECT GROUPING({keys}), {keys}, COUNT(*) FROM w {where} "
             "GROUP BY GROUPING SETS ((child), (category_id), (unit_id), (channel))"
         )
     else:
-        outer = f"SELECT 0, {keys}, COUNT(*) FROM ({sql}) w GROUP BY {keys}"
+        outer = f"SELECT 0, {keys}, COUNT(*) FROM ({sql}) w {where} GROUP BY {keys}"
     with connection.cursor() as cursor:
-        cursor.execute(outer, params)
+        cursor.execute(outer, [*params, *filters.values().values()])
         rows = cursor.fetchall()
     # GROUPING(...) is a bit mask, the first key the highest bit: 1 where the key is not grouped by in the row.
     masks = {"child": 0b0111, "category": 0b1011, "unit": 0b1101, "channel": 0b1110}
