@@ -7,8 +7,8 @@ Where they are read (docs/decisions/0003-insight-rollups.md), per breakdown the 
 and the filters' (`_plan`), one GROUP BY per table:
 - a county, city or province, unfiltered: PeriodSlice (a few rows a period), the range of months read as whole
   calendar years, quarters and the months left (`periods`);
-- a county, city or province filtered by a category or a channel: CountyCube (month × county × category ×
-  channel) for the totals, the child regions (a county's townships excepted), the categories and the channels;
+- a county, city or province filtered by a category or a channel: CountyCube (period × county × category ×
+  channel, the periods as the slices') for the totals, the child regions (a county's townships excepted), the categories and the channels;
   UnitCategoryCube or UnitChannelCube for the units, and for any breakdown filtered by a unit;
 - a township unfiltered, its totals and villages: PeriodSlice (the township's own slices);
 - a township's other breakdowns, and what the coarse cubes lack (a county's townships under a filter, two filters and the units):
@@ -252,6 +252,7 @@ _COARSE = (
     (UnitCategoryCube, {"unit_id", "category_id"}),
 )
 _FINE = (MonthlyCube, {"category_id", "unit_id", "channel"})
+_COARSE_MODELS = {model for model, _ in _COARSE}
 
 
 def _dim_columns(region: Region, dim: str | None) -> list[str]:
@@ -307,7 +308,9 @@ def _group_sums(
             qs: QuerySet[Any] = _facts(region)
         else:
             qs = model.objects.filter(**{LEVEL_COLUMN[RegionLevel(region.level)]: region.pk})
-        qs = qs.filter(**months, **filters.values())
+        # The coarse cubes have quarters and years, as the slices: whole ones read as one row a key.
+        periods = _periods_q(start, end) if model in _COARSE_MODELS else Q(**months)
+        qs = qs.filter(periods, **filters.values())
         columns = sorted({column for dim in dims for column in _dim_columns(region, dim)})
         rows = _fetch(qs.values(*columns).annotate(**_SUMS), columns) if columns else [qs.aggregate(**_SUMS)]
         for dim in dims:

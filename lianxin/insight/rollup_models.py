@@ -29,6 +29,14 @@ MEASURES = (
 )
 
 
+class Span(models.IntegerChoices):
+    """The length of a period in months (of a slice or a coarse cube's row), which starts on the row's `month`."""
+
+    MONTH = 1, "月"
+    QUARTER = 3, "季度"
+    YEAR = 12, "年"
+
+
 class Measures(models.Model):
     """cases.reports' measures that a case's row decides (the clock decides the rest: waiting past a deadline now,
     read live by the figures). `handling_days` sums the working days of the `timed` cases; `flagged` counts
@@ -120,11 +128,14 @@ class MonthlyCube(Measures):
 
 
 class CoarseCube(Measures):
-    """The coarse cubes' keys: the month and the chain down to the county, without the township (a county-year is
+    """The coarse cubes' keys: the period and the chain down to the county, without the township (a county-year is
     a dozen rows a key instead of a dozen townships' worth). `township_id` is kept only for the cases of a township
-    that has no county above it (0 otherwise), so that a city's or a province's child region is still exact."""
+    that has no county above it (0 otherwise), so that a city's or a province's child region is still exact. A
+    period is a month, a calendar quarter or a calendar year (`span`, as the slices'): a province's year filtered
+    by a channel reads each unit's year, not its twelve months."""
 
-    month = models.DateField("月份")
+    month = models.DateField("起始月份")
+    span = models.PositiveSmallIntegerField("跨度", choices=Span.choices, default=Span.MONTH)
     province_id = models.IntegerField("省", default=0)
     city_id = models.IntegerField("市", default=0)
     county_id = models.IntegerField("县", default=0)
@@ -136,13 +147,13 @@ class CoarseCube(Measures):
 
 def _coarse_indexes(prefix: str, *extra: str) -> list[models.Index]:
     indexes = [
-        models.Index(fields=[column, "month"], name=f"{prefix}_{column.removesuffix('_id')}_month")
+        models.Index(fields=[column, "span", "month"], name=f"{prefix}_{column.removesuffix('_id')}_period")
         for column in ("province_id", "city_id", "county_id", *extra)
     ]
     return [*indexes, models.Index(fields=["id"], condition=Q(received=0), name=f"{prefix}_empty")]
 
 
-COARSE_CHAIN = ("month", "province_id", "city_id", "county_id", "township_id")
+COARSE_CHAIN = ("month", "span", "province_id", "city_id", "county_id", "township_id")
 COUNTY_CUBE_KEY = (*COARSE_CHAIN, "category_id", "channel")
 
 
@@ -217,14 +228,6 @@ class SliceDim(models.TextChoices):
 TOWNSHIP_DIMS = (SliceDim.ALL, SliceDim.CHILD, SliceDim.DEPUTY, SliceDim.PLACE)
 
 SLICE_KEY = ("month", "span", "node_id", "dim", "key")
-
-
-class Span(models.IntegerChoices):
-    """The length of a slice's period, in months, which starts on the slice's `month`."""
-
-    MONTH = 1, "月"
-    QUARTER = 3, "季度"
-    YEAR = 12, "年"
 
 
 class PeriodSlice(Measures):

@@ -126,13 +126,15 @@ class Fact:
     def cube_key(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in CUBE_KEY)
 
-    def coarse_keys(self) -> dict[type[Model], tuple[Any, ...]]:
-        """The fact's row in each coarse cube: its chain down to the county (the township only if no county)."""
-        chain = (self.month, self.province_id, self.city_id, self.county_id, 0 if self.county_id else self.township_id)
+    def coarse_keys(self) -> dict[type[Model], list[tuple[Any, ...]]]:
+        """The fact's rows in each coarse cube, one a period: its chain down to the county (the township only if no
+        county)."""
+        chain = (self.province_id, self.city_id, self.county_id, 0 if self.county_id else self.township_id)
+        periods = self.periods()
         return {
-            CountyCube: (*chain, self.category_id, self.channel),
-            UnitCategoryCube: (*chain, self.unit_id, self.category_id),
-            UnitChannelCube: (*chain, self.unit_id, self.channel),
+            CountyCube: [(*period, *chain, self.category_id, self.channel) for period in periods],
+            UnitCategoryCube: [(*period, *chain, self.unit_id, self.category_id) for period in periods],
+            UnitChannelCube: [(*period, *chain, self.unit_id, self.channel) for period in periods],
         }
 
     def nodes(self) -> list[tuple[int, str]]:
@@ -300,7 +302,7 @@ class Deltas:
             PeriodSlice: fact.slice_keys(),
             DailyTotal: fact.daily_keys(),
         }
-        keys.update({model: [key] for model, key in fact.coarse_keys().items()})
+        keys.update(fact.coarse_keys())
         for model, table_keys in keys.items():
             sums = self.tables[model][1]
             for key in table_keys:
@@ -612,16 +614,18 @@ def _cube_from_facts(tables: Tables) -> None:
 
 
 def _coarse_from_cube(tables: Tables) -> None:
-    """The coarse cubes from the fine one: the township dropped (kept where there is no county, as
-    Fact.coarse_keys)."""
+    """The coarse cubes' months from the fine cube: the township dropped (kept where there is no county, as
+    Fact.coarse_keys); their quarters and years from their months."""
     for model, key in (
         (CountyCube, COUNTY_CUBE_KEY),
         (UnitCategoryCube, UNIT_CATEGORY_KEY),
         (UnitChannelCube, UNIT_CHANNEL_KEY),
     ):
         keys = {name: name for name in key}
+        keys["span"] = str(Span.MONTH.value)
         keys["township_id"] = "CASE WHEN county_id = 0 THEN township_id ELSE 0 END"
         _insert_select(tables[model], keys, tables[MonthlyCube])
+        _periods_from_months(tables[model], key)
 
 
 # Per node column: the child the case lies in (the first level below the node it has), as in Fact.nodes().
@@ -664,11 +668,12 @@ def _slices_from_cube(tables: Tables) -> None:
     _periods_from_months(tables[PeriodSlice])
 
 
-def _periods_from_months(table: str) -> None:
-    """The quarters' and years' slices, summed from the months' in the same table."""
+def _periods_from_months(table: str, key: tuple[str, ...] = SLICE_KEY) -> None:
+    """The quarters' and years' rows of a table with periods (`key` holds month and span), summed from its months'."""
     for span, unit in ((Span.QUARTER, "quarter"), (Span.YEAR, "year")):
         start, params = connection.ops.date_trunc_sql(unit, "month", ())
-        keys = {"month": start, "span": str(span.value), "node_id": "node_id", "dim": "dim", "key": "key"}
+        keys = {name: connection.ops.quote_name(name) for name in key}
+        keys.update({"month": start, "span": str(span.value)})
         _insert_select(table, keys, table, f"WHERE span = {Span.MONTH.value}", params)
 
 

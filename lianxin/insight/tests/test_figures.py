@@ -111,11 +111,12 @@ def _filtered_by_child(region, **given):
 
 
 @pytest.mark.parametrize("name", ["zhejiang", "huzhou", "deqing", "wukang"])
+@pytest.mark.parametrize("period", [QUARTER, STRADDLING], ids=["quarter", "mixed"])
 def test_a_filter_equals_the_breakdown_entry_it_selects_and_crossed_with_a_breakdown_the_filtered_breakdown(
-    story, regions, name
+    story, regions, name, period
 ):
     region = getattr(regions, name)
-    start, end = QUARTER
+    start, end = period
     stats = case_statistics(user=p.SYSTEM, region=region, start=start, end=end)
     checked = 0
     for entry in stats.by_category:

@@ -1,4 +1,4 @@
-"""Migrations 0004 and 0005 on a database that has rollups already. 0004 adds the quarters' and years' slices to the months' already there: a dashboard reading a year
+"""Migrations 0004 to 0006 on a database that has rollups already. 0004 adds the quarters' and years' slices to the months' already there: a dashboard reading a year
 after the upgrade sees the same cases as the months, without waiting for a rebuild."""
 
 import datetime
@@ -9,11 +9,11 @@ from django.db.migrations.executor import MigrationExecutor
 
 from lianxin.cases.models import Case
 from lianxin.cases.tests.conftest import loop  # noqa: F401  (a fixture)
-from lianxin.insight.rollup_models import CaseFact, DailyTotal, PeriodSlice, Span
+from lianxin.insight.rollup_models import CaseFact, CountyCube, DailyTotal, PeriodSlice, Span
 from lianxin.portal.tests.test_browser import _migration_data  # noqa: F401  (categories after a flush)
 
 BEFORE = [("insight", "0003_coarse_cubes_on_time")]
-AFTER = [("insight", "0005_deputy_place")]
+AFTER = [("insight", "0006_coarse_periods")]
 
 
 def migrate(targets):
@@ -73,7 +73,7 @@ def test_the_upgrade_gives_the_facts_their_deputy_and_place_and_the_slices_their
                  regions.wukang.pk],
             )  # fmt: skip
     finally:
-        migrate([("insight", "0005_deputy_place")])
+        migrate(AFTER)
     fact = CaseFact.objects.get(case_id=case.pk)
     assert (fact.deputy_id, fact.place_id) == (loop.deputy.pk, 0)
     by_deputy = PeriodSlice.objects.filter(dim="deputy")
@@ -87,3 +87,28 @@ def test_the_upgrade_gives_the_facts_their_deputy_and_place_and_the_slices_their
     village = PeriodSlice.objects.get(node_id=regions.wukang.pk, dim="child", span=Span.YEAR)
     assert (village.key, village.received) == (str(regions.jueren.pk), 1)
     assert DailyTotal.objects.get(node_id=regions.wukang.pk).day == datetime.date(2025, 5, 6)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_upgrade_sums_the_coarse_cubes_months_into_their_quarters_and_years():
+    migrate([("insight", "0005_deputy_place")])
+    try:
+        with connection.cursor() as cursor:
+            for month, received in ((datetime.date(2025, 7, 1), 2), (datetime.date(2025, 8, 1), 3)):
+                cursor.execute(
+                    "INSERT INTO insight_countycube (month, province_id, city_id, county_id, township_id, "
+                    "category_id, channel, received, pending, declined, accepted, resolved, timed, handling_days, "
+                    "flagged, online, rated, satisfied, on_time) "
+                    "VALUES (%s, 1, 2, 3, 0, 4, 'online', %s, 0, 0, 0, 0, 0, 0, 0, %s, 0, 0, 0)",
+                    [month, received, received],
+                )
+    finally:
+        migrate(AFTER)
+    rows = {(row.month, row.span): (row.received, row.online) for row in CountyCube.objects.filter(county_id=3)}
+    d = datetime.date
+    assert rows == {
+        (d(2025, 7, 1), Span.MONTH): (2, 2),
+        (d(2025, 8, 1), Span.MONTH): (3, 3),
+        (d(2025, 7, 1), Span.QUARTER): (5, 5),
+        (d(2025, 1, 1), Span.YEAR): (5, 5),
+    }
