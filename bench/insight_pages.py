@@ -49,9 +49,9 @@ def main() -> None:
 
     from django.conf import settings
     from django.test import Client
+    from stats import _pct, _queries
 
     from lianxin.accounts.models import User
-    from stats import _pct, _queries
 
     settings.ALLOWED_HOSTS = ["*"]
     spent: dict[str, float] = defaultdict(float)

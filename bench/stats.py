@@ -14,8 +14,10 @@ run built: no generation). Then:
    Counties differ in size (log-normal weights), so do categories and units (Zipf-like); 6 % of the cases are
    registered at a township, 1 % at a county. States depend on age like a working system's: of cases older than two
    months ≈ 89 % resolved (fed back, most rated, some closed or published; `fed_back_at` 1–30 days after
-   registration), 4 % declined, 6 % still in handling (most flagged overdue, the rest waiting past their deadline
-   unflagged), 1 % never accepted; the last two months hold most of the pending and in-handling cases. ≈ 40 % online.
+   registration), 4 % declined, 6 % still in handling, 1 % never accepted; the last two months hold most of the
+   pending and in-handling cases. ≈ 40 % online. Every open case past its step's deadline is flagged overdue, as the
+   deadline worker leaves them every round (data generated before that rule: --reuse --settle runs the worker's
+   steps on it).
    The non-unique indexes of `cases_case` are dropped for the COPY and created again after it (same definitions), and
    the load skips the foreign-key triggers (`session_replication_role = replica`: the generator only writes ids it
    created).
@@ -76,6 +78,12 @@ def main() -> None:
     parser.add_argument("--reset", action="store_true", help="drop the database's public schema first")
     parser.add_argument("--reuse", action="store_true", help="measure what an earlier run built (no generation)")
     parser.add_argument("--no-rebuild", action="store_true", help="with --reuse: keep the rollups as they are")
+    parser.add_argument(
+        "--settle",
+        action="store_true",
+        help="with --reuse: run the deadline worker's step and the rollups' step first (data generated before the "
+        "generator flagged every open case past its deadline)",
+    )
     args = parser.parse_args()
     if args.reset and args.reuse:
         raise SystemExit("--reset and --reuse exclude each other")
@@ -111,6 +119,8 @@ def main() -> None:
         generate_seconds = time.perf_counter() - started
         print(f"generated {cases:,} cases in {generate_seconds:.0f} s")
 
+    if args.settle:
+        _settle()
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
@@ -188,6 +198,28 @@ def main() -> None:
             }
         )
     )
+
+
+def _settle() -> None:
+    """What a working system's worker has done by now: every open case past its step's deadline flagged, with its
+    event (cases_mark_overdue), and the rollups' step run until it has applied every event."""
+    from lianxin.cases.deadline_jobs import cases_mark_overdue
+    from lianxin.insight.rollups import rollups_update
+
+    started = time.perf_counter()
+    marked = cases_mark_overdue()
+    print(f"settle: {marked:,} cases flagged overdue in {time.perf_counter() - started:.0f} s", flush=True)
+    started = time.perf_counter()
+    from lianxin.cases.models import CaseEvent
+    from lianxin.insight.rollup_models import RollupState
+
+    total = 0
+    while True:
+        total += rollups_update()
+        state = RollupState.objects.first()
+        if state is None or not CaseEvent.objects.filter(pk__gt=state.last_event_id).exists():
+            break
+    print(f"settle: the rollups' step changed {total:,} facts in {time.perf_counter() - started:.0f} s", flush=True)
 
 
 def _load() -> str:
@@ -338,7 +370,7 @@ def _case_line(
         status, handling, decline_reason = "declined", "declined", "不属于受理范围"
     elif r < pending_share:
         status = "registered"
-        overdue = old and rng.random() < 0.5
+        overdue = accept_due < now  # as the deadline worker leaves it (cases_mark_overdue, every round)
     else:
         accepted_at = registered + rng.uniform(1, 48) * hour
         reply_due = registered + 15 * day
@@ -353,7 +385,7 @@ def _case_line(
             if rng.random() < 0.3:
                 status, replied_at = "replied", registered + rng.uniform(3, 14) * day
                 feedback_due = replied_at + 5 * day
-            overdue = old and rng.random() < 0.7
+            overdue = (feedback_due if status == "replied" else reply_due) < now  # as the deadline worker
         else:
             fed_back_at = registered + rng.uniform(1, 30) * day
             if fed_back_at > now:
