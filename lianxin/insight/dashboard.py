@@ -4,8 +4,8 @@ cases per 10,000 residents), the overdue and supervised cases behind the figures
 hotspots), and a deputy's or a place's own figures for the workbench.
 
 The breakdowns and the trends read the rollups: an unfiltered township's, county's, city's or province's deputies
-and places from the slices, the rest from the per-case facts (which keep the deputy and the place; joined to their case for
-its grid), so they count by the measures of `figures` and `case_statistics`: overdue is the flagged cases
+and places from the slices, the rest from the per-case facts (which keep the deputy and the place; joined to their
+case for its grid), so they count by the measures of `figures` and `case_statistics`: overdue is the flagged cases
 plus those waiting now past the deadline of their step, read live. A deputy's and a place's figures are few cases,
 counted live from the cases by the same definitions.
 """
@@ -133,7 +133,7 @@ def _grouped(
 ) -> dict[Any, Sums]:
     """Sums per value of `key` (a fact's column, or a case's field through `case__`; None: one group under None),
     with the cases waiting now past due (not flagged) added to `overdue`. "None" is 0 for an id. An unfiltered
-    county, city or province reads its deputies and places from the slices; the rest from the facts."""
+    township, county, city or province reads its deputies and places from the slices; the rest from the facts."""
     out: dict[Any, Sums] = defaultdict(_zero)
     if grid is None and not filters and region.level in SLICE_LEVELS and key in ("deputy_id", "place_id"):
         dim = key.removesuffix("_id")
